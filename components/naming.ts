@@ -1,0 +1,91 @@
+/**
+ * Every name derived from a tenant name, and the limits those names must respect.
+ * The registry rejects a tenant whose derived names would break a limit, so the functions
+ * here never truncate, except the AWS target group name, which has to fit in 32 characters.
+ */
+import { createHash } from "node:crypto";
+import { ENVIRONMENTS, Environment } from "./vocabulary";
+
+/** Lowercase RFC 1035 label: Kubernetes Service names (the chart's) must start with a letter. */
+export const TENANT_NAME_PATTERN = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
+
+export const namespaceName = (tenant: string): string => tenant;
+export const releaseName = (tenant: string): string => tenant;
+export const databaseName = (tenant: string): string => `tenant_${tenant.replace(/-/g, "_")}`;
+export const databaseRoleName = databaseName;
+
+export const djangoSecretName = (tenant: string): string => `${tenant}-django-secret`;
+export const databaseSecretName = (tenant: string): string => `${tenant}-database`;
+export const tlsSecretName = (tenant: string): string => `${tenant}-tls`;
+export const imagePullSecretName = (tenant: string): string => `${tenant}-registry`;
+
+export const taskRoleName = (env: Environment, tenant: string): string => `${env}-${tenant}-task`;
+export const dbCredentialsSecretName = (env: Environment, tenant: string): string => `${env}-${tenant}-db-credentials`;
+export const secretKeySecretName = (env: Environment, tenant: string): string => `${env}-${tenant}-secret-key`;
+export const logGroupName = (env: Environment, tenant: string): string => `/ecs/${env}-${tenant}`;
+export const taskFamilyName = (env: Environment, tenant: string): string => `${env}-${tenant}`;
+export const ecsServiceName = (tenant: string): string => tenant;
+
+export const TARGET_GROUP_NAME_LIMIT = 32;
+const TARGET_GROUP_HASH_LENGTH = 6;
+
+/**
+ * `<env>-<tenant>` when it fits in 32 characters; otherwise a readable prefix of it plus a
+ * hash of the whole, so the name is deterministic and two long tenant names never collide.
+ */
+export function targetGroupName(env: Environment, tenant: string): string {
+    const full = `${env}-${tenant}`;
+    if (full.length <= TARGET_GROUP_NAME_LIMIT) {
+        return full;
+    }
+    const hash = createHash("sha256").update(full).digest("hex").slice(0, TARGET_GROUP_HASH_LENGTH);
+    const prefix = full.slice(0, TARGET_GROUP_NAME_LIMIT - TARGET_GROUP_HASH_LENGTH - 1).replace(/-+$/, "");
+    return `${prefix}-${hash}`;
+}
+
+/** The host a tenant is served at: its own domain, or `<name>.<baseDomain>`. */
+export function tenantHost(tenant: { name: string; domain?: string }, baseDomain: string): string {
+    return tenant.domain ?? `${tenant.name}.${baseDomain}`;
+}
+
+export interface NameLimit {
+    readonly what: string;
+    readonly limit: number;
+    readonly derive: (tenant: string, env: Environment) => string;
+}
+
+/** DESIGN.md, "Names and limits". Lengths are counted in bytes (PostgreSQL counts bytes). */
+export const NAME_LIMITS: readonly NameLimit[] = [
+    { what: "Kubernetes namespace", limit: 63, derive: namespaceName },
+    { what: "Helm release", limit: 53, derive: releaseName },
+    { what: "PostgreSQL database and role", limit: 63, derive: databaseName },
+    { what: "Kubernetes secret", limit: 253, derive: djangoSecretName },
+    { what: "AWS IAM role", limit: 64, derive: (tenant, env) => taskRoleName(env, tenant) },
+    { what: "AWS secret", limit: 512, derive: (tenant, env) => dbCredentialsSecretName(env, tenant) },
+    { what: "CloudWatch log group", limit: 512, derive: (tenant, env) => logGroupName(env, tenant) },
+    { what: "ECS task family", limit: 255, derive: (tenant, env) => taskFamilyName(env, tenant) },
+];
+
+/** One message per derived name of `tenant` that would break its limit in some environment. */
+export function nameLimitProblems(tenant: string): string[] {
+    const problems = new Set<string>();
+    for (const { what, limit, derive } of NAME_LIMITS) {
+        for (const env of ENVIRONMENTS) {
+            const derived = derive(tenant, env);
+            const length = Buffer.byteLength(derived, "utf8");
+            if (length > limit) {
+                problems.add(`the ${what} name "${derived}" would be ${length} characters, over its limit of ${limit}`);
+            }
+        }
+    }
+    return [...problems];
+}
+
+/** The longest tenant name whose derived names all fit; tenant.schema.json states it as maxLength. */
+export const MAX_TENANT_NAME_LENGTH: number = (() => {
+    let length = 63;
+    while (nameLimitProblems("a".repeat(length)).length > 0) {
+        length--;
+    }
+    return length;
+})();

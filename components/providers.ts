@@ -1,0 +1,39 @@
+/**
+ * The stack's providers, one per package, built from StackSettings; never the ambient default
+ * provider. Pass them to each Tenant as `providers`: its children inherit them.
+ */
+import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
+import * as postgresql from "@pulumi/postgresql";
+import * as pulumi from "@pulumi/pulumi";
+import { StackSettings } from "./settings";
+import { Platform } from "./vocabulary";
+
+export function stackProviders(settings: StackSettings, platforms: ReadonlySet<Platform>): pulumi.ProviderResource[] {
+    const providers: pulumi.ProviderResource[] = [postgresqlProvider(settings)];
+    if (platforms.has("kubernetes") && settings.kubernetes) {
+        providers.push(new k8s.Provider("kubernetes", {
+            ...(settings.kubernetes.context && { context: settings.kubernetes.context }),
+            enableServerSideApply: true,
+        }));
+    }
+    if (platforms.has("aws") && settings.aws) {
+        providers.push(new aws.Provider("aws", {
+            region: settings.aws.region as aws.Region,
+            allowedAccountIds: [settings.aws.accountId],
+            defaultTags: { tags: { "aims:environment": settings.environment, "aims:managed-by": "pulumi" } },
+        }));
+    }
+    return providers;
+}
+
+function postgresqlProvider({ database }: StackSettings): postgresql.Provider {
+    return new postgresql.Provider("postgresql", {
+        host: database.host,
+        port: database.port,
+        username: database.username,
+        password: database.password,
+        sslmode: database.sslmode,
+        superuser: false,
+    });
+}

@@ -1,0 +1,91 @@
+/**
+ * Tenant: everything one school gets, as one component. It creates what both platforms share
+ * (random secrets, the PostgreSQL role and database) and hands them to the platform part.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { TenantDatabase } from "./database";
+import { databaseName, tenantHost } from "./naming";
+import { DataProtection, dataProtection } from "./protection";
+import { TenantSpec } from "./registry";
+import { platformOf, StackSettings } from "./settings";
+import { Platform, TenantStatus } from "./vocabulary";
+
+export interface TenantArgs {
+    /** The validated tenant file. */
+    readonly spec: TenantSpec;
+    /** The validated stack config. */
+    readonly settings: StackSettings;
+}
+
+/** What a platform part receives: the spec, the settings and the shared pieces the Tenant made. */
+export interface TenantPlatformArgs extends TenantArgs {
+    readonly host: string;
+    /** Django SECRET_KEY, secret. */
+    readonly secretKey: pulumi.Output<string>;
+    readonly database: TenantDatabase;
+    readonly protection: DataProtection;
+}
+
+export class Tenant extends pulumi.ComponentResource {
+    public readonly url: pulumi.Output<string>;
+    public readonly status: pulumi.Output<TenantStatus>;
+    public readonly platform: pulumi.Output<Platform>;
+    public readonly databaseName: pulumi.Output<string>;
+    /** Django SECRET_KEY, secret. */
+    public readonly secretKey: pulumi.Output<string>;
+    /** Password of the tenant's database role, secret. */
+    public readonly databasePassword: pulumi.Output<string>;
+
+    constructor(name: string, args: TenantArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("aims:index:Tenant", name, {}, opts);
+        const { spec, settings } = args;
+        const protection = dataProtection(settings, spec);
+        const data = { parent: this, ...protection };
+
+        const secretKey = new random.RandomPassword(`${name}-secret-key`, {
+            length: 64,
+            special: true,
+            overrideSpecial: "!#%*+-=_",
+        }, data);
+        const databasePassword = new random.RandomPassword(`${name}-db-password`, {
+            length: 32,
+            special: false,
+        }, data);
+
+        const database = new TenantDatabase(name, {
+            name: databaseName(spec.name),
+            password: databasePassword.result,
+            protection,
+        }, { parent: this });
+
+        const host = tenantHost(spec, settings.baseDomain);
+        const platform = platformOf(spec, settings);
+        createPlatformPart(name, platform, {
+            spec, settings, host, database, protection,
+            secretKey: pulumi.secret(secretKey.result),
+        }, this);
+
+        this.url = pulumi.output(`https://${host}`);
+        this.status = pulumi.output(spec.status);
+        this.platform = pulumi.output(platform);
+        this.databaseName = database.databaseName;
+        this.secretKey = pulumi.secret(secretKey.result);
+        this.databasePassword = database.password;
+        this.registerOutputs({
+            url: this.url,
+            status: this.status,
+            platform: this.platform,
+            databaseName: this.databaseName,
+        });
+    }
+}
+
+/** The platform-specific resources of a tenant, children of `parent`. */
+function createPlatformPart(_name: string, platform: Platform, _args: TenantPlatformArgs, _parent: Tenant): void {
+    switch (platform) {
+        case "kubernetes":
+        case "aws":
+            return;
+    }
+}

@@ -1,0 +1,47 @@
+/**
+ * npm run bench [-- --tenants 10,50,100]
+ *
+ * How the program scales with the number of tenants: time and memory to load and validate N
+ * tenant files, and to declare N Tenants under Pulumi's mocks (what `synth` and the tests pay;
+ * a real `pulumi up` is dominated by the providers, not by this). Not part of `npm test`.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { loadTenants } from "../components/registry";
+import { ENVIRONMENTS } from "../components/vocabulary";
+import { parseCommandLine, runCli } from "./lib/cli";
+import { MockStack } from "./lib/mock-stack";
+import { readOfflineSettings, readStackConfig } from "./lib/stack-config";
+
+runCli(async () => {
+    const { values } = parseCommandLine(process.argv.slice(2), { tenants: { type: "string" } }, "usage: npm run bench [-- --tenants 10,50,100]");
+    const counts = (values.tenants ?? "10,50,100").split(",").map(Number);
+    const projectDir = process.cwd();
+    const { Tenant } = await import("../components/tenant");
+    console.log("tenants  load+validate  declare (mocks)  resources  heap");
+    for (const count of counts) {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aims-bench-"));
+        const tenantsDir = path.join(dir, "tenants");
+        fs.mkdirSync(tenantsDir);
+        for (let i = 0; i < count; i++) {
+            const platform = i % 4 === 0 ? "aws" : "kubernetes";
+            fs.writeFileSync(path.join(tenantsDir, `school${i}.yaml`),
+                `name: school${i}\ndisplayName: School ${i}\nplan: standard\nplatform: ${platform}\nenvironments: [${ENVIRONMENTS.join(", ")}]\naws: { listenerPriority: ${1000 + i} }\n`);
+        }
+        let started = process.hrtime.bigint();
+        const specs = loadTenants(tenantsDir);
+        const loadMs = Number(process.hrtime.bigint() - started) / 1e6;
+
+        const { config, secretKeys } = readStackConfig(projectDir, "dev");
+        const mocks = MockStack.start({ stack: "dev", config, secretKeys });
+        const settings = readOfflineSettings(projectDir, "dev", specs);
+        started = process.hrtime.bigint();
+        for (const spec of specs) new Tenant(spec.name, { spec, settings });
+        await mocks.settled();
+        const declareMs = Number(process.hrtime.bigint() - started) / 1e6;
+        const heapMiB = process.memoryUsage().heapUsed / 2 ** 20;
+        console.log(`${String(count).padStart(7)}  ${loadMs.toFixed(0).padStart(10)} ms  ${declareMs.toFixed(0).padStart(12)} ms  ${String(mocks.resources.length).padStart(9)}  ${heapMiB.toFixed(0)} MiB`);
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+});

@@ -1,0 +1,30 @@
+/** What every CLI entry point shares: argument parsing and failing with a message and exit 1. */
+import { parseArgs, ParseArgsConfig } from "node:util";
+import { ValidationError } from "../../components/errors";
+
+export class UsageError extends Error {}
+
+export function parseCommandLine<T extends ParseArgsConfig["options"]>(argv: string[], options: T, usage: string) {
+    try {
+        return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    } catch (err) {
+        throw new UsageError(`${(err as Error).message}\n${usage}`);
+    }
+}
+
+/** Runs `main`, printing a failure to stderr (validation problems one per line) and exiting 1. */
+export function runCli(main: () => Promise<void> | void): void {
+    Promise.resolve()
+        .then(main)
+        .catch((err: unknown) => {
+            if (err instanceof ValidationError) {
+                process.stderr.write(`${err.problems.join("\n")}\n`);
+                process.stderr.write(`${err.problems.length} problem${err.problems.length === 1 ? "" : "s"} found; nothing was changed.\n`);
+            } else if (err instanceof Error) {
+                process.stderr.write(`${err instanceof UsageError ? "" : "error: "}${err.message}\n`);
+            } else {
+                process.stderr.write(`error: ${String(err)}\n`);
+            }
+            process.exitCode = 1;
+        });
+}

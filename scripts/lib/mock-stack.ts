@@ -1,0 +1,181 @@
+/**
+ * Runs Pulumi code offline against Pulumi's mocks and records every registered resource with
+ * what the mocks alone do not show: its parent, protect, retainOnDelete, provider, and which
+ * input values are secret. Used by `npm run synth` and by the tests (test/support/).
+ *
+ * Call `MockStack.start` before importing any module that creates resources.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
+
+const SIG_KEY = "4dabf18193072939515e22adb298388d";
+const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+
+/** A value that was a secret when registered. */
+export class Secret {
+    constructor(readonly value: unknown) {}
+}
+
+export interface RecordedResource {
+    readonly type: string;
+    readonly name: string;
+    readonly urn: string;
+    /** URN of the parent; undefined only for resources without a parent. */
+    readonly parent?: string;
+    readonly custom: boolean;
+    /** Inputs as registered; secret values are wrapped in `Secret`. */
+    readonly inputs: Record<string, any>;
+    readonly protect: boolean;
+    readonly retainOnDelete: boolean;
+    readonly ignoreChanges: readonly string[];
+    /** Provider reference (`<urn>::<id>`) of a custom resource, when set explicitly or inherited. */
+    readonly provider?: string;
+}
+
+export interface MockStackOptions {
+    readonly project?: string;
+    readonly stack: string;
+    /** Full config keys (`aims:database`) to string values, as `pulumi config` stores them. */
+    readonly config?: Record<string, string>;
+    readonly secretKeys?: readonly string[];
+    readonly region?: string;
+}
+
+export class MockStack {
+    readonly resources: RecordedResource[] = [];
+
+    private constructor(readonly stack: string) {}
+
+    /** Resets Pulumi's runtime to fresh mocks with the given config. */
+    static start(options: MockStackOptions): MockStack {
+        const recorder = new MockStack(options.stack);
+        pulumi.runtime.setAllConfig(options.config ?? {}, [...(options.secretKeys ?? [])]);
+        pulumi.runtime.setMocks(mockProviders(options.region ?? "eu-west-1"), options.project ?? "aims", options.stack, false);
+        recorder.interceptRegistrations();
+        return recorder;
+    }
+
+    /** Resolves once every registration started so far (and those they started) has finished. */
+    async settled(): Promise<void> {
+        // waitForRPCs is what `pulumi` itself awaits before a program exits; it is not in the typings.
+        await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+    }
+
+    ofType(type: string): RecordedResource[] {
+        return this.resources.filter((resource) => resource.type === type);
+    }
+
+    /** The one resource of `type` named `name`; throws with what exists when there is none. */
+    get(type: string, name: string): RecordedResource {
+        const found = this.resources.find((resource) => resource.type === type && resource.name === name);
+        if (!found) {
+            const names = this.ofType(type).map((resource) => resource.name);
+            throw new Error(`no ${type} named "${name}" was registered (registered: ${names.join(", ") || "none"})`);
+        }
+        return found;
+    }
+
+    /** Resources whose parent chain reaches `ancestor`. */
+    descendantsOf(ancestor: RecordedResource): RecordedResource[] {
+        const byUrn = new Map(this.resources.map((resource) => [resource.urn, resource]));
+        const reaches = (resource: RecordedResource): boolean => {
+            for (let parent = resource.parent; parent; parent = byUrn.get(parent)?.parent) {
+                if (parent === ancestor.urn) return true;
+            }
+            return false;
+        };
+        return this.resources.filter(reaches);
+    }
+
+    private interceptRegistrations(): void {
+        const monitor = pulumi.runtime.getMonitor() as any;
+        const register = monitor.registerResource.bind(monitor);
+        monitor.registerResource = (request: any, callback: (err: any, response: any) => void) => {
+            const inputs = markSecrets(pulumi.runtime.deserializeProperties(request.getObject(), false)) as Record<string, any>;
+            register(request, (err: any, response: any) => {
+                if (!err) {
+                    this.resources.push({
+                        type: request.getType(),
+                        name: request.getName(),
+                        urn: response.getUrn(),
+                        parent: request.getParent() || undefined,
+                        custom: request.getCustom(),
+                        inputs,
+                        protect: request.getProtect() === true,
+                        retainOnDelete: request.getRetainondelete() === true,
+                        ignoreChanges: request.getIgnorechangesList(),
+                        provider: request.getProvider() || undefined,
+                    });
+                }
+                callback(err, response);
+            });
+        };
+    }
+}
+
+/** Replaces the runtime's secret envelopes with `Secret` values. */
+function markSecrets(value: unknown): unknown {
+    if (Array.isArray(value)) return value.map(markSecrets);
+    if (value !== null && typeof value === "object") {
+        const record = value as Record<string, unknown>;
+        if (record[SIG_KEY] === SECRET_SIG) return new Secret(markSecrets(record.value));
+        if (record[SIG_KEY] !== undefined) return value;
+        return Object.fromEntries(Object.entries(record).map(([key, item]) => [key, markSecrets(item)]));
+    }
+    return value;
+}
+
+/** The same value with every `Secret` replaced by its content. */
+export function reveal(value: unknown): any {
+    if (value instanceof Secret) return reveal(value.value);
+    if (Array.isArray(value)) return value.map(reveal);
+    if (value !== null && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, reveal(item)]));
+    }
+    return value;
+}
+
+/** The same value with every `Secret` replaced by `[secret]`. */
+export function redact(value: unknown): any {
+    if (value instanceof Secret) return "[secret]";
+    if (Array.isArray(value)) return value.map(redact);
+    if (value !== null && typeof value === "object") {
+        return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redact(item)]));
+    }
+    return value;
+}
+
+/** A stand-in of a provider-computed value, stable for a given resource. */
+function fakeValue(name: string, purpose: string): string {
+    return createHash("sha256").update(`${purpose}:${name}`).digest("hex").slice(0, 32);
+}
+
+/**
+ * Computed outputs the providers would return: IDs, ARNs and generated passwords (the latter
+ * as secrets, as the random provider marks them). Everything else echoes the inputs.
+ */
+function mockProviders(region: string): pulumi.runtime.Mocks {
+    return {
+        newResource(args) {
+            const state: Record<string, unknown> = { ...args.inputs };
+            const id = `${args.name}-id`;
+            if (args.type === "random:index/randomPassword:RandomPassword") {
+                state.result = pulumi.secret(`mock-${fakeValue(args.name, "password")}`.slice(0, args.inputs.length ?? 32));
+            }
+            if (args.type.startsWith("aws:")) {
+                const service = args.type.split(":")[1].split("/")[0];
+                state.arn = `arn:aws:${service}:${region}:123456789012:${args.name}`;
+            }
+            return { id, state };
+        },
+        call(args) {
+            if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
+                return { accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/mock", userId: "mock" };
+            }
+            if (args.token === "aws:index/getRegion:getRegion") {
+                return { name: region, region };
+            }
+            return args.inputs;
+        },
+    };
+}

@@ -1,0 +1,96 @@
+/**
+ * Turns recorded resources into files a reviewer reads: one folder per tenant with its
+ * Kubernetes objects as YAML manifests and every other resource as JSON {type, name, inputs,
+ * options}; stack-level resources (the providers) go to `_stack/`. Secrets become "[secret]".
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as yaml from "js-yaml";
+import { RecordedResource, redact } from "./mock-stack";
+
+export const TENANT_TYPE = "aims:index:Tenant";
+export const STACK_FOLDER = "_stack";
+const MARKER = ".aims-synth";
+
+/** Custom resources grouped by the Tenant they belong to; resources of no tenant under STACK_FOLDER. */
+export function groupByTenant(resources: readonly RecordedResource[]): Map<string, RecordedResource[]> {
+    const byUrn = new Map(resources.map((resource) => [resource.urn, resource]));
+    const tenantOf = (resource: RecordedResource): string => {
+        for (let current: RecordedResource | undefined = resource; current; current = current.parent ? byUrn.get(current.parent) : undefined) {
+            if (current.type === TENANT_TYPE) return current.name;
+        }
+        return STACK_FOLDER;
+    };
+    const groups = new Map<string, RecordedResource[]>();
+    for (const resource of resources) {
+        if (!resource.custom) continue;
+        const tenant = tenantOf(resource);
+        groups.set(tenant, [...(groups.get(tenant) ?? []), resource]);
+    }
+    return groups;
+}
+
+export const isKubernetesObject = (resource: RecordedResource): boolean =>
+    resource.type.startsWith("kubernetes:") && resource.type !== "kubernetes:helm.sh/v3:Release";
+
+/** A Kubernetes resource's inputs as a manifest, fields in the order people read them. */
+export function toManifest(resource: RecordedResource): Record<string, unknown> {
+    const { apiVersion, kind, metadata, ...rest } = redact(resource.inputs);
+    return { apiVersion, kind, metadata, ...rest };
+}
+
+export function toJsonRecord(resource: RecordedResource): Record<string, unknown> {
+    return {
+        type: resource.type,
+        name: resource.name,
+        inputs: redact(resource.inputs),
+        options: { protect: resource.protect, retainOnDelete: resource.retainOnDelete },
+    };
+}
+
+/** `aws:ecs/service:Service` -> `ecs-Service` */
+function shortType(type: string): string {
+    const [pkg, module, kind] = type.split(":");
+    const area = module.split("/")[0];
+    return `${area === "index" ? pkg : area}-${kind}`;
+}
+
+export interface WrittenFile {
+    readonly tenant: string;
+    readonly file: string;
+}
+
+/** Writes one file per resource under `outDir/<tenant>/`; returns what it wrote. */
+export function writeResources(outDir: string, groups: Map<string, RecordedResource[]>): WrittenFile[] {
+    const written: WrittenFile[] = [];
+    for (const [tenant, resources] of groups) {
+        const dir = path.join(outDir, tenant);
+        fs.mkdirSync(dir, { recursive: true });
+        for (const resource of resources) {
+            const file = isKubernetesObject(resource)
+                ? `${String(resource.inputs.kind)}-${resource.name}.yaml`
+                : `${shortType(resource.type)}-${resource.name}.json`;
+            const content = isKubernetesObject(resource)
+                ? yaml.dump(toManifest(resource), { noRefs: true, lineWidth: 120 })
+                : `${JSON.stringify(toJsonRecord(resource), null, 2)}\n`;
+            fs.writeFileSync(path.join(dir, file), content);
+            written.push({ tenant, file: path.join(tenant, file) });
+        }
+    }
+    return written;
+}
+
+/**
+ * Empties `outDir` for a new synth, so a removed tenant's folder does not linger; refuses to
+ * empty a folder that synth did not create.
+ */
+export function prepareOutputFolder(outDir: string): void {
+    if (fs.existsSync(outDir) && fs.readdirSync(outDir).length > 0) {
+        if (!fs.existsSync(path.join(outDir, MARKER))) {
+            throw new Error(`${outDir} is not empty and was not written by synth; choose another --out folder`);
+        }
+        fs.rmSync(outDir, { recursive: true, force: true });
+    }
+    fs.mkdirSync(outDir, { recursive: true });
+    fs.writeFileSync(path.join(outDir, MARKER), "written by npm run synth; emptied on the next run\n");
+}

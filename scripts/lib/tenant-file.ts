@@ -1,0 +1,24 @@
+/** Writing a new tenant file: the document the tenant CLI's `add` produces, as readable YAML. */
+import * as yaml from "js-yaml";
+import { PlanName } from "../../components/plans";
+import { Environment, Platform, TenantStatus } from "../../components/vocabulary";
+
+export interface NewTenant {
+    name: string;
+    displayName: string;
+    environments: Environment[];
+    plan: PlanName;
+    status: TenantStatus;
+    platform?: Platform;
+    domain?: string;
+}
+
+/** "riverside-high" -> "Riverside High" */
+export function displayNameOf(name: string): string {
+    return name.split("-").map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join(" ");
+}
+
+export function renderTenantFile(tenant: NewTenant): string {
+    const document = Object.fromEntries(Object.entries(tenant).filter(([, value]) => value !== undefined));
+    return `# yaml-language-server: $schema=./tenant.schema.json\n${yaml.dump(document, { flowLevel: 1, lineWidth: 120 })}`;
+}

@@ -1,0 +1,66 @@
+/**
+ * npm run synth -- --stack STACK [--out DIR]
+ *
+ * Evaluates the real program (index.ts) for a stack offline, with Pulumi's mocks instead of a
+ * backend, cloud or cluster, and writes what the stack would create to DIR (default
+ * out/<stack>/), one folder per tenant. Secret values are written as "[secret]".
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parseCommandLine, runCli, UsageError } from "./lib/cli";
+import { MockStack } from "./lib/mock-stack";
+import { readStackConfig } from "./lib/stack-config";
+import { groupByTenant, prepareOutputFolder, STACK_FOLDER, writeResources } from "./lib/synth-output";
+
+const USAGE = "usage: npm run synth -- --stack STACK [--out DIR]";
+
+interface TenantSummary {
+    name: string;
+    platform: string;
+    status: string;
+    plan: string;
+    url: string;
+}
+
+runCli(async () => {
+    const { values, positionals } = parseCommandLine(process.argv.slice(2), {
+        stack: { type: "string" },
+        out: { type: "string" },
+    }, USAGE);
+    if (!values.stack || positionals.length > 0) {
+        throw new UsageError(USAGE);
+    }
+    const stack = values.stack;
+    const projectDir = process.cwd();
+    const outDir = path.resolve(projectDir, values.out ?? path.join("out", stack));
+
+    const { config, secretKeys } = readStackConfig(projectDir, stack);
+    const region = (JSON.parse(config["aims:aws"] ?? "{}") as { region?: string }).region;
+    const mocks = MockStack.start({ stack, config, secretKeys, region });
+    // Loading the program runs it: it throws a ValidationError before registering anything.
+    const program = require(path.join(projectDir, "index.ts")) as { tenants: pulumi.Input<TenantSummary[]> };
+    await mocks.settled();
+    const tenants = await new Promise<TenantSummary[]>((resolve) => pulumi.output(program.tenants).apply(resolve));
+
+    prepareOutputFolder(outDir);
+    const groups = groupByTenant(mocks.resources);
+    const written = writeResources(outDir, groups);
+    fs.mkdirSync(path.join(outDir, STACK_FOLDER), { recursive: true });
+    fs.writeFileSync(path.join(outDir, STACK_FOLDER, "outputs.json"), `${JSON.stringify({ tenants }, null, 2)}\n`);
+
+    const environment = config["aims:environment"] ?? stack;
+    const rows = tenants.map((tenant) => [
+        tenant.name, environment, tenant.platform, tenant.status, tenant.plan,
+        String(written.filter((file) => file.tenant === tenant.name).length), tenant.url,
+    ]);
+    printTable(["TENANT", "ENVIRONMENT", "PLATFORM", "STATUS", "PLAN", "RESOURCES", "URL"], rows);
+    console.log(`\n${tenants.length} tenant${tenants.length === 1 ? "" : "s"}, ${written.length} resources written to ${path.relative(projectDir, outDir) || "."}`);
+});
+
+function printTable(header: string[], rows: string[][]): void {
+    const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+    for (const row of [header, ...rows]) {
+        console.log(row.map((cell, column) => cell.padEnd(widths[column])).join("  ").trimEnd());
+    }
+}

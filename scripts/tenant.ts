@@ -1,0 +1,152 @@
+/**
+ * npm run tenant -- validate | list [--env ENV] | add NAME [options] | remove NAME
+ *
+ * Manages the tenant files in tenants/ so that creating or removing a school is a reviewed
+ * change to this repository; `pulumi up` (or the deploy pipeline) applies it.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { ValidationError } from "../components/errors";
+import { TENANT_NAME_PATTERN } from "../components/naming";
+import { PLAN_NAMES } from "../components/plans";
+import { crossTenantProblems, loadTenants, parseTenantFile, TenantSpec } from "../components/registry";
+import { removalSummary } from "../components/removal";
+import { stackFile, tenantsOfStack } from "../components/settings";
+import { ENVIRONMENTS, Environment, isOneOf, PLATFORMS, TENANT_STATUSES } from "../components/vocabulary";
+import { parseCommandLine, runCli, UsageError } from "./lib/cli";
+import { listStacks, readOfflineSettings } from "./lib/stack-config";
+import { displayNameOf, NewTenant, renderTenantFile } from "./lib/tenant-file";
+
+const USAGE = `usage:
+  npm run tenant -- validate
+  npm run tenant -- list [--env ${ENVIRONMENTS.join("|")}]
+  npm run tenant -- add NAME [--display-name TEXT] [--plan ${PLAN_NAMES.join("|")}] [--env dev,sit,prod]
+                             [--platform ${PLATFORMS.join("|")}] [--domain HOST] [--status ${TENANT_STATUSES.join("|")}]
+  npm run tenant -- remove NAME`;
+
+const projectDir = process.cwd();
+const tenantsDir = path.join(projectDir, "tenants");
+
+runCli(() => {
+    const { values, positionals } = parseCommandLine(process.argv.slice(2), {
+        env: { type: "string" },
+        "display-name": { type: "string" },
+        plan: { type: "string" },
+        platform: { type: "string" },
+        domain: { type: "string" },
+        status: { type: "string" },
+        help: { type: "boolean", short: "h" },
+    }, USAGE);
+    const [command, name, ...extra] = positionals;
+    if (values.help) {
+        console.log(USAGE);
+        return;
+    }
+    if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(" ")}\n${USAGE}`);
+    switch (command) {
+        case "validate":
+            return validate();
+        case "list":
+            return list(values.env);
+        case "add":
+            return add(requireName(name), values);
+        case "remove":
+            return remove(requireName(name));
+        default:
+            throw new UsageError(command ? `unknown command "${command}"\n${USAGE}` : USAGE);
+    }
+});
+
+/** Checked before the name becomes a path, so `remove ../x` can never touch another file. */
+function requireName(name: string | undefined): string {
+    if (!name) throw new UsageError(`a tenant NAME is required\n${USAGE}`);
+    if (!TENANT_NAME_PATTERN.test(name)) {
+        throw new ValidationError([`tenants/${name}.yaml: name: must be a DNS label: lowercase letters a-z, digits and hyphens, starting with a letter (got ${JSON.stringify(name)})`]);
+    }
+    return name;
+}
+
+/** Every stack's settings must accept `tenants`: platform blocks present, AWS placement valid. */
+function checkStacks(tenants: readonly TenantSpec[]): Map<string, ReturnType<typeof readOfflineSettings>> {
+    const problems: string[] = [];
+    const settings = new Map<string, ReturnType<typeof readOfflineSettings>>();
+    for (const stack of listStacks(projectDir)) {
+        try {
+            settings.set(stack, readOfflineSettings(projectDir, stack, tenants));
+        } catch (err) {
+            if (!(err instanceof ValidationError)) throw err;
+            problems.push(...err.problems);
+        }
+    }
+    if (problems.length > 0) throw new ValidationError(problems);
+    return settings;
+}
+
+function validate(): void {
+    const tenants = loadTenants(tenantsDir);
+    const stacks = checkStacks(tenants);
+    console.log(`${tenants.length} tenant files are valid: ${tenants.map((t) => t.name).join(", ")}`);
+    for (const [stack, settings] of stacks) {
+        const deployed = tenantsOfStack(tenants, settings);
+        console.log(`${stackFile(stack)}: valid; deploys ${deployed.length} tenant${deployed.length === 1 ? "" : "s"} to ${settings.environment}`);
+    }
+}
+
+function list(env: string | undefined): void {
+    if (env !== undefined && !isOneOf(ENVIRONMENTS, env)) {
+        throw new UsageError(`--env: must be one of ${ENVIRONMENTS.join(", ")} (got "${env}")`);
+    }
+    const tenants = loadTenants(tenantsDir).filter((tenant) => !env || tenant.environments.includes(env as Environment));
+    const rows = tenants.map((t) => [t.name, t.displayName, t.plan, t.status, t.platform ?? "(stack default)", t.environments.join(",")]);
+    const header = ["NAME", "DISPLAY NAME", "PLAN", "STATUS", "PLATFORM", "ENVIRONMENTS"];
+    const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+    for (const row of [header, ...rows]) {
+        console.log(row.map((cell, column) => cell.padEnd(widths[column])).join("  ").trimEnd());
+    }
+}
+
+function add(name: string, options: Record<string, string | boolean | undefined>): void {
+    const file = path.join(tenantsDir, `${name}.yaml`);
+    const display = `tenants/${name}.yaml`;
+    if (fs.existsSync(file)) {
+        throw new ValidationError([`${display}: already exists; edit it instead (add never overwrites a tenant)`]);
+    }
+    const existing = loadTenants(tenantsDir);
+    const text = renderTenantFile({
+        name,
+        displayName: (options["display-name"] as string | undefined) ?? displayNameOf(name),
+        environments: typeof options.env === "string" ? options.env.split(",").map((env) => env.trim()) : [...ENVIRONMENTS],
+        plan: (options.plan as string | undefined) ?? "standard",
+        status: (options.status as string | undefined) ?? "active",
+        platform: options.platform as string | undefined,
+        domain: options.domain as string | undefined,
+    } as NewTenant);
+    const parsed = parseTenantFile(display, text);
+    if (!parsed.spec) throw new ValidationError(parsed.problems);
+    const tenants = [...existing, parsed.spec];
+    const problems = crossTenantProblems(tenants);
+    if (problems.length > 0) throw new ValidationError(problems);
+    checkStacks(tenants);
+    fs.writeFileSync(file, text, { flag: "wx" });
+    console.log(`wrote ${display}:\n\n${text}`);
+    console.log(`Next: commit it and open a pull request; the preview of each stack (${parsed.spec.environments.join(", ")}) shows what it creates.`);
+}
+
+function remove(name: string): void {
+    const file = path.join(tenantsDir, `${name}.yaml`);
+    const display = `tenants/${name}.yaml`;
+    if (!fs.existsSync(file)) {
+        throw new ValidationError([`${display}: no such tenant file`]);
+    }
+    const tenants = loadTenants(tenantsDir);
+    const removed = tenants.find((tenant) => tenant.name === name);
+    if (!removed) throw new ValidationError([`${display}: not a tenant of the list`]);
+    const stacks = checkStacks(tenants);
+    fs.rmSync(file);
+    console.log(`removed ${display}. What each stack will remove on its next \`pulumi up\`:`);
+    for (const [stack, settings] of stacks) {
+        const enabled = tenantsOfStack([removed], settings).length > 0;
+        console.log(`  ${stack}: ${enabled ? removalSummary(removed, settings) : "nothing (the tenant is not enabled there)"}`);
+    }
+    console.log("Next: commit the removal and open a pull request; check each stack's preview before merging.");
+}

@@ -1,0 +1,80 @@
+import { strict as assert } from "node:assert";
+import * as naming from "../components/naming";
+import { PLAN_NAMES } from "../components/plans";
+import { ENVIRONMENTS, PLATFORMS, TENANT_STATUSES } from "../components/vocabulary";
+import schema from "../tenants/tenant.schema.json";
+
+describe("naming", () => {
+    it("derives every name of DESIGN.md from the tenant name", () => {
+        assert.equal(naming.namespaceName("riverside-high"), "riverside-high");
+        assert.equal(naming.releaseName("riverside-high"), "riverside-high");
+        assert.equal(naming.databaseName("riverside-high"), "tenant_riverside_high");
+        assert.equal(naming.databaseRoleName("riverside-high"), "tenant_riverside_high");
+        assert.equal(naming.djangoSecretName("school1"), "school1-django-secret");
+        assert.equal(naming.databaseSecretName("school1"), "school1-database");
+        assert.equal(naming.tlsSecretName("school1"), "school1-tls");
+        assert.equal(naming.taskRoleName("prod", "school1"), "prod-school1-task");
+        assert.equal(naming.dbCredentialsSecretName("sit", "school1"), "sit-school1-db-credentials");
+        assert.equal(naming.secretKeySecretName("sit", "school1"), "sit-school1-secret-key");
+        assert.equal(naming.logGroupName("dev", "school1"), "/ecs/dev-school1");
+    });
+
+    it("serves a tenant at <name>.<baseDomain> unless it has its own domain", () => {
+        assert.equal(naming.tenantHost({ name: "school1" }, "dev.aims.example.org"), "school1.dev.aims.example.org");
+        assert.equal(naming.tenantHost({ name: "school1", domain: "portal.school1.example.org" }, "dev.aims.example.org"), "portal.school1.example.org");
+    });
+
+    describe("target group names", () => {
+        it("are <env>-<name> when that fits in 32 characters", () => {
+            assert.equal(naming.targetGroupName("prod", "school1"), "prod-school1");
+            const fits = "a".repeat(27);
+            assert.equal(naming.targetGroupName("prod", fits), `prod-${fits}`);
+        });
+        it("keep a readable prefix and a hash when longer, within 32 characters, for every valid length", () => {
+            for (let length = 1; length <= naming.MAX_TENANT_NAME_LENGTH; length++) {
+                for (const env of ENVIRONMENTS) {
+                    const name = naming.targetGroupName(env, "b".repeat(length));
+                    assert.ok(name.length <= naming.TARGET_GROUP_NAME_LIMIT, name);
+                    assert.match(name, /^[a-z0-9-]+$/);
+                    assert.ok(!name.includes("--") && !name.endsWith("-"), name);
+                }
+            }
+        });
+        it("are deterministic and distinct for long names sharing a prefix", () => {
+            const a = naming.targetGroupName("prod", "the-international-school-of-cape-town-north");
+            const b = naming.targetGroupName("prod", "the-international-school-of-cape-town-south");
+            assert.equal(a, naming.targetGroupName("prod", "the-international-school-of-cape-town-north"));
+            assert.notEqual(a, b);
+            assert.ok(a.startsWith("prod-the-international-sc"), a);
+        });
+    });
+
+    describe("limits", () => {
+        it("finds no problem for a name of the maximum length, and names the broken limit beyond it", () => {
+            assert.deepEqual(naming.nameLimitProblems("a".repeat(naming.MAX_TENANT_NAME_LENGTH)), []);
+            const problems = naming.nameLimitProblems("a".repeat(naming.MAX_TENANT_NAME_LENGTH + 1));
+            assert.deepEqual(problems.map((p) => /the (.*) name/.exec(p)?.[1]), ["Helm release"]);
+        });
+        it("makes the Helm release the binding limit: 53 characters", () => {
+            assert.equal(naming.MAX_TENANT_NAME_LENGTH, 53);
+        });
+    });
+});
+
+describe("tenant.schema.json", () => {
+    it("states the name limits the registry enforces", () => {
+        assert.equal(schema.properties.name.maxLength, naming.MAX_TENANT_NAME_LENGTH);
+        assert.equal(schema.properties.name.pattern, naming.TENANT_NAME_PATTERN.source);
+    });
+    it("lists the same plans, environments, statuses and platforms as the code", () => {
+        assert.deepEqual(schema.properties.plan.enum, [...PLAN_NAMES]);
+        assert.deepEqual(schema.properties.environments.items.enum, [...ENVIRONMENTS]);
+        assert.deepEqual(schema.properties.status.enum, [...TENANT_STATUSES]);
+        assert.deepEqual(schema.properties.platform.enum, [...PLATFORMS]);
+    });
+    it("rejects unknown fields at every level", () => {
+        assert.equal(schema.additionalProperties, false);
+        assert.equal(schema.properties.image.additionalProperties, false);
+        assert.equal(schema.properties.aws.additionalProperties, false);
+    });
+});

@@ -1,0 +1,81 @@
+import { strict as assert } from "node:assert";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { ValidationError } from "../components/errors";
+import { copyProject, ProjectCopy } from "./support/project";
+import { startMocks, valueOf } from "./support/mocks";
+
+/** Runs the real index.ts of `project` under mocks configured like `stack`. */
+async function runProgram(project: ProjectCopy, stack: string) {
+    const mocks = startMocks(stack);
+    const program = require(path.join(project.dir, "index.ts")) as { tenants: pulumi.Input<unknown[]> };
+    await mocks.settled();
+    return { mocks, tenants: await valueOf(pulumi.output(program.tenants)) as Array<Record<string, unknown>> };
+}
+
+describe("the program (index.ts)", () => {
+    let project: ProjectCopy;
+    afterEach(() => project?.remove());
+
+    it("declares one Tenant per tenant enabled in the stack's environment", async () => {
+        project = copyProject();
+        const { mocks } = await runProgram(project, "dev");
+        assert.deepEqual(mocks.ofType("aims:index:Tenant").map((t) => t.name).sort(), ["greenfield", "school1"]);
+    });
+
+    it("uses explicit providers built from the stack settings, never the default ones", async () => {
+        project = copyProject();
+        const { mocks } = await runProgram(project, "prod");
+        const postgres = mocks.get("pulumi:providers:postgresql", "postgresql");
+        assert.equal(postgres.inputs.host, "aims-prod.cluster-c1a2b3.af-south-1.rds.amazonaws.com");
+        assert.equal(postgres.inputs.sslmode, "require");
+        const role = mocks.get("postgresql:index/role:Role", "school1-db-role");
+        assert.ok(role.provider?.startsWith(`${postgres.urn}::`), role.provider);
+        assert.equal(mocks.get("pulumi:providers:aws", "aws").inputs.region, "af-south-1");
+        const withoutExplicitProvider = mocks.resources
+            // random has no configuration and reaches nothing outside the state: its default provider is fine.
+            .filter((r) => r.custom && !r.type.startsWith("pulumi:providers:") && !r.type.startsWith("random:"))
+            .filter((r) => !r.provider || r.provider.includes("::default"));
+        assert.deepEqual(withoutExplicitProvider.map((r) => r.name), []);
+    });
+
+    it("exports the deployed tenants with url and status and no secret", async () => {
+        project = copyProject();
+        const { tenants } = await runProgram(project, "prod");
+        assert.deepEqual(tenants.map((t) => [t.name, t.url, t.status, t.platform]), [
+            ["riverside-high", "https://portal.riverside-high.example.org", "active", "aws"],
+            ["school1", "https://school1.aims.example.org", "active", "kubernetes"],
+        ]);
+        assert.doesNotMatch(JSON.stringify(tenants), /mock-|offline-placeholder/);
+    });
+
+    const badTenantFiles: Record<string, [Record<string, string>, RegExp]> = {
+        "an unknown plan": [{ "school1.yaml": "name: school1\ndisplayName: S\nplan: huge\n" }, /^tenants\/school1\.yaml: plan: must be one of/],
+        "a name that is not a DNS label": [{ "school_1.yaml": "name: school_1\ndisplayName: S\nplan: small\n" }, /^tenants\/school_1\.yaml: name: must be a DNS label/],
+        "malformed YAML": [{ "school1.yaml": "name: [school1\n" }, /^tenants\/school1\.yaml: not valid YAML/],
+        "an empty file": [{ "school1.yaml": "" }, /^tenants\/school1\.yaml: the file is empty/],
+        "an empty tenants folder": [{}, /^tenants\/: no tenant files/],
+    };
+    for (const [label, [files, message]] of Object.entries(badTenantFiles)) {
+        it(`stops on ${label} before registering any resource`, async () => {
+            const valid = { "greenfield.yaml": "name: greenfield\ndisplayName: G\nplan: small\n" };
+            project = copyProject(Object.keys(files).length > 0 ? { ...valid, ...files } : {});
+            const mocks = startMocks("dev");
+            assert.throws(() => require(path.join(project.dir, "index.ts")), (err: unknown) => {
+                assert.ok(err instanceof ValidationError);
+                assert.ok(err.problems.some((p) => message.test(p)), err.problems.join("\n"));
+                return true;
+            });
+            await mocks.settled();
+            assert.deepEqual(mocks.resources, []);
+        });
+    }
+
+    it("stops on invalid stack config before registering any resource", async () => {
+        project = copyProject();
+        const mocks = startMocks("dev", { "aims:baseDomain": undefined });
+        assert.throws(() => require(path.join(project.dir, "index.ts")), /Pulumi\.dev\.yaml: aims:baseDomain: is required/);
+        await mocks.settled();
+        assert.deepEqual(mocks.resources, []);
+    });
+});

@@ -1,0 +1,122 @@
+import { strict as assert } from "node:assert";
+import { ValidationError } from "../components/errors";
+import { readStackSettings, StackSettings, tenantsOfStack } from "../components/settings";
+import { configSource } from "../scripts/lib/stack-config";
+import { isSecret, spec, stackConfig, startMocks, valueOf } from "./support/mocks";
+
+const kubernetesTenant = spec({ name: "school1" });
+const awsTenant = spec({ name: "greenfield", platform: "aws" });
+
+function read(stack: string, overrides: Record<string, unknown> = {}, tenants = [kubernetesTenant]): StackSettings {
+    return readStackSettings(configSource(stackConfig(stack, overrides).config), stack, tenants);
+}
+
+function problems(stack: string, overrides: Record<string, unknown>, tenants = [kubernetesTenant]): string[] {
+    try {
+        read(stack, overrides, tenants);
+    } catch (err) {
+        assert.ok(err instanceof ValidationError, String(err));
+        return [...err.problems];
+    }
+    assert.fail("expected the settings to be rejected");
+}
+
+const database = JSON.parse(stackConfig("dev").config["aims:database"]);
+
+describe("stack settings", () => {
+    beforeEach(() => startMocks("dev"));
+
+    it("reads the dev stack: environment, kubernetes default, base domain, no data protection", () => {
+        const settings = read("dev", {}, [kubernetesTenant, awsTenant]);
+        assert.equal(settings.environment, "dev");
+        assert.equal(settings.platform, "kubernetes");
+        assert.equal(settings.baseDomain, "dev.aims.example.org");
+        assert.equal(settings.protectData, false);
+        assert.equal(settings.database.appHost, "pgbouncer.database.svc.cluster.local");
+        assert.equal(settings.kubernetes?.ingressClass, "traefik");
+        assert.equal(settings.aws?.region, "eu-west-1");
+    });
+
+    it("reads prod: protected data, AWS in af-south-1", () => {
+        const settings = read("prod", {}, [kubernetesTenant, awsTenant]);
+        assert.equal(settings.protectData, true);
+        assert.equal(settings.aws?.region, "af-south-1");
+        assert.equal(settings.baseDomain, "aims.example.org");
+    });
+
+    it("keeps the database password secret", async () => {
+        const settings = read("dev");
+        assert.equal(await isSecret(settings.database.password), true);
+        assert.ok((await valueOf(settings.database.password)).length > 0);
+    });
+
+    it("defaults the environment to the stack name and rejects a stack name that is not one", () => {
+        assert.equal(read("sit", { "aims:environment": undefined }).environment, "sit");
+        assert.deepEqual(problems("dev", { "aims:environment": "staging" }), [
+            'Pulumi.dev.yaml: aims:environment: must be one of dev, sit, prod (got "staging"); set it when the stack name is not an environment',
+        ]);
+    });
+
+    it("defaults the platform to kubernetes and rejects an unknown one", () => {
+        assert.equal(read("dev", { "aims:platform": undefined }).platform, "kubernetes");
+        assert.deepEqual(problems("dev", { "aims:platform": "gcp" }), ['Pulumi.dev.yaml: aims:platform: must be one of kubernetes, aws (got "gcp")']);
+    });
+
+    it("requires a lowercase base domain", () => {
+        assert.deepEqual(problems("dev", { "aims:baseDomain": undefined }), ["Pulumi.dev.yaml: aims:baseDomain: is required"]);
+        assert.match(problems("dev", { "aims:baseDomain": "Dev Example" })[0], /aims:baseDomain: must be a lowercase domain/);
+    });
+
+    it("protects data unless the stack turns it off explicitly", () => {
+        assert.equal(read("dev", { "aims:protectData": undefined }).protectData, true);
+        assert.deepEqual(problems("dev", { "aims:protectData": "yes" }), ['Pulumi.dev.yaml: aims:protectData: must be true or false (got "yes")']);
+    });
+
+    it("requires the images and each of their fields", () => {
+        assert.deepEqual(problems("dev", { "aims:images": undefined }), ["Pulumi.dev.yaml: aims:images: is required"]);
+        assert.deepEqual(problems("dev", { "aims:images": { frontend: "r/f", backend: "r/b" } }), ["Pulumi.dev.yaml: aims:images.tag: is required"]);
+    });
+
+    it("requires the database connection, the password as a secret, valid port and sslmode", () => {
+        assert.deepEqual(problems("dev", { "aims:database": undefined }), ["Pulumi.dev.yaml: aims:database: is required"]);
+        const { password: _password, ...withoutPassword } = database;
+        assert.deepEqual(problems("dev", { "aims:database": withoutPassword }), [
+            "Pulumi.dev.yaml: aims:database.password: is required; set it once with: pulumi config set --secret --path aims:database.password --stack dev",
+        ]);
+        assert.deepEqual(problems("dev", { "aims:database": { ...database, port: 70000, sslmode: "maybe", colour: 1 } }), [
+            "Pulumi.dev.yaml: aims:database.colour: unknown key; allowed: host, port, username, sslmode, password, appHost, appPort",
+            "Pulumi.dev.yaml: aims:database.port: must be a whole number from 1 to 65535 (got 70000)",
+            'Pulumi.dev.yaml: aims:database.sslmode: must be one of disable, require, verify-ca, verify-full (got "maybe")',
+        ]);
+    });
+
+    it("requires a platform block only when a tenant of the stack runs there", () => {
+        assert.equal(read("dev", { "aims:aws": undefined }, [kubernetesTenant]).aws, undefined);
+        assert.deepEqual(problems("dev", { "aims:aws": undefined }, [kubernetesTenant, awsTenant]), [
+            "Pulumi.dev.yaml: aims:aws: is required: tenants of this stack run on aws (greenfield)",
+        ]);
+        // A tenant enabled only in another environment does not need the block here.
+        assert.equal(read("dev", { "aims:aws": undefined }, [kubernetesTenant, spec({ name: "x", platform: "aws", environments: ["prod"] })]).aws, undefined);
+        assert.deepEqual(problems("dev", { "aims:kubernetes": undefined, "aims:platform": "kubernetes" }, [kubernetesTenant]), [
+            "Pulumi.dev.yaml: aims:kubernetes: is required: tenants of this stack run on kubernetes (school1)",
+        ]);
+    });
+
+    it("rejects a block that is not a mapping", () => {
+        assert.deepEqual(problems("dev", { "aims:kubernetes": "traefik" }), [
+            "Pulumi.dev.yaml: aims:kubernetes: must be a mapping of keys",
+            "Pulumi.dev.yaml: aims:kubernetes: is required: tenants of this stack run on kubernetes (school1)",
+        ]);
+    });
+
+    it("reports every problem of a stack at once", () => {
+        const found = problems("dev", { "aims:platform": "gcp", "aims:baseDomain": undefined, "aims:images": undefined, "aims:database": undefined });
+        assert.equal(found.length, 4, found.join("\n"));
+    });
+
+    it("deploys only the tenants enabled in the stack's environment", () => {
+        const settings = read("prod", {}, [kubernetesTenant, awsTenant]);
+        const devOnly = spec({ name: "devonly", environments: ["dev"] });
+        assert.deepEqual(tenantsOfStack([kubernetesTenant, devOnly], settings).map((t) => t.name), ["school1"]);
+    });
+});

@@ -1,0 +1,54 @@
+/**
+ * Test helpers: fresh Pulumi mocks per test, settings read from the real stack files, and
+ * tenant specs with defaults. Call `startMocks` before constructing any resource.
+ */
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { MockStack } from "../../scripts/lib/mock-stack";
+import { configSource, readStackConfig } from "../../scripts/lib/stack-config";
+import type { TenantSpec } from "../../components/registry";
+import { readStackSettings, StackSettings } from "../../components/settings";
+
+export { MockStack, RecordedResource, reveal, redact, Secret } from "../../scripts/lib/mock-stack";
+
+export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
+
+/** The config of a real stack file, with top-level keys replaced or removed (`undefined`). */
+export function stackConfig(stack: string, overrides: Record<string, unknown> = {}): { config: Record<string, string>; secretKeys: string[] } {
+    const { config, secretKeys } = readStackConfig(PROJECT_DIR, stack);
+    for (const [key, value] of Object.entries(overrides)) {
+        if (value === undefined) delete config[key];
+        else config[key] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    return { config, secretKeys };
+}
+
+/** Resets the runtime to mocks configured like `stack` (plus overrides). */
+export function startMocks(stack = "dev", overrides: Record<string, unknown> = {}): MockStack {
+    const { config, secretKeys } = stackConfig(stack, overrides);
+    return MockStack.start({ stack, config, secretKeys });
+}
+
+/** Settings of a real stack file; call after startMocks (secrets become Outputs). */
+export function settingsOf(stack: string, tenants: readonly TenantSpec[], overrides: Record<string, unknown> = {}): StackSettings {
+    return readStackSettings(configSource(stackConfig(stack, overrides).config), stack, tenants);
+}
+
+export function spec(overrides: Partial<TenantSpec> & { name: string }): TenantSpec {
+    return {
+        displayName: `School ${overrides.name}`,
+        environments: ["dev", "sit", "prod"],
+        plan: "standard",
+        status: "active",
+        file: `tenants/${overrides.name}.yaml`,
+        ...overrides,
+    };
+}
+
+export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+    return new Promise((resolve) => output.apply(resolve));
+}
+
+export async function isSecret<T>(output: pulumi.Output<T>): Promise<boolean> {
+    return pulumi.isSecret(output);
+}

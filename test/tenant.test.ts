@@ -1,0 +1,118 @@
+import { strict as assert } from "node:assert";
+import { Tenant } from "../components/tenant";
+import { isSecret, MockStack, reveal, Secret, settingsOf, spec, startMocks, valueOf } from "./support/mocks";
+
+const RANDOM = "random:index/randomPassword:RandomPassword";
+const ROLE = "postgresql:index/role:Role";
+const DATABASE = "postgresql:index/database:Database";
+const GRANT = "postgresql:index/grant:Grant";
+
+async function deploy(stack: string, overrides: Parameters<typeof spec>[0], configOverrides: Record<string, unknown> = {}) {
+    const mocks = startMocks(stack, configOverrides);
+    const tenantSpec = spec(overrides);
+    const tenant = new Tenant(tenantSpec.name, { spec: tenantSpec, settings: settingsOf(stack, [tenantSpec], configOverrides) });
+    await mocks.settled();
+    return { mocks, tenant };
+}
+
+function sharedResources(mocks: MockStack, name: string) {
+    return {
+        component: mocks.get("aims:index:Tenant", name),
+        database: mocks.get("aims:index:TenantDatabase", name),
+        secretKey: mocks.get(RANDOM, `${name}-secret-key`),
+        password: mocks.get(RANDOM, `${name}-db-password`),
+        role: mocks.get(ROLE, `${name}-db-role`),
+        db: mocks.get(DATABASE, `${name}-db`),
+        grant: mocks.get(GRANT, `${name}-db-revoke-public-connect`),
+    };
+}
+
+describe("Tenant: what both platforms share", () => {
+    it("creates the random secrets and the database as children named after the tenant", async () => {
+        const { mocks } = await deploy("dev", { name: "riverside-high" });
+        const r = sharedResources(mocks, "riverside-high");
+        assert.equal(r.component.parent, undefined);
+        assert.equal(r.secretKey.parent, r.component.urn);
+        assert.equal(r.password.parent, r.component.urn);
+        assert.equal(r.database.parent, r.component.urn);
+        for (const child of [r.role, r.db, r.grant]) assert.equal(child.parent, r.database.urn);
+        assert.equal(mocks.ofType(RANDOM).length, 2);
+        assert.equal(mocks.ofType(ROLE).length, 1);
+        assert.equal(mocks.ofType(DATABASE).length, 1);
+    });
+
+    it("generates a long SECRET_KEY and an alphanumeric database password", async () => {
+        const { mocks } = await deploy("dev", { name: "school1" });
+        const r = sharedResources(mocks, "school1");
+        assert.deepEqual(r.secretKey.inputs, { length: 64, special: true, overrideSpecial: "!#%*+-=_" });
+        assert.deepEqual(r.password.inputs, { length: 32, special: false });
+    });
+
+    it("gives the tenant its own login role owning database tenant_<name>, closed to PUBLIC", async () => {
+        const { mocks } = await deploy("dev", { name: "riverside-high" });
+        const r = sharedResources(mocks, "riverside-high");
+        assert.equal(r.role.inputs.name, "tenant_riverside_high");
+        assert.equal(r.role.inputs.login, true);
+        assert.equal(r.role.inputs.superuser, false);
+        assert.equal(r.role.inputs.createRole, false);
+        assert.equal(r.role.inputs.createDatabase, false);
+        assert.equal(r.db.inputs.name, "tenant_riverside_high");
+        assert.equal(r.db.inputs.owner, "tenant_riverside_high");
+        assert.deepEqual(r.grant.inputs, { database: "tenant_riverside_high", role: "public", objectType: "database", privileges: [] });
+    });
+
+    it("passes the generated password to the role as a secret", async () => {
+        const { mocks } = await deploy("dev", { name: "school1" });
+        const role = mocks.get(ROLE, "school1-db-role");
+        assert.ok(role.inputs.password instanceof Secret);
+        assert.match(reveal(role.inputs.password), /^mock-/);
+    });
+
+    it("exposes its url, status, platform and database, and keeps the secrets secret", async () => {
+        const { tenant } = await deploy("dev", { name: "school1", status: "suspended" });
+        assert.equal(await valueOf(tenant.url), "https://school1.dev.aims.example.org");
+        assert.equal(await valueOf(tenant.status), "suspended");
+        assert.equal(await valueOf(tenant.platform), "kubernetes");
+        assert.equal(await valueOf(tenant.databaseName), "tenant_school1");
+        assert.equal(await isSecret(tenant.secretKey), true);
+        assert.equal(await isSecret(tenant.databasePassword), true);
+        assert.equal(await isSecret(tenant.url), false);
+    });
+
+    it("serves a custom domain and runs on the platform its file names", async () => {
+        const { tenant } = await deploy("dev", { name: "school1", domain: "portal.school1.example.org", platform: "aws" });
+        assert.equal(await valueOf(tenant.url), "https://portal.school1.example.org");
+        assert.equal(await valueOf(tenant.platform), "aws");
+    });
+
+    describe("data protection", () => {
+        it("protects and retains the database, role and secrets in prod, set on each resource", async () => {
+            const { mocks } = await deploy("prod", { name: "school1" });
+            const r = sharedResources(mocks, "school1");
+            for (const resource of [r.role, r.db, r.secretKey, r.password]) {
+                assert.equal(resource.protect, true, `${resource.name} protect`);
+                assert.equal(resource.retainOnDelete, true, `${resource.name} retainOnDelete`);
+            }
+            // Not inherited: the components themselves carry no protection.
+            assert.equal(r.component.protect, false);
+            assert.equal(r.database.protect, false);
+        });
+
+        it("neither protects nor retains in dev", async () => {
+            const { mocks } = await deploy("dev", { name: "school1" });
+            const r = sharedResources(mocks, "school1");
+            for (const resource of [r.role, r.db, r.secretKey, r.password]) {
+                assert.equal(resource.protect, false);
+                assert.equal(resource.retainOnDelete, false);
+            }
+        });
+
+        it("lifts protection of an offboarding tenant in prod but still retains its database", async () => {
+            const { mocks } = await deploy("prod", { name: "school1", status: "offboarding" });
+            const r = sharedResources(mocks, "school1");
+            assert.equal(r.db.protect, false);
+            assert.equal(r.db.retainOnDelete, true);
+            assert.equal(r.role.retainOnDelete, true);
+        });
+    });
+});
