@@ -163,6 +163,11 @@ export class ConfigBlock {
         return value as string[];
     }
 
+    /** An optional list of non-empty strings; empty when not set. */
+    optionalStringList(field: string): string[] {
+        return this.has(field) ? this.stringList(field) ?? [] : [];
+    }
+
     /** An optional list of whole numbers in `range`; empty when not set. */
     integerList(field: string, range: { min: number; max: number }): number[] {
         const value = this.lookup(field);

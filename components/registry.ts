@@ -218,6 +218,8 @@ function schemaMessage(error: ErrorObject): string {
             return `${field}: must list at least ${params.limit} item${params.limit === 1 ? "" : "s"}`;
         case "uniqueItems":
             return `${field}: lists ${describe((error.data as unknown[])[params.i])} twice`;
+        case "minProperties":
+            return `${field}: must set at least one field, or be left out`;
         case "minLength":
             return `${field}: must not be empty`;
         case "maxLength":

@@ -4,7 +4,7 @@ import { dataProtection } from "./protection";
 import type { TenantSpec } from "./registry";
 import { platformOf, StackSettings } from "./settings";
 
-export function removalSummary(spec: TenantSpec, settings: Pick<StackSettings, "environment" | "platform" | "protectData">): string {
+export function removalSummary(spec: Pick<TenantSpec, "name" | "platform" | "status">, settings: Pick<StackSettings, "environment" | "platform" | "protectData">): string {
     const platform = platformOf(spec, settings);
     const workload = platform === "kubernetes"
         ? `namespace ${namespaceName(spec.name)} with its Helm release, secrets, ingress, network policy and quota`

@@ -47,6 +47,10 @@ export interface StackSettings {
     readonly database: DatabaseSettings;
     readonly kubernetes?: KubernetesSettings;
     readonly aws?: AwsSettings;
+    /** Tenants whose disappearance from the stack a reviewer has confirmed. */
+    readonly allowTenantRemoval: readonly string[];
+    /** Most tenants one update may remove, even when confirmed. */
+    readonly maxTenantRemovals: number;
 }
 
 const HOSTNAME = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -72,6 +76,8 @@ export function readStackSettings(source: ConfigSource, stack: string, tenants: 
         top.report("baseDomain", `must be a lowercase domain such as dev.aims.example.org (got ${JSON.stringify(baseDomain)})`);
     }
     const protectData = top.boolean("protectData", true);
+    const allowTenantRemoval = top.optionalStringList("allowTenantRemoval");
+    const maxTenantRemovals = top.integer("maxTenantRemovals", { min: 0, max: 1000 }, 1) ?? 1;
 
     const imagesBlock = reader.block("images");
     if (!imagesBlock) top.report("images", "is required");
@@ -125,6 +131,8 @@ export function readStackSettings(source: ConfigSource, stack: string, tenants: 
         database,
         ...(kubernetes && { kubernetes }),
         ...(aws && { aws }),
+        allowTenantRemoval,
+        maxTenantRemovals,
     };
 }
 
@@ -134,6 +142,6 @@ export function tenantsOfStack(tenants: readonly TenantSpec[], settings: Pick<St
 }
 
 /** The platform a tenant runs on in this stack. */
-export function platformOf(tenant: TenantSpec, settings: Pick<StackSettings, "platform">): Platform {
+export function platformOf(tenant: Pick<TenantSpec, "platform">, settings: Pick<StackSettings, "platform">): Platform {
     return tenant.platform ?? settings.platform;
 }

@@ -38,10 +38,11 @@ runCli(async () => {
     const { config, secretKeys } = readStackConfig(projectDir, stack);
     const region = (JSON.parse(config["aims:aws"] ?? "{}") as { region?: string }).region;
     const mocks = MockStack.start({ stack, config, secretKeys, region });
-    // Loading the program runs it: it throws a ValidationError before registering anything.
-    const program = require(path.join(projectDir, "index.ts")) as { tenants: pulumi.Input<TenantSummary[]> };
+    // Offline there is no previous update: the deletion guard sees a new stack.
+    const program = require(path.join(projectDir, "index.ts")) as () => Promise<{ tenants: pulumi.Input<TenantSummary[]> }>;
+    const outputs = await program();
     await mocks.settled();
-    const tenants = await new Promise<TenantSummary[]>((resolve) => pulumi.output(program.tenants).apply(resolve));
+    const tenants = await new Promise<TenantSummary[]>((resolve) => pulumi.output(outputs.tenants).apply(resolve));
 
     prepareOutputFolder(outDir);
     const groups = groupByTenant(mocks.resources);

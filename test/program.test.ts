@@ -5,12 +5,15 @@ import { ValidationError } from "../components/errors";
 import { copyProject, ProjectCopy } from "./support/project";
 import { startMocks, valueOf } from "./support/mocks";
 
+type Program = () => Promise<{ tenants: pulumi.Input<unknown[]> }>;
+
 /** Runs the real index.ts of `project` under mocks configured like `stack`. */
 async function runProgram(project: ProjectCopy, stack: string) {
     const mocks = startMocks(stack);
-    const program = require(path.join(project.dir, "index.ts")) as { tenants: pulumi.Input<unknown[]> };
+    const program = require(path.join(project.dir, "index.ts")) as Program;
+    const outputs = await program();
     await mocks.settled();
-    return { mocks, tenants: await valueOf(pulumi.output(program.tenants)) as Array<Record<string, unknown>> };
+    return { mocks, tenants: await valueOf(pulumi.output(outputs.tenants)) as Array<Record<string, unknown>> };
 }
 
 describe("the program (index.ts)", () => {
@@ -61,7 +64,8 @@ describe("the program (index.ts)", () => {
             const valid = { "greenfield.yaml": "name: greenfield\ndisplayName: G\nplan: small\n" };
             project = copyProject(Object.keys(files).length > 0 ? { ...valid, ...files } : {});
             const mocks = startMocks("dev");
-            assert.throws(() => require(path.join(project.dir, "index.ts")), (err: unknown) => {
+            const program = require(path.join(project.dir, "index.ts")) as Program;
+            await assert.rejects(program(), (err: unknown) => {
                 assert.ok(err instanceof ValidationError);
                 assert.ok(err.problems.some((p) => message.test(p)), err.problems.join("\n"));
                 return true;
@@ -74,7 +78,8 @@ describe("the program (index.ts)", () => {
     it("stops on invalid stack config before registering any resource", async () => {
         project = copyProject();
         const mocks = startMocks("dev", { "aims:baseDomain": undefined });
-        assert.throws(() => require(path.join(project.dir, "index.ts")), /Pulumi\.dev\.yaml: aims:baseDomain: is required/);
+        const program = require(path.join(project.dir, "index.ts")) as Program;
+        await assert.rejects(program(), /Pulumi\.dev\.yaml: aims:baseDomain: is required/);
         await mocks.settled();
         assert.deepEqual(mocks.resources, []);
     });

@@ -109,6 +109,19 @@ describe("stack settings", () => {
         ]);
     });
 
+    it("reads the deletion guard's confirmations and limit, defaulting to none and 1", () => {
+        const defaults = read("prod");
+        assert.deepEqual(defaults.allowTenantRemoval, []);
+        assert.equal(defaults.maxTenantRemovals, 1);
+        const set = read("prod", { "aims:allowTenantRemoval": ["old-school"], "aims:maxTenantRemovals": 3 });
+        assert.deepEqual(set.allowTenantRemoval, ["old-school"]);
+        assert.equal(set.maxTenantRemovals, 3);
+        assert.deepEqual(problems("prod", { "aims:allowTenantRemoval": "old-school", "aims:maxTenantRemovals": -1 }), [
+            'Pulumi.prod.yaml: aims:allowTenantRemoval: must be a non-empty list of strings (got "old-school")',
+            "Pulumi.prod.yaml: aims:maxTenantRemovals: must be a whole number from 0 to 1000 (got -1)",
+        ]);
+    });
+
     it("reports every problem of a stack at once", () => {
         const found = problems("dev", { "aims:platform": "gcp", "aims:baseDomain": undefined, "aims:images": undefined, "aims:database": undefined });
         assert.equal(found.length, 4, found.join("\n"));

@@ -39,6 +39,8 @@ export interface MockStackOptions {
     readonly config?: Record<string, string>;
     readonly secretKeys?: readonly string[];
     readonly region?: string;
+    /** Outputs of the stack's last update, as a StackReference to the stack itself reads them. */
+    readonly previousOutputs?: Record<string, unknown>;
 }
 
 export class MockStack {
@@ -50,7 +52,7 @@ export class MockStack {
     static start(options: MockStackOptions): MockStack {
         const recorder = new MockStack(options.stack);
         pulumi.runtime.setAllConfig(options.config ?? {}, [...(options.secretKeys ?? [])]);
-        pulumi.runtime.setMocks(mockProviders(options.region ?? "eu-west-1"), options.project ?? "aims", options.stack, false);
+        pulumi.runtime.setMocks(mockProviders(options.region ?? "eu-west-1", options.previousOutputs ?? {}), options.project ?? "aims", options.stack, false, "organization");
         recorder.interceptRegistrations();
         return recorder;
     }
@@ -154,11 +156,14 @@ function fakeValue(name: string, purpose: string): string {
  * Computed outputs the providers would return: IDs, ARNs and generated passwords (the latter
  * as secrets, as the random provider marks them). Everything else echoes the inputs.
  */
-function mockProviders(region: string): pulumi.runtime.Mocks {
+function mockProviders(region: string, previousOutputs: Record<string, unknown>): pulumi.runtime.Mocks {
     return {
         newResource(args) {
             const state: Record<string, unknown> = { ...args.inputs };
             const id = `${args.name}-id`;
+            if (args.type === "pulumi:pulumi:StackReference") {
+                return { id: args.inputs.name, state: { name: args.inputs.name, outputs: previousOutputs, secretOutputNames: [] } };
+            }
             if (args.type === "random:index/randomPassword:RandomPassword") {
                 state.result = pulumi.secret(`mock-${fakeValue(args.name, "password")}`.slice(0, args.inputs.length ?? 32));
             }

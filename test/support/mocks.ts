@@ -23,10 +23,13 @@ export function stackConfig(stack: string, overrides: Record<string, unknown> = 
     return { config, secretKeys };
 }
 
-/** Resets the runtime to mocks configured like `stack` (plus overrides). */
-export function startMocks(stack = "dev", overrides: Record<string, unknown> = {}): MockStack {
+/**
+ * Resets the runtime to mocks configured like `stack` (plus overrides); `previousOutputs` are
+ * the outputs of the stack's last update, which the deletion guard reads.
+ */
+export function startMocks(stack = "dev", overrides: Record<string, unknown> = {}, previousOutputs?: Record<string, unknown>): MockStack {
     const { config, secretKeys } = stackConfig(stack, overrides);
-    return MockStack.start({ stack, config, secretKeys });
+    return MockStack.start({ stack, config, secretKeys, previousOutputs });
 }
 
 /** Settings of a real stack file; call after startMocks (secrets become Outputs). */
