@@ -18,6 +18,9 @@ export const djangoSecretName = (tenant: string): string => `${tenant}-django-se
 export const databaseSecretName = (tenant: string): string => `${tenant}-database`;
 export const tlsSecretName = (tenant: string): string => `${tenant}-tls`;
 export const imagePullSecretName = (tenant: string): string => `${tenant}-registry`;
+/** Services the tenant chart creates; the Ingress routes to them. */
+export const frontendServiceName = (release: string): string => `${release}-frontend`;
+export const backendServiceName = (release: string): string => `${release}-backend`;
 
 export const taskRoleName = (env: Environment, tenant: string): string => `${env}-${tenant}-task`;
 export const dbCredentialsSecretName = (env: Environment, tenant: string): string => `${env}-${tenant}-db-credentials`;
@@ -30,11 +33,18 @@ export const TARGET_GROUP_NAME_LIMIT = 32;
 const TARGET_GROUP_HASH_LENGTH = 6;
 
 /**
- * `<env>-<tenant>` when it fits in 32 characters; otherwise a readable prefix of it plus a
- * hash of the whole, so the name is deterministic and two long tenant names never collide.
+ * The two target groups of an AWS tenant: `web` (Next.js, the default route) and `api` (Django,
+ * /api and /admin). The role comes last, so a tenant's names never equal another tenant's in full.
  */
-export function targetGroupName(env: Environment, tenant: string): string {
-    const full = `${env}-${tenant}`;
+export type TargetGroupRole = "web" | "api";
+
+/**
+ * `<env>-<tenant>[-<role>]` when it fits in 32 characters; otherwise a readable prefix of it plus
+ * a hash of the whole, so the name is deterministic and two long tenant names never collide.
+ * Without a role it is the tenant's base name, which the registry checks for uniqueness.
+ */
+export function targetGroupName(env: Environment, tenant: string, role?: TargetGroupRole): string {
+    const full = role ? `${env}-${tenant}-${role}` : `${env}-${tenant}`;
     if (full.length <= TARGET_GROUP_NAME_LIMIT) {
         return full;
     }
@@ -48,6 +58,10 @@ export function tenantHost(tenant: { name: string; domain?: string }, baseDomain
     return tenant.domain ?? `${tenant.name}.${baseDomain}`;
 }
 
+/** Where a tenant's status is visible on its resources: a namespace label, an AWS tag. */
+export const TENANT_STATUS_LABEL = "aims.example.org/status";
+export const TENANT_STATUS_TAG = "aims:status";
+
 export interface NameLimit {
     readonly what: string;
     readonly limit: number;
@@ -60,6 +74,7 @@ export const NAME_LIMITS: readonly NameLimit[] = [
     { what: "Helm release", limit: 53, derive: releaseName },
     { what: "PostgreSQL database and role", limit: 63, derive: databaseName },
     { what: "Kubernetes secret", limit: 253, derive: djangoSecretName },
+    { what: "Kubernetes service", limit: 63, derive: (tenant) => frontendServiceName(releaseName(tenant)) },
     { what: "AWS IAM role", limit: 64, derive: (tenant, env) => taskRoleName(env, tenant) },
     { what: "AWS secret", limit: 512, derive: (tenant, env) => dbCredentialsSecretName(env, tenant) },
     { what: "CloudWatch log group", limit: 512, derive: (tenant, env) => logGroupName(env, tenant) },

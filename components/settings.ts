@@ -3,6 +3,7 @@
  * once; a platform block is required only when a tenant of this stack runs on that platform.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { awsPlacementProblems } from "./aws/placement";
 import { readAwsSettings, AwsSettings } from "./aws/settings";
 import { ConfigReader, ConfigSource } from "./config";
 import { throwIfProblems } from "./errors";
@@ -117,7 +118,17 @@ export function readStackSettings(source: ConfigSource, stack: string, tenants: 
     const kubernetesBlock = platformBlock("kubernetes");
     const awsBlock = platformBlock("aws");
     const kubernetes = kubernetesBlock && readKubernetesSettings(kubernetesBlock);
+    if (kubernetes) {
+        // Server-side apply adopts an existing namespace, and removing the tenant would delete it.
+        for (const tenant of stackTenants.filter((t) => platformOf(t, { platform }) === "kubernetes" && t.name === kubernetes.ingressNamespace)) {
+            reader.problems.push(`${tenant.file}: name: "${tenant.name}" is the ingress controller's namespace (aims:kubernetes.ingressNamespace in ${reader.file}); choose another name`);
+        }
+    }
     const aws = awsBlock && readAwsSettings(awsBlock);
+    if (aws) {
+        const awsTenants = stackTenants.filter((tenant) => platformOf(tenant, { platform }) === "aws");
+        reader.problems.push(...awsPlacementProblems(awsTenants, aws, reader.file));
+    }
 
     throwIfProblems(reader.problems);
     return {

@@ -4,7 +4,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { TenantService } from "./aws/service";
 import { TenantDatabase } from "./database";
+import { TenantWorkload } from "./kubernetes/workload";
 import { databaseName, tenantHost } from "./naming";
 import { DataProtection, dataProtection } from "./protection";
 import { TenantSpec } from "./registry";
@@ -36,6 +38,10 @@ export class Tenant extends pulumi.ComponentResource {
     public readonly secretKey: pulumi.Output<string>;
     /** Password of the tenant's database role, secret. */
     public readonly databasePassword: pulumi.Output<string>;
+    /** Kubernetes tenants: the tenant's namespace. */
+    public readonly namespace?: pulumi.Output<string>;
+    /** AWS tenants: the tenant's ECS service. */
+    public readonly serviceName?: pulumi.Output<string>;
 
     constructor(name: string, args: TenantArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aims:index:Tenant", name, {}, opts);
@@ -61,7 +67,7 @@ export class Tenant extends pulumi.ComponentResource {
 
         const host = tenantHost(spec, settings.baseDomain);
         const platform = platformOf(spec, settings);
-        createPlatformPart(name, platform, {
+        const platformOutputs = createPlatformPart(name, platform, {
             spec, settings, host, database, protection,
             secretKey: pulumi.secret(secretKey.result),
         }, this);
@@ -72,20 +78,37 @@ export class Tenant extends pulumi.ComponentResource {
         this.databaseName = database.databaseName;
         this.secretKey = pulumi.secret(secretKey.result);
         this.databasePassword = database.password;
+        this.namespace = platformOutputs.namespace;
+        this.serviceName = platformOutputs.serviceName;
         this.registerOutputs({
             url: this.url,
             status: this.status,
             platform: this.platform,
             databaseName: this.databaseName,
+            ...(this.namespace && { namespace: this.namespace }),
+            ...(this.serviceName && { serviceName: this.serviceName }),
         });
     }
 }
 
+/** What a platform part exposes as outputs of the Tenant. */
+export interface PlatformOutputs {
+    /** Kubernetes: the tenant's namespace. */
+    readonly namespace?: pulumi.Output<string>;
+    /** AWS: the tenant's ECS service. */
+    readonly serviceName?: pulumi.Output<string>;
+}
+
 /** The platform-specific resources of a tenant, children of `parent`. */
-function createPlatformPart(_name: string, platform: Platform, _args: TenantPlatformArgs, _parent: Tenant): void {
+function createPlatformPart(name: string, platform: Platform, args: TenantPlatformArgs, parent: Tenant): PlatformOutputs {
     switch (platform) {
-        case "kubernetes":
-        case "aws":
-            return;
+        case "kubernetes": {
+            const workload = new TenantWorkload(name, args, { parent });
+            return { namespace: workload.namespace };
+        }
+        case "aws": {
+            const service = new TenantService(name, args, { parent });
+            return { serviceName: service.serviceName };
+        }
     }
 }

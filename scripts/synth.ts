@@ -11,7 +11,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseCommandLine, runCli, UsageError } from "./lib/cli";
 import { MockStack } from "./lib/mock-stack";
 import { readStackConfig } from "./lib/stack-config";
-import { groupByTenant, prepareOutputFolder, STACK_FOLDER, writeResources } from "./lib/synth-output";
+import { findHelm } from "./lib/helm-template";
+import { groupByTenant, prepareOutputFolder, STACK_FOLDER, writeRenderedCharts, writeResources } from "./lib/synth-output";
 
 const USAGE = "usage: npm run synth -- --stack STACK [--out DIR]";
 
@@ -47,6 +48,8 @@ runCli(async () => {
     prepareOutputFolder(outDir);
     const groups = groupByTenant(mocks.resources);
     const written = writeResources(outDir, groups);
+    const helm = findHelm();
+    const charts = helm ? writeRenderedCharts(outDir, groups, helm) : [];
     fs.mkdirSync(path.join(outDir, STACK_FOLDER), { recursive: true });
     fs.writeFileSync(path.join(outDir, STACK_FOLDER, "outputs.json"), `${JSON.stringify({ tenants }, null, 2)}\n`);
 
@@ -57,6 +60,9 @@ runCli(async () => {
     ]);
     printTable(["TENANT", "ENVIRONMENT", "PLATFORM", "STATUS", "PLAN", "RESOURCES", "URL"], rows);
     console.log(`\n${tenants.length} tenant${tenants.length === 1 ? "" : "s"}, ${written.length} resources written to ${path.relative(projectDir, outDir) || "."}`);
+    console.log(helm
+        ? `${charts.length} Helm release${charts.length === 1 ? "" : "s"} rendered with helm (rendered-chart-*.yaml)`
+        : "helm is not on the PATH: Helm releases were not rendered (install it with `go install helm.sh/helm/v3/cmd/helm@v3.21.4`)");
 });
 
 function printTable(header: string[], rows: string[][]): void {

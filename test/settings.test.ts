@@ -122,6 +122,15 @@ describe("stack settings", () => {
         ]);
     });
 
+    it("refuses a Kubernetes tenant named like the ingress controller's namespace", () => {
+        const kubernetes = JSON.parse(stackConfig("dev").config["aims:kubernetes"]);
+        const edge = spec({ name: "edge" });
+        assert.equal(read("dev", {}, [edge]).kubernetes?.ingressNamespace, "traefik");
+        assert.deepEqual(problems("dev", { "aims:kubernetes": { ...kubernetes, ingressNamespace: "edge" } }, [edge]), [
+            'tenants/edge.yaml: name: "edge" is the ingress controller\'s namespace (aims:kubernetes.ingressNamespace in Pulumi.dev.yaml); choose another name',
+        ]);
+    });
+
     it("reports every problem of a stack at once", () => {
         const found = problems("dev", { "aims:platform": "gcp", "aims:baseDomain": undefined, "aims:images": undefined, "aims:database": undefined });
         assert.equal(found.length, 4, found.join("\n"));

@@ -1,4 +1,6 @@
 /** The `aims:kubernetes` block of a stack: how tenants reach the cluster and its shared services. */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigBlock } from "../config";
 
@@ -11,39 +13,117 @@ export interface KubernetesSettings {
     readonly clusterIssuer: string;
     /** Namespace of the ingress controller, the only outside namespace a tenant admits traffic from. */
     readonly ingressNamespace: string;
-    /** Path of the tenant chart, relative to the project. */
+    /** Path of the tenant chart relative to the project root, normalised: `charts/tenant`. */
     readonly chartPath: string;
+    /** URL the backend's bootstrap init container waits for before seeding (CORE_BOOTSTRAP_READY_URL). */
+    readonly coreBootstrapReadyUrl?: string;
     /** Registry credentials for an image pull secret in each tenant namespace, when the images are private. */
     readonly registry?: RegistryCredentials;
 }
 
 export interface RegistryCredentials {
+    /** Registry host, optionally with a port: `registry.example.org`. */
     readonly server: string;
     readonly username: string;
+    /** A secret: `pulumi config set --secret --path aims:kubernetes.registry.password`. */
     readonly password: pulumi.Output<string>;
 }
 
-export const KUBERNETES_KEYS = ["context", "ingressClass", "clusterIssuer", "ingressNamespace", "chartPath", "registry"] as const;
+export const KUBERNETES_KEYS = ["context", "ingressClass", "clusterIssuer", "ingressNamespace", "chartPath", "coreBootstrapReadyUrl", "registry"] as const;
+const REGISTRY_KEYS = ["server", "username", "password"] as const;
 
-export function readKubernetesSettings(block: ConfigBlock): KubernetesSettings {
+/** Where the project (Pulumi.yaml, charts/) is: chart paths are relative to it. */
+export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+export const DEFAULT_CHART_PATH = "charts/tenant";
+
+/** A Kubernetes object name such as an IngressClass or ClusterIssuer (RFC 1123 subdomain). */
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+/** A namespace name (RFC 1123 label). */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** A registry host as it appears in an image reference: `registry.example.org` or `localhost:5000`. */
+const REGISTRY_SERVER = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:[0-9]{1,5})?$/;
+
+export function readKubernetesSettings(block: ConfigBlock, projectRoot: string = PROJECT_ROOT): KubernetesSettings {
     block.rejectUnknown(KUBERNETES_KEYS);
-    const registryBlock = block.block("registry", false);
-    let registry: RegistryCredentials | undefined;
-    if (registryBlock) {
-        registryBlock.rejectUnknown(["server", "username", "password"]);
-        const password = registryBlock.string("password");
-        registry = {
-            server: registryBlock.string("server") ?? "",
-            username: registryBlock.string("username") ?? "",
-            password: pulumi.secret(password ?? ""),
-        };
-    }
+    const context = block.optionalString("context");
+    const ingressClass = block.string("ingressClass", "traefik");
+    checkName(block, "ingressClass", ingressClass, DNS_SUBDOMAIN, 253, "an IngressClass name such as traefik");
+    const clusterIssuer = block.string("clusterIssuer") ?? "";
+    checkName(block, "clusterIssuer", clusterIssuer, DNS_SUBDOMAIN, 253, "a ClusterIssuer name such as letsencrypt-prod");
+    const ingressNamespace = block.string("ingressNamespace") ?? "";
+    checkName(block, "ingressNamespace", ingressNamespace, DNS_LABEL, 63, "a namespace name such as traefik");
+    const chartPath = readChartPath(block, projectRoot);
+    const coreBootstrapReadyUrl = readReadyUrl(block);
+    const registry = readRegistry(block);
     return {
-        context: block.optionalString("context"),
-        ingressClass: block.string("ingressClass", "traefik"),
-        clusterIssuer: block.string("clusterIssuer") ?? "",
-        ingressNamespace: block.string("ingressNamespace") ?? "",
-        chartPath: block.string("chartPath", "charts/tenant"),
+        ...(context !== undefined && { context }),
+        ingressClass,
+        clusterIssuer,
+        ingressNamespace,
+        chartPath,
+        ...(coreBootstrapReadyUrl !== undefined && { coreBootstrapReadyUrl }),
         ...(registry && { registry }),
     };
+}
+
+function checkName(block: ConfigBlock, field: string, value: string, pattern: RegExp, limit: number, example: string): void {
+    if (value !== "" && (!pattern.test(value) || value.length > limit)) {
+        block.report(field, `must be ${example}: lowercase letters, digits and '-', at most ${limit} characters (got ${JSON.stringify(value)})`);
+    }
+}
+
+/** The chart folder, relative to the project root and inside it; it must hold a Chart.yaml. */
+function readChartPath(block: ConfigBlock, projectRoot: string): string {
+    const value = block.string("chartPath", DEFAULT_CHART_PATH);
+    if (path.isAbsolute(value) || value.includes("\\")) {
+        block.report("chartPath", `must be a path relative to the project root with '/' separators, such as ${DEFAULT_CHART_PATH} (got ${JSON.stringify(value)})`);
+        return DEFAULT_CHART_PATH;
+    }
+    const normalised = path.posix.normalize(value).replace(/\/+$/, "");
+    if (normalised === ".." || normalised.startsWith("../")) {
+        block.report("chartPath", `must stay inside the project (got ${JSON.stringify(value)})`);
+        return DEFAULT_CHART_PATH;
+    }
+    if (!fs.existsSync(path.join(projectRoot, normalised, "Chart.yaml"))) {
+        block.report("chartPath", `must be a Helm chart folder: no Chart.yaml in ${normalised}/ of the project`);
+    }
+    return normalised;
+}
+
+function readReadyUrl(block: ConfigBlock): string | undefined {
+    const value = block.optionalString("coreBootstrapReadyUrl");
+    if (value === undefined) return undefined;
+    let url: URL | undefined;
+    try {
+        url = new URL(value);
+    } catch {
+        url = undefined;
+    }
+    if (!url || !["http:", "https:"].includes(url.protocol)) {
+        block.report("coreBootstrapReadyUrl", `must be an http(s) URL such as http://core.core.svc.cluster.local:8000/ready/ (got ${JSON.stringify(value)})`);
+        return undefined;
+    }
+    if (url.username || url.password) {
+        block.report("coreBootstrapReadyUrl", "must not contain credentials: it is passed to the chart in plain text");
+        return undefined;
+    }
+    return value;
+}
+
+function readRegistry(block: ConfigBlock): RegistryCredentials | undefined {
+    const registryBlock = block.block("registry", false);
+    if (!registryBlock) return undefined;
+    registryBlock.rejectUnknown(REGISTRY_KEYS);
+    const server = registryBlock.string("server") ?? "";
+    if (server !== "" && !REGISTRY_SERVER.test(server)) {
+        registryBlock.report("server", `must be a registry host such as registry.example.org, without a scheme or path (got ${JSON.stringify(server)})`);
+    }
+    const username = registryBlock.string("username") ?? "";
+    let password: string | undefined;
+    if (registryBlock.has("password")) {
+        password = registryBlock.string("password");
+    } else {
+        registryBlock.report("password", "is required; set it once per stack with: pulumi config set --secret --path aims:kubernetes.registry.password");
+    }
+    return { server, username, password: pulumi.secret(password ?? "") };
 }

@@ -152,11 +152,56 @@ function fakeValue(name: string, purpose: string): string {
     return createHash("sha256").update(`${purpose}:${name}`).digest("hex").slice(0, 32);
 }
 
+const MOCK_ACCOUNT_ID = "123456789012";
+
+interface AwsPlace {
+    readonly region: string;
+    readonly accountId: string;
+}
+
+/** The ARN (and the ID, where AWS makes it up) that AWS would give a resource, in the formats AWS uses. */
+function mockAwsIdentity(type: string, name: string, inputs: Record<string, any>, { region, accountId }: AwsPlace): { arn: string; id?: string } {
+    const hex = (length: number) => fakeValue(name, type).slice(0, length);
+    const arn = (service: string, resource: string, inRegion = region) => `arn:aws:${service}:${inRegion}:${accountId}:${resource}`;
+    switch (type) {
+        case "aws:secretsmanager/secret:Secret": {
+            const secretArn = arn("secretsmanager", `secret:${inputs.name}-${hex(6)}`);
+            return { arn: secretArn, id: secretArn };
+        }
+        case "aws:efs/accessPoint:AccessPoint": {
+            const accessPointId = `fsap-${hex(17)}`;
+            return { arn: arn("elasticfilesystem", `access-point/${accessPointId}`), id: accessPointId };
+        }
+        case "aws:lb/targetGroup:TargetGroup": {
+            const groupArn = arn("elasticloadbalancing", `targetgroup/${inputs.name}/${hex(16)}`);
+            return { arn: groupArn, id: groupArn };
+        }
+        case "aws:lb/listenerRule:ListenerRule": {
+            const ruleArn = `${String(inputs.listenerArn).replace(":listener/", ":listener-rule/")}/${hex(16)}`;
+            return { arn: ruleArn, id: ruleArn };
+        }
+        case "aws:iam/role:Role":
+            return { arn: arn("iam", `role/${inputs.name}`, ""), id: inputs.name };
+        case "aws:cloudwatch/logGroup:LogGroup":
+            return { arn: arn("logs", `log-group:${inputs.name}`), id: inputs.name };
+        case "aws:ecs/taskDefinition:TaskDefinition":
+            return { arn: arn("ecs", `task-definition/${inputs.family}:1`), id: inputs.family };
+        case "aws:ecs/service:Service": {
+            const serviceArn = arn("ecs", `service/${String(inputs.cluster).split("/").pop()}/${inputs.name}`);
+            return { arn: serviceArn, id: serviceArn };
+        }
+        default:
+            return { arn: arn(type.split(":")[1].split("/")[0], name) };
+    }
+}
+
 /**
  * Computed outputs the providers would return: IDs, ARNs and generated passwords (the latter
  * as secrets, as the random provider marks them). Everything else echoes the inputs.
  */
 function mockProviders(region: string, previousOutputs: Record<string, unknown>): pulumi.runtime.Mocks {
+    // Region and account of each aws provider, by provider ID: a resource's ARN is in its provider's.
+    const awsPlaces = new Map<string, AwsPlace>();
     return {
         newResource(args) {
             const state: Record<string, unknown> = { ...args.inputs };
@@ -167,15 +212,21 @@ function mockProviders(region: string, previousOutputs: Record<string, unknown>)
             if (args.type === "random:index/randomPassword:RandomPassword") {
                 state.result = pulumi.secret(`mock-${fakeValue(args.name, "password")}`.slice(0, args.inputs.length ?? 32));
             }
+            if (args.type === "pulumi:providers:aws") {
+                const accounts = typeof args.inputs.allowedAccountIds === "string" ? JSON.parse(args.inputs.allowedAccountIds) : args.inputs.allowedAccountIds;
+                awsPlaces.set(id, { region: args.inputs.region ?? region, accountId: accounts?.[0] ?? MOCK_ACCOUNT_ID });
+            }
             if (args.type.startsWith("aws:")) {
-                const service = args.type.split(":")[1].split("/")[0];
-                state.arn = `arn:aws:${service}:${region}:123456789012:${args.name}`;
+                const place = awsPlaces.get(args.provider?.split("::").pop() ?? "") ?? { region, accountId: MOCK_ACCOUNT_ID };
+                const computed = mockAwsIdentity(args.type, args.name, args.inputs, place);
+                state.arn = computed.arn;
+                return { id: computed.id ?? id, state };
             }
             return { id, state };
         },
         call(args) {
             if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
-                return { accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/mock", userId: "mock" };
+                return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/mock`, userId: "mock" };
             }
             if (args.token === "aws:index/getRegion:getRegion") {
                 return { name: region, region };

@@ -6,6 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
+import { renderRelease } from "./helm-template";
 import { RecordedResource, redact } from "./mock-stack";
 
 export const TENANT_TYPE = "aims:index:Tenant";
@@ -30,8 +31,10 @@ export function groupByTenant(resources: readonly RecordedResource[]): Map<strin
     return groups;
 }
 
+const HELM_RELEASE = "kubernetes:helm.sh/v3:Release";
+
 export const isKubernetesObject = (resource: RecordedResource): boolean =>
-    resource.type.startsWith("kubernetes:") && resource.type !== "kubernetes:helm.sh/v3:Release";
+    resource.type.startsWith("kubernetes:") && resource.type !== HELM_RELEASE;
 
 /** A Kubernetes resource's inputs as a manifest, fields in the order people read them. */
 export function toManifest(resource: RecordedResource): Record<string, unknown> {
@@ -75,6 +78,20 @@ export function writeResources(outDir: string, groups: Map<string, RecordedResou
                 : `${JSON.stringify(toJsonRecord(resource), null, 2)}\n`;
             fs.writeFileSync(path.join(dir, file), content);
             written.push({ tenant, file: path.join(tenant, file) });
+        }
+    }
+    return written;
+}
+
+/** Renders every Helm release with the real `helm template` and its recorded values. */
+export function writeRenderedCharts(outDir: string, groups: Map<string, RecordedResource[]>, helmBinary: string): WrittenFile[] {
+    const written: WrittenFile[] = [];
+    for (const [tenant, resources] of groups) {
+        for (const release of resources.filter((resource) => resource.type === HELM_RELEASE)) {
+            const { name, namespace, chart, values } = redact(release.inputs);
+            const file = path.join(tenant, `rendered-chart-${name}.yaml`);
+            fs.writeFileSync(path.join(outDir, file), renderRelease({ name, namespace, chartPath: chart, values }, helmBinary));
+            written.push({ tenant, file });
         }
     }
     return written;

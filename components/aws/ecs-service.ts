@@ -1,0 +1,66 @@
+/** The tenant's ECS service on the shared Fargate cluster, registered in its two target groups. */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { ecsServiceName, TargetGroupRole } from "../naming";
+import { PLANS } from "../plans";
+import type { TenantSpec } from "../registry";
+import { TARGET_GROUPS } from "./load-balancing";
+import { AwsSettings } from "./settings";
+import { isServing } from "./status";
+
+/**
+ * Seconds ECS ignores load balancer health checks of a new task: the backend starts only after
+ * the migrations and the bootstrap have run.
+ */
+export const HEALTH_CHECK_GRACE_PERIOD_SECONDS = 300;
+
+/** Tasks of an active tenant; a suspended or offboarding tenant runs none and keeps its data. */
+export function desiredCount(spec: Pick<TenantSpec, "plan" | "status">): number {
+    return isServing(spec.status) ? PLANS[spec.plan].ecs.desiredCount : 0;
+}
+
+export interface TenantEcsServiceArgs {
+    readonly spec: TenantSpec;
+    readonly aws: AwsSettings;
+    readonly taskDefinitionArn: pulumi.Input<string>;
+    readonly targetGroupArns: Readonly<Record<TargetGroupRole, pulumi.Input<string>>>;
+    /**
+     * Created first: ECS refuses a target group no listener rule uses, and a task must not start
+     * before its role's policy is attached.
+     */
+    readonly dependsOn: pulumi.Resource[];
+    readonly tags: Record<string, string>;
+}
+
+export function createEcsService(name: string, args: TenantEcsServiceArgs, parent: pulumi.Resource): aws.ecs.Service {
+    const { spec } = args;
+    return new aws.ecs.Service(`${name}-service`, {
+        name: ecsServiceName(spec.name),
+        cluster: args.aws.clusterArn,
+        launchType: "FARGATE",
+        platformVersion: "LATEST",
+        taskDefinition: args.taskDefinitionArn,
+        desiredCount: desiredCount(spec),
+        networkConfiguration: {
+            subnets: [...args.aws.subnetIds],
+            securityGroups: [...args.aws.securityGroupIds],
+            assignPublicIp: false,
+        },
+        loadBalancers: (Object.keys(TARGET_GROUPS) as TargetGroupRole[]).map((role) => ({
+            targetGroupArn: args.targetGroupArns[role],
+            containerName: TARGET_GROUPS[role].container,
+            containerPort: TARGET_GROUPS[role].port,
+        })),
+        healthCheckGracePeriodSeconds: HEALTH_CHECK_GRACE_PERIOD_SECONDS,
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+        deploymentMinimumHealthyPercent: 100,
+        deploymentMaximumPercent: 200,
+        propagateTags: "SERVICE",
+        enableEcsManagedTags: true,
+        enableExecuteCommand: false,
+        // A rollout is followed by the circuit breaker, not by `pulumi up`: one slow tenant must
+        // not hold the whole stack's update, and a failed rollout rolls back on its own.
+        waitForSteadyState: false,
+        tags: args.tags,
+    }, { parent, dependsOn: args.dependsOn });
+}

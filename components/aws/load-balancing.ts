@@ -1,0 +1,114 @@
+/**
+ * How the tenant's traffic arrives: two target groups (Django and Next.js, as the Kubernetes
+ * Ingress routes) and two rules on its shard's listener, matching its host. The `api` rule sends
+ * /api and /admin to Django and is evaluated first; the `web` rule sends the rest to Next.js.
+ * A tenant that is not serving keeps both rules, answering a fixed 503 instead of forwarding.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { TargetGroupRole, targetGroupName } from "../naming";
+import type { TenantSpec } from "../registry";
+import type { StackSettings } from "../settings";
+import { BACKEND_PORT, CONTAINERS, FRONTEND_PORT } from "./containers";
+import { rulePriorities } from "./priority";
+import { AwsSettings } from "./settings";
+import { isServing, unavailableMessage } from "./status";
+
+/**
+ * Django's paths, as the Ingress's Prefix matches: the path itself and everything under it. With
+ * the host that is five condition values, the most an ALB rule takes.
+ */
+export const API_PATH_PATTERNS = ["/api", "/api/*", "/admin", "/admin/*"] as const;
+/** Seconds a deregistered task keeps serving its open requests: short, the apps answer quickly. */
+export const DEREGISTRATION_DELAY_SECONDS = 30;
+
+export interface TargetGroupSpec {
+    readonly role: TargetGroupRole;
+    readonly port: number;
+    /** Container the ECS service registers in this target group. */
+    readonly container: string;
+}
+
+export const TARGET_GROUPS: Readonly<Record<TargetGroupRole, TargetGroupSpec>> = {
+    web: { role: "web", port: FRONTEND_PORT, container: CONTAINERS.frontend },
+    api: { role: "api", port: BACKEND_PORT, container: CONTAINERS.backend },
+};
+
+export function targetGroupArgs(role: TargetGroupRole, spec: Pick<TenantSpec, "name">, settings: Pick<StackSettings, "environment">, awsSettings: Pick<AwsSettings, "vpcId" | "frontendHealthCheckPath" | "backendHealthCheckPath">, tags: Record<string, string>): aws.lb.TargetGroupArgs {
+    const web = role === "web";
+    return {
+        name: targetGroupName(settings.environment, spec.name, role),
+        targetType: "ip",
+        protocol: "HTTP",
+        protocolVersion: "HTTP1",
+        port: TARGET_GROUPS[role].port,
+        vpcId: awsSettings.vpcId,
+        deregistrationDelay: DEREGISTRATION_DELAY_SECONDS,
+        healthCheck: {
+            enabled: true,
+            protocol: "HTTP",
+            port: "traffic-port",
+            path: web ? awsSettings.frontendHealthCheckPath : awsSettings.backendHealthCheckPath,
+            // Next.js may redirect its home page (to a login page); Django's health path answers 200.
+            matcher: web ? "200-399" : "200-299",
+            interval: 15,
+            timeout: 5,
+            healthyThreshold: 2,
+            unhealthyThreshold: 3,
+        },
+        tags,
+    };
+}
+
+export function ruleConditions(role: TargetGroupRole, host: string): aws.types.input.lb.ListenerRuleCondition[] {
+    const hostHeader = { hostHeader: { values: [host] } };
+    return role === "api" ? [hostHeader, { pathPattern: { values: [...API_PATH_PATTERNS] } }] : [hostHeader];
+}
+
+export function ruleActions(spec: Pick<TenantSpec, "status">, targetGroupArn: pulumi.Input<string>): aws.types.input.lb.ListenerRuleAction[] {
+    if (isServing(spec.status)) {
+        return [{ type: "forward", targetGroupArn }];
+    }
+    return [{
+        type: "fixed-response",
+        fixedResponse: { contentType: "text/plain", statusCode: "503", messageBody: unavailableMessage(spec) },
+    }];
+}
+
+export interface TenantLoadBalancingArgs {
+    readonly spec: TenantSpec;
+    readonly settings: StackSettings;
+    readonly aws: AwsSettings;
+    readonly host: string;
+    /** The tenant's shard listener. */
+    readonly listenerArn: string;
+    /** P: the api rule takes it, the web rule P + 1. */
+    readonly priority: number;
+    readonly tags: Record<string, string>;
+}
+
+export interface TenantLoadBalancing {
+    readonly targetGroups: Readonly<Record<TargetGroupRole, aws.lb.TargetGroup>>;
+    readonly rules: Readonly<Record<TargetGroupRole, aws.lb.ListenerRule>>;
+}
+
+export function createLoadBalancing(name: string, args: TenantLoadBalancingArgs, parent: pulumi.Resource): TenantLoadBalancing {
+    const priorities = rulePriorities(args.priority);
+    const create = (role: TargetGroupRole) => {
+        const targetGroup = new aws.lb.TargetGroup(`${name}-${role}`, targetGroupArgs(role, args.spec, args.settings, args.aws, args.tags), { parent });
+        const rule = new aws.lb.ListenerRule(`${name}-${role}-rule`, {
+            listenerArn: args.listenerArn,
+            priority: priorities[role],
+            conditions: ruleConditions(role, args.host),
+            actions: ruleActions(args.spec, targetGroup.arn),
+            tags: args.tags,
+        }, { parent });
+        return { targetGroup, rule };
+    };
+    const api = create("api");
+    const web = create("web");
+    return {
+        targetGroups: { api: api.targetGroup, web: web.targetGroup },
+        rules: { api: api.rule, web: web.rule },
+    };
+}

@@ -1,0 +1,91 @@
+/**
+ * The tenant's Secrets Manager secrets: its database credentials (JSON, the keys the task
+ * definition reads one by one) and Django's SECRET_KEY. Values stay Pulumi secrets end to end.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { dbCredentialsSecretName, secretKeySecretName } from "../naming";
+import { DataProtection } from "../protection";
+import type { TenantSpec } from "../registry";
+import type { StackSettings } from "../settings";
+
+/** Keys of the database credentials secret; the task definition injects `username` and `password`. */
+export interface DatabaseCredentials {
+    readonly username: string;
+    readonly password: string;
+    readonly host: string;
+    readonly port: number;
+    readonly database: string;
+}
+
+/**
+ * Without protected data a deleted secret goes at once, so that a tenant can be re-created with
+ * the same name; otherwise Secrets Manager keeps it 30 days, restorable, and blocks its name.
+ */
+export function recoveryWindowInDays(settings: Pick<StackSettings, "protectData">): number {
+    return settings.protectData ? 30 : 0;
+}
+
+/** Where the tasks reach PostgreSQL: `aims:aws.databaseHost/Port`, or the admin connection of `aims:database`. */
+export function databaseEndpoint(settings: Pick<StackSettings, "aws" | "database">): { host: string; port: number } {
+    return {
+        host: settings.aws?.databaseHost ?? settings.database.host,
+        port: settings.aws?.databasePort ?? settings.database.port,
+    };
+}
+
+export interface TenantSecretsArgs {
+    readonly spec: TenantSpec;
+    readonly settings: StackSettings;
+    /** Django SECRET_KEY, secret. */
+    readonly secretKey: pulumi.Input<string>;
+    readonly database: {
+        readonly databaseName: pulumi.Input<string>;
+        readonly roleName: pulumi.Input<string>;
+        readonly password: pulumi.Input<string>;
+    };
+    readonly protection: DataProtection;
+    readonly tags: Record<string, string>;
+}
+
+export interface TenantSecrets {
+    readonly databaseCredentials: aws.secretsmanager.Secret;
+    readonly secretKey: aws.secretsmanager.Secret;
+    /** The values: a task that starts before them cannot read its secrets. */
+    readonly versions: readonly aws.secretsmanager.SecretVersion[];
+}
+
+export function createSecrets(name: string, args: TenantSecretsArgs, parent: pulumi.Resource): TenantSecrets {
+    const { spec, settings, protection, tags } = args;
+    const env = settings.environment;
+    const data = { parent, ...protection };
+    const versions: aws.secretsmanager.SecretVersion[] = [];
+    const secret = (role: string, secretName: string, description: string, value: pulumi.Output<string>) => {
+        const created = new aws.secretsmanager.Secret(`${name}-${role}`, {
+            name: secretName,
+            description,
+            recoveryWindowInDays: recoveryWindowInDays(settings),
+            tags,
+        }, data);
+        versions.push(new aws.secretsmanager.SecretVersion(`${name}-${role}-value`, {
+            secretId: created.id,
+            secretString: pulumi.secret(value),
+        }, data));
+        return created;
+    };
+
+    const endpoint = databaseEndpoint(settings);
+    const fields: Record<keyof DatabaseCredentials, pulumi.Input<string | number>> = {
+        username: args.database.roleName,
+        password: pulumi.secret(args.database.password),
+        host: endpoint.host,
+        port: endpoint.port,
+        database: args.database.databaseName,
+    };
+    const credentials = pulumi.jsonStringify(fields);
+    return {
+        databaseCredentials: secret("db-credentials", dbCredentialsSecretName(env, spec.name), `PostgreSQL credentials of tenant ${spec.name}`, credentials),
+        secretKey: secret("secret-key", secretKeySecretName(env, spec.name), `Django SECRET_KEY of tenant ${spec.name}`, pulumi.output(args.secretKey)),
+        versions,
+    };
+}

@@ -1,0 +1,91 @@
+/**
+ * TenantService: the AWS part of a tenant. Its secrets, EFS access point, log group, task role,
+ * task definition, target groups and listener rules on its shard, and the ECS service, all
+ * children of this component, in the stack's region through the stack's aws provider (inherited).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { TenantDatabase } from "../database";
+import { DataProtection } from "../protection";
+import type { TenantSpec } from "../registry";
+import type { StackSettings } from "../settings";
+import { fileSystemArn } from "./arn";
+import { createEcsService } from "./ecs-service";
+import { createTaskRole } from "./iam";
+import { createLoadBalancing } from "./load-balancing";
+import { createLogGroup } from "./logs";
+import { listenerOf } from "./placement";
+import { listenerPriority } from "./priority";
+import { createSecrets } from "./secrets";
+import { createAccessPoint } from "./storage";
+import { tenantTags } from "./tags";
+import { createTaskDefinition } from "./task-definition";
+
+export interface TenantServiceArgs {
+    /** The validated tenant file. */
+    readonly spec: TenantSpec;
+    /** The validated stack config; its `aws` block must be set. */
+    readonly settings: StackSettings;
+    /** Host the tenant is served at: `<name>.<baseDomain>` or the tenant's domain. */
+    readonly host: string;
+    /** Django SECRET_KEY, secret. */
+    readonly secretKey: pulumi.Input<string>;
+    /** The tenant's own database and role; the password is secret. */
+    readonly database: Pick<TenantDatabase, "databaseName" | "roleName" | "password">;
+    /** protect / retainOnDelete of the secrets and the access point. */
+    readonly protection: DataProtection;
+}
+
+export class TenantService extends pulumi.ComponentResource {
+    /** Name of the ECS service in the stack's cluster. */
+    public readonly serviceName: pulumi.Output<string>;
+    /** P: priority of the tenant's api rule; its web rule has P + 1. */
+    public readonly listenerPriority: pulumi.Output<number>;
+    /** ARN of the tenant's task role. */
+    public readonly taskRoleArn: pulumi.Output<string>;
+
+    constructor(name: string, args: TenantServiceArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("aims:aws:TenantService", name, {}, opts);
+        const awsSettings = args.settings.aws;
+        if (!awsSettings) {
+            throw new Error(`${args.spec.file}: runs on aws but ${args.settings.file} has no aims:aws block`);
+        }
+        const { spec, settings, host, protection } = args;
+        const listener = listenerOf(spec, awsSettings);
+        const priority = listenerPriority(spec);
+        const tags = tenantTags(spec);
+
+        const secrets = createSecrets(name, { spec, settings, secretKey: args.secretKey, database: args.database, protection, tags }, this);
+        const accessPoint = createAccessPoint(name, { spec, fileSystemId: awsSettings.efsFileSystemId, protection, tags }, this);
+        const logGroup = createLogGroup(name, { spec, settings, retentionInDays: awsSettings.logRetentionDays, tags }, this);
+        const taskRole = createTaskRole(name, {
+            spec, settings, tags,
+            region: awsSettings.region,
+            accountId: awsSettings.accountId,
+            secretArns: [secrets.databaseCredentials.arn, secrets.secretKey.arn],
+            fileSystemArn: fileSystemArn(awsSettings, awsSettings.efsFileSystemId),
+            accessPointArn: accessPoint.arn,
+        }, this);
+        const taskDefinition = createTaskDefinition(name, {
+            spec, settings, host, tags,
+            aws: awsSettings,
+            databaseCredentialsArn: secrets.databaseCredentials.arn,
+            secretKeyArn: secrets.secretKey.arn,
+            accessPointId: accessPoint.id,
+            logGroupName: logGroup.name,
+            taskRoleArn: taskRole.role.arn,
+        }, this);
+        const loadBalancing = createLoadBalancing(name, { spec, settings, host, priority, tags, aws: awsSettings, listenerArn: listener.arn }, this);
+        const service = createEcsService(name, {
+            spec, tags,
+            aws: awsSettings,
+            taskDefinitionArn: taskDefinition.arn,
+            targetGroupArns: { api: loadBalancing.targetGroups.api.arn, web: loadBalancing.targetGroups.web.arn },
+            dependsOn: [loadBalancing.rules.api, loadBalancing.rules.web, taskRole.policy, ...secrets.versions],
+        }, this);
+
+        this.serviceName = service.name;
+        this.listenerPriority = pulumi.output(priority);
+        this.taskRoleArn = taskRole.role.arn;
+        this.registerOutputs({ serviceName: this.serviceName, listenerPriority: this.listenerPriority, taskRoleArn: this.taskRoleArn });
+    }
+}

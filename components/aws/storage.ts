@@ -1,0 +1,33 @@
+/**
+ * The tenant's share of the stack's EFS file system: an access point rooted at /tenants/<name>,
+ * which forces every file operation to the app's user. With IAM authorisation on the mount and a
+ * task role scoped to this access point, a tenant's tasks cannot reach another tenant's files.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { DataProtection } from "../protection";
+import type { TenantSpec } from "../registry";
+
+/** The user the containers run as: the same on every tenant and as in the chart (securityContext). */
+export const APP_USER = { uid: 10001, gid: 10001 } as const;
+/** The owner may write, the others (none, through this access point) only read. */
+export const TENANT_DIRECTORY_PERMISSIONS = "0755";
+
+export const tenantDirectory = (tenant: string): string => `/tenants/${tenant}`;
+
+export function accessPointArgs(spec: Pick<TenantSpec, "name">, fileSystemId: string, tags: Record<string, string>): aws.efs.AccessPointArgs {
+    return {
+        fileSystemId,
+        posixUser: { uid: APP_USER.uid, gid: APP_USER.gid },
+        rootDirectory: {
+            path: tenantDirectory(spec.name),
+            // EFS creates the directory on first mount, owned by the app's user.
+            creationInfo: { ownerUid: APP_USER.uid, ownerGid: APP_USER.gid, permissions: TENANT_DIRECTORY_PERMISSIONS },
+        },
+        tags,
+    };
+}
+
+export function createAccessPoint(name: string, args: { spec: TenantSpec; fileSystemId: string; protection: DataProtection; tags: Record<string, string> }, parent: pulumi.Resource): aws.efs.AccessPoint {
+    return new aws.efs.AccessPoint(`${name}-media`, accessPointArgs(args.spec, args.fileSystemId, args.tags), { parent, ...args.protection });
+}

@@ -1,0 +1,75 @@
+/** The tenant's Fargate task definition: its size from the plan, its role, volumes and containers. */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { databaseName, taskFamilyName } from "../naming";
+import { PLANS } from "../plans";
+import type { TenantSpec } from "../registry";
+import type { StackSettings } from "../settings";
+import { containerDefinitions, VOLUMES } from "./containers";
+import { databaseEndpoint } from "./secrets";
+import { AwsSettings } from "./settings";
+
+/** `repository:tag`, the tenant's `image.tag` overriding the stack's. */
+export function imageReference(repository: string, spec: Pick<TenantSpec, "image">, settings: Pick<StackSettings, "images">): string {
+    return `${repository}:${spec.image?.tag ?? settings.images.tag}`;
+}
+
+/** Task volumes: the tenant's EFS directory through its access point, encrypted and IAM-authorised. */
+export function taskVolumes(fileSystemId: string, accessPointId: pulumi.Input<string>): aws.types.input.ecs.TaskDefinitionVolume[] {
+    return [
+        {
+            name: VOLUMES.media,
+            efsVolumeConfiguration: {
+                fileSystemId,
+                transitEncryption: "ENABLED",
+                authorizationConfig: { accessPointId, iam: "ENABLED" },
+            },
+        },
+        // No host path: bind mounts on the task's ephemeral storage, gone with the task.
+        { name: VOLUMES.tmp },
+        { name: VOLUMES.nextCache },
+    ];
+}
+
+export interface TenantTaskDefinitionArgs {
+    readonly spec: TenantSpec;
+    readonly settings: StackSettings;
+    readonly aws: AwsSettings;
+    readonly host: string;
+    readonly databaseCredentialsArn: pulumi.Input<string>;
+    readonly secretKeyArn: pulumi.Input<string>;
+    readonly accessPointId: pulumi.Input<string>;
+    readonly logGroupName: pulumi.Input<string>;
+    readonly taskRoleArn: pulumi.Input<string>;
+    readonly tags: Record<string, string>;
+}
+
+export function createTaskDefinition(name: string, args: TenantTaskDefinitionArgs, parent: pulumi.Resource): aws.ecs.TaskDefinition {
+    const { spec, settings } = args;
+    const plan = PLANS[spec.plan].ecs;
+    const definitions = pulumi.all([args.databaseCredentialsArn, args.secretKeyArn, args.logGroupName])
+        .apply(([databaseCredentialsArn, secretKeyArn, logGroup]) => containerDefinitions({
+            tenant: spec.name,
+            host: args.host,
+            frontendImage: imageReference(settings.images.frontend, spec, settings),
+            backendImage: imageReference(settings.images.backend, spec, settings),
+            database: { ...databaseEndpoint(settings), name: databaseName(spec.name) },
+            databaseCredentialsArn,
+            secretKeyArn,
+            logGroup,
+            region: args.aws.region,
+        }));
+    return new aws.ecs.TaskDefinition(`${name}-task`, {
+        family: taskFamilyName(settings.environment, spec.name),
+        requiresCompatibilities: ["FARGATE"],
+        networkMode: "awsvpc",
+        cpu: String(plan.cpu),
+        memory: String(plan.memory),
+        runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+        executionRoleArn: args.aws.executionRoleArn,
+        taskRoleArn: args.taskRoleArn,
+        volumes: taskVolumes(args.aws.efsFileSystemId, args.accessPointId),
+        containerDefinitions: pulumi.jsonStringify(definitions),
+        tags: args.tags,
+    }, { parent });
+}

@@ -1,0 +1,75 @@
+/** The tenant's public entry: one host, TLS from cert-manager, routes to the chart's Services. */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { backendServiceName, frontendServiceName, releaseName, tlsSecretName } from "../naming";
+import type { TenantSpec } from "../registry";
+import type { StackSettings } from "../settings";
+import { tenantLabels } from "./namespace";
+import { KubernetesSettings } from "./settings";
+
+/** Ports of the chart's Services. */
+export const FRONTEND_PORT = 3000;
+export const BACKEND_PORT = 8000;
+/** Paths Django serves; everything else goes to Next.js. */
+export const BACKEND_PATHS = ["/api", "/admin"] as const;
+
+export const CLUSTER_ISSUER_ANNOTATION = "cert-manager.io/cluster-issuer";
+/**
+ * Pulumi would otherwise wait for the ingress controller to publish a load balancer address in
+ * the Ingress status, which depends on how the controller is installed, not on this program.
+ */
+export const SKIP_AWAIT_ANNOTATION = "pulumi.com/skipAwait";
+
+export interface IngressInputs {
+    readonly spec: Pick<TenantSpec, "name">;
+    readonly kubernetes: Pick<KubernetesSettings, "ingressClass">;
+    readonly host: string;
+}
+
+/** The Ingress spec: longest prefix wins, so /api and /admin reach the backend before / catches the rest. */
+export function ingressSpec({ spec, kubernetes, host }: IngressInputs): k8s.types.input.networking.v1.IngressSpec {
+    const release = releaseName(spec.name);
+    const route = (path: string, service: string, port: number) => ({
+        path,
+        pathType: "Prefix",
+        backend: { service: { name: service, port: { number: port } } },
+    });
+    return {
+        ingressClassName: kubernetes.ingressClass,
+        tls: [{ hosts: [host], secretName: tlsSecretName(spec.name) }],
+        rules: [{
+            host,
+            http: {
+                paths: [
+                    ...BACKEND_PATHS.map((path) => route(path, backendServiceName(release), BACKEND_PORT)),
+                    route("/", frontendServiceName(release), FRONTEND_PORT),
+                ],
+            },
+        }],
+    };
+}
+
+export interface TenantIngressArgs {
+    readonly spec: TenantSpec;
+    readonly settings: StackSettings;
+    readonly kubernetes: KubernetesSettings;
+    readonly host: string;
+    readonly namespace: pulumi.Input<string>;
+    /** The release whose Services the Ingress routes to: created first. */
+    readonly release: pulumi.Resource;
+}
+
+export function createIngress(name: string, args: TenantIngressArgs, parent: pulumi.Resource): k8s.networking.v1.Ingress {
+    return new k8s.networking.v1.Ingress(`${name}-ingress`, {
+        metadata: {
+            name: releaseName(args.spec.name),
+            namespace: args.namespace,
+            labels: tenantLabels(args.spec, args.settings),
+            annotations: {
+                [CLUSTER_ISSUER_ANNOTATION]: args.kubernetes.clusterIssuer,
+                [SKIP_AWAIT_ANNOTATION]: "true",
+            },
+        },
+        spec: ingressSpec(args),
+    }, { parent, dependsOn: [args.release] });
+}

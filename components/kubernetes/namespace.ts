@@ -1,0 +1,52 @@
+/** The tenant's namespace: everything the tenant runs and stores on the cluster lives in it. */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { namespaceName, TENANT_STATUS_LABEL } from "../naming";
+import { DataProtection } from "../protection";
+import type { TenantSpec } from "../registry";
+import type { StackSettings } from "../settings";
+
+/** Prefix of the labels this project puts on what it creates. */
+export const LABEL_PREFIX = "aims.example.org";
+
+/** Labels saying whose namespace it is; selectors and `kubectl get ns -l` use them. */
+export function tenantLabels(spec: Pick<TenantSpec, "name" | "plan">, settings: Pick<StackSettings, "environment">): Record<string, string> {
+    return {
+        [`${LABEL_PREFIX}/tenant`]: spec.name,
+        [`${LABEL_PREFIX}/environment`]: settings.environment,
+        [`${LABEL_PREFIX}/plan`]: spec.plan,
+        "app.kubernetes.io/managed-by": "pulumi",
+    };
+}
+
+/**
+ * The namespace's labels: the tenant's, plus Pod Security Admission at `restricted`, so no pod
+ * in it (the chart's, or one a compromised app might create) can run privileged or as root.
+ */
+export function namespaceLabels(spec: Pick<TenantSpec, "name" | "plan" | "status">, settings: Pick<StackSettings, "environment">): Record<string, string> {
+    return {
+        ...tenantLabels(spec, settings),
+        // The policy pack exempts an offboarding tenant's data from the prod protection rule.
+        [TENANT_STATUS_LABEL]: spec.status,
+        "pod-security.kubernetes.io/enforce": "restricted",
+        "pod-security.kubernetes.io/enforce-version": "latest",
+        "pod-security.kubernetes.io/warn": "restricted",
+        "pod-security.kubernetes.io/audit": "restricted",
+    };
+}
+
+export interface TenantNamespaceArgs {
+    readonly spec: TenantSpec;
+    readonly settings: StackSettings;
+    readonly protection: DataProtection;
+}
+
+/** A data resource: deleting it deletes the tenant's secrets, so it carries the stack's protection itself. */
+export function createNamespace(name: string, args: TenantNamespaceArgs, parent: pulumi.Resource): k8s.core.v1.Namespace {
+    return new k8s.core.v1.Namespace(`${name}-namespace`, {
+        metadata: {
+            name: namespaceName(args.spec.name),
+            labels: namespaceLabels(args.spec, args.settings),
+        },
+    }, { parent, ...args.protection });
+}

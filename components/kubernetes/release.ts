@@ -1,0 +1,54 @@
+/** The Helm release of the tenant chart: the frontend and backend Deployments and Services. */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import { releaseName } from "../naming";
+import type { TenantSpec } from "../registry";
+import type { StackSettings } from "../settings";
+import { KubernetesSettings } from "./settings";
+import { tenantChartValues } from "./values";
+
+/**
+ * Pulumi waits for the release (Helm's --wait): an update succeeds only once the new pods have
+ * run their migrations and are ready, so a broken image or migration fails `pulumi up` instead
+ * of passing unnoticed. Ten minutes leave room for the image pull and a long migration.
+ */
+export const RELEASE_TIMEOUT_SECONDS = 600;
+/** Release revisions Helm keeps, each a Secret in the namespace (the ResourceQuota counts them). */
+export const RELEASE_MAX_HISTORY = 10;
+
+/**
+ * The chart as the provider looks it up: relative to the project root, which is the working
+ * directory of a Pulumi program and its providers. Not an absolute path: the provider diffs
+ * `chart`, so a checkout-specific path would upgrade every release when someone else deploys.
+ * The leading `./` makes Helm read a local folder, never a `repo/chart` reference.
+ */
+export function chartReference(settings: Pick<KubernetesSettings, "chartPath">): string {
+    return `./${settings.chartPath}`;
+}
+
+export interface TenantReleaseArgs {
+    readonly spec: TenantSpec;
+    readonly settings: StackSettings;
+    readonly kubernetes: KubernetesSettings;
+    readonly host: string;
+    /** The tenant's namespace; an Output, so the release waits for it. */
+    readonly namespace: pulumi.Input<string>;
+    /** What must exist before the pods start: their Secrets, the NetworkPolicy, the quota. */
+    readonly after: readonly pulumi.Resource[];
+}
+
+export function createRelease(name: string, args: TenantReleaseArgs, parent: pulumi.Resource): k8s.helm.v3.Release {
+    return new k8s.helm.v3.Release(`${name}-release`, {
+        name: releaseName(args.spec.name),
+        namespace: args.namespace,
+        createNamespace: false,
+        chart: chartReference(args.kubernetes),
+        values: tenantChartValues(args.spec, args.settings, args.host),
+        skipAwait: false,
+        timeout: RELEASE_TIMEOUT_SECONDS,
+        // A failed upgrade leaves the old pods serving (maxUnavailable 0); Helm removes what it created.
+        atomic: false,
+        cleanupOnFail: true,
+        maxHistory: RELEASE_MAX_HISTORY,
+    }, { parent, dependsOn: [...args.after] });
+}

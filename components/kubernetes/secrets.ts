@@ -1,0 +1,87 @@
+/**
+ * The tenant's Kubernetes Secrets: Django's SECRET_KEY, the credentials of the tenant's own
+ * database role, and, when the images are private, an image pull secret. The chart only names
+ * them; their values never pass through the Helm release.
+ */
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { TenantDatabase } from "../database";
+import { databaseSecretName, djangoSecretName, imagePullSecretName } from "../naming";
+import { DataProtection } from "../protection";
+import type { TenantSpec } from "../registry";
+import type { StackSettings } from "../settings";
+import { tenantLabels } from "./namespace";
+import { RegistryCredentials } from "./settings";
+
+/** Keys of the secrets, as the chart reads them. */
+export const DJANGO_SECRET_KEY = "secret-key";
+export const DATABASE_SECRET_KEYS = { host: "host", port: "port", database: "database", username: "username", password: "password" } as const;
+
+export interface TenantSecretsArgs {
+    readonly spec: TenantSpec;
+    readonly settings: StackSettings;
+    /** Namespace of the secrets; an Output, so they wait for it. */
+    readonly namespace: pulumi.Input<string>;
+    /** Django SECRET_KEY, secret. */
+    readonly secretKey: pulumi.Input<string>;
+    readonly database: Pick<TenantDatabase, "databaseName" | "roleName" | "password">;
+    readonly protection: DataProtection;
+}
+
+export interface TenantSecrets {
+    readonly django: k8s.core.v1.Secret;
+    readonly database: k8s.core.v1.Secret;
+    /** Only when the stack configures registry credentials. */
+    readonly imagePull?: k8s.core.v1.Secret;
+}
+
+export function createSecrets(name: string, args: TenantSecretsArgs, parent: pulumi.Resource): TenantSecrets {
+    const { spec, settings } = args;
+    const data = { parent, ...args.protection };
+    const metadata = (secretName: string) => ({
+        name: secretName,
+        namespace: args.namespace,
+        labels: tenantLabels(spec, settings),
+    });
+
+    const django = new k8s.core.v1.Secret(`${name}-django-secret`, {
+        metadata: metadata(djangoSecretName(spec.name)),
+        type: "Opaque",
+        stringData: { [DJANGO_SECRET_KEY]: pulumi.secret(args.secretKey) },
+    }, data);
+
+    // The tenant's own role through PgBouncer: never the admin connection of the provider.
+    const database = new k8s.core.v1.Secret(`${name}-database-secret`, {
+        metadata: metadata(databaseSecretName(spec.name)),
+        type: "Opaque",
+        stringData: {
+            [DATABASE_SECRET_KEYS.host]: pulumi.secret(settings.database.appHost),
+            [DATABASE_SECRET_KEYS.port]: pulumi.secret(String(settings.database.appPort)),
+            [DATABASE_SECRET_KEYS.database]: pulumi.secret(args.database.databaseName),
+            [DATABASE_SECRET_KEYS.username]: pulumi.secret(args.database.roleName),
+            [DATABASE_SECRET_KEYS.password]: pulumi.secret(args.database.password),
+        },
+    }, data);
+
+    const registry = settings.kubernetes?.registry;
+    const imagePull = registry && new k8s.core.v1.Secret(`${name}-registry-secret`, {
+        metadata: metadata(imagePullSecretName(spec.name)),
+        type: "kubernetes.io/dockerconfigjson",
+        stringData: { ".dockerconfigjson": dockerConfigJson(registry) },
+    }, data);
+
+    return { django, database, ...(imagePull && { imagePull }) };
+}
+
+/** The `.dockerconfigjson` of an image pull secret, secret. */
+export function dockerConfigJson(registry: RegistryCredentials): pulumi.Output<string> {
+    return pulumi.secret(pulumi.all([registry.username, registry.password]).apply(([username, password]) => JSON.stringify({
+        auths: {
+            [registry.server]: {
+                username,
+                password,
+                auth: Buffer.from(`${username}:${password}`).toString("base64"),
+            },
+        },
+    })));
+}

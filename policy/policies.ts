@@ -1,0 +1,141 @@
+/** The policies of the aims tenants pack, all mandatory. The checks themselves are in rules.ts. */
+import { PolicyResource, ResourceValidation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import * as rules from "./rules";
+
+/** A resource policy with one validation function, so tests can call it directly. */
+export type ResourcePolicy = ResourceValidationPolicy & { validateResource: ResourceValidation };
+
+const WORKLOAD_KINDS: Record<string, string> = {
+    "kubernetes:apps/v1:Deployment": "Deployment",
+    "kubernetes:apps/v1:StatefulSet": "StatefulSet",
+    "kubernetes:apps/v1:DaemonSet": "DaemonSet",
+    "kubernetes:batch/v1:Job": "Job",
+    "kubernetes:batch/v1:CronJob": "CronJob",
+    "kubernetes:core/v1:Pod": "Pod",
+};
+const NAMESPACE = "kubernetes:core/v1:Namespace";
+const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
+const TENANT = "aims:index:Tenant";
+
+export interface ProtectionConfig {
+    /** Stacks whose data must be protected, as a regular expression on the stack name. */
+    protectedStacks: string;
+}
+
+const podSecurity: ResourcePolicy = {
+    name: "containers-not-root",
+    description: "No container runs as root, privileged, or with privilege escalation.",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        const kind = WORKLOAD_KINDS[args.type];
+        if (kind) {
+            const podSpec = rules.podSpecOf(kind, args.props.spec);
+            if (podSpec) rules.podSecurityViolations(podSpec).forEach((v) => report(v));
+        }
+        if (args.type === "aws:ecs/taskDefinition:TaskDefinition") {
+            rules.ecsRootViolations(args.props.containerDefinitions).forEach((v) => report(v));
+        }
+    },
+};
+
+const noLiteralSecrets: ResourcePolicy = {
+    name: "no-literal-secrets",
+    description: "Secrets are references (secretKeyRef, generated or secret config), never literal values in a Secret, ConfigMap or container env.",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        const kind = WORKLOAD_KINDS[args.type];
+        if (kind) {
+            const podSpec = rules.podSpecOf(kind, args.props.spec);
+            if (podSpec) rules.literalSecretEnvViolations([...(podSpec.initContainers ?? []), ...(podSpec.containers ?? [])]).forEach((v) => report(v));
+        }
+        if (args.type === "kubernetes:core/v1:Secret") rules.literalSecretObjectViolations("Secret", args.props).forEach((v) => report(v));
+        if (args.type === "kubernetes:core/v1:ConfigMap") rules.literalSecretObjectViolations("ConfigMap", args.props).forEach((v) => report(v));
+        if (args.type === "kubernetes:helm.sh/v3:Release") {
+            const values = args.props.values ?? {};
+            const containers = Object.entries(values)
+                .filter(([, part]) => part && typeof part === "object" && Array.isArray((part as { env?: unknown }).env))
+                .map(([name, part]) => ({ name, env: (part as { env: [] }).env }));
+            rules.literalSecretEnvViolations(containers).forEach((v) => report(v));
+        }
+    },
+};
+
+const ecsSecrets: ResourcePolicy = {
+    name: "task-definition-secrets-from-secrets-manager",
+    description: "An ECS task definition passes secrets through `secrets` (valueFrom), never as plain environment values.",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        if (args.type !== "aws:ecs/taskDefinition:TaskDefinition") return;
+        rules.ecsPlainSecretViolations(args.props.containerDefinitions).forEach((v) => report(v));
+    },
+};
+
+const ingressTls: ResourcePolicy = {
+    name: "ingress-requires-tls",
+    description: "Every Ingress serves each of its hosts with TLS.",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        if (args.type !== "kubernetes:networking.k8s.io/v1:Ingress") return;
+        rules.ingressTlsViolations(args.props.spec).forEach((v) => report(v));
+    },
+};
+
+const iamNoWildcard: ResourcePolicy = {
+    name: "iam-no-wildcard-resource",
+    description: "IAM policies of tenants name their resources; no Allow statement has a wildcard Resource.",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        if (args.type === "aws:iam/rolePolicy:RolePolicy" || args.type === "aws:iam/policy:Policy") {
+            rules.iamWildcardViolations(args.props.policy).forEach((v) => report(v));
+        }
+        if (args.type === "aws:iam/role:Role") {
+            for (const inline of args.props.inlinePolicies ?? []) {
+                if (inline?.policy) rules.iamWildcardViolations(inline.policy).forEach((v) => report(`inline policy ${inline.name}: ${v}`));
+            }
+        }
+    },
+};
+
+const namespaceIsolation: StackValidationPolicy = {
+    name: "namespace-isolated",
+    description: "Every tenant namespace has a NetworkPolicy that selects all its pods and restricts ingress.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, report) => {
+        const isolated = new Set(args.resources
+            .filter((r) => r.type === NETWORK_POLICY)
+            .filter((r) => isEmptySelector(r.props.spec?.podSelector) && (r.props.spec?.policyTypes ?? []).includes("Ingress"))
+            .map((r) => r.props.metadata?.namespace));
+        for (const namespace of args.resources.filter((r) => r.type === NAMESPACE)) {
+            const name = namespace.props.metadata?.name;
+            if (!isolated.has(name)) {
+                report(`namespace ${name} has no NetworkPolicy selecting all its pods for Ingress`, namespace.urn);
+            }
+        }
+    },
+};
+
+const protectedData: StackValidationPolicy = {
+    name: "prod-data-protected",
+    description: "In prod, tenant databases, roles, namespaces and secrets are protected (unless the tenant is offboarding).",
+    enforcementLevel: "mandatory",
+    configSchema: { properties: { protectedStacks: { type: "string", default: "^prod(-|$)" } } },
+    validateStack: (args, report) => {
+        const { protectedStacks } = args.getConfig<ProtectionConfig>();
+        const unprotected = rules.unprotectedDataViolations(args.resources.map(toRuleResource), new RegExp(protectedStacks ?? "^prod(-|$)"));
+        unprotected.forEach(({ urn, message }) => report(message, urn));
+    },
+};
+
+function isEmptySelector(selector: unknown): boolean {
+    return selector !== undefined && selector !== null && Object.keys(selector as object).length === 0;
+}
+
+function toRuleResource(resource: PolicyResource): rules.RuleResource {
+    let tenant: string | undefined;
+    for (let current: PolicyResource | undefined = resource; current; current = current.parent) {
+        if (current.type === TENANT) tenant = current.name;
+    }
+    return { type: resource.type, urn: resource.urn, props: resource.props, protect: resource.opts.protect, tenant };
+}
+
+export const policies: Array<ResourcePolicy | StackValidationPolicy> = [podSecurity, noLiteralSecrets, ecsSecrets, ingressTls, iamNoWildcard, namespaceIsolation, protectedData];

@@ -1,0 +1,28 @@
+/** Runs every policy of the pack over recorded resources, as `pulumi preview --policy-pack` would. */
+import { PolicyResource, ResourceValidationArgs, StackValidationArgs } from "@pulumi/policy";
+import { policies } from "../../policy/policies";
+import { RecordedResource, reveal } from "./mocks";
+
+export function policyViolations(recorded: readonly RecordedResource[], config: Record<string, unknown>): string[] {
+    const byUrn = new Map<string, PolicyResource>();
+    const resources = recorded.map((r) => {
+        const resource = { type: r.type, name: r.name, urn: r.urn, props: reveal(r.inputs), opts: { protect: r.protect } } as unknown as PolicyResource;
+        byUrn.set(r.urn, resource);
+        return resource;
+    });
+    recorded.forEach((r, i) => ((resources[i] as { parent?: PolicyResource }).parent = r.parent ? byUrn.get(r.parent) : undefined));
+
+    const violations: string[] = [];
+    for (const policy of policies) {
+        if (!("validateStack" in policy)) {
+            for (const resource of resources) {
+                const args = { ...resource, getConfig: () => config } as unknown as ResourceValidationArgs;
+                void policy.validateResource(args, (message) => violations.push(`${policy.name}: ${resource.type} ${resource.name}: ${message}`));
+            }
+        } else {
+            const args = { resources, getConfig: () => config } as unknown as StackValidationArgs;
+            void policy.validateStack(args, (message) => violations.push(`${policy.name}: ${message}`));
+        }
+    }
+    return violations;
+}
