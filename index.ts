@@ -30,6 +30,8 @@ export = async () => {
             platform: tenant.platform,
             url: tenant.url,
             databaseName: tenant.databaseName,
+            ...(tenant.namespace && { namespace: tenant.namespace }),
+            ...(tenant.serviceName && { serviceName: tenant.serviceName }),
         })),
     };
 };

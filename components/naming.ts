@@ -36,15 +36,15 @@ const TARGET_GROUP_HASH_LENGTH = 6;
  * The two target groups of an AWS tenant: `web` (Next.js, the default route) and `api` (Django,
  * /api and /admin). The role comes last, so a tenant's names never equal another tenant's in full.
  */
-export type TargetGroupRole = "web" | "api";
+export const TARGET_GROUP_ROLES = ["web", "api"] as const;
+export type TargetGroupRole = (typeof TARGET_GROUP_ROLES)[number];
 
 /**
- * `<env>-<tenant>[-<role>]` when it fits in 32 characters; otherwise a readable prefix of it plus
- * a hash of the whole, so the name is deterministic and two long tenant names never collide.
- * Without a role it is the tenant's base name, which the registry checks for uniqueness.
+ * `<env>-<tenant>-<role>` when it fits in 32 characters; otherwise a readable prefix of it plus
+ * a hash of the whole, so the name is deterministic; the registry rejects the unlikely collision.
  */
-export function targetGroupName(env: Environment, tenant: string, role?: TargetGroupRole): string {
-    const full = role ? `${env}-${tenant}-${role}` : `${env}-${tenant}`;
+export function targetGroupName(env: Environment, tenant: string, role: TargetGroupRole): string {
+    const full = `${env}-${tenant}-${role}`;
     if (full.length <= TARGET_GROUP_NAME_LIMIT) {
         return full;
     }

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import Ajv, { ErrorObject } from "ajv";
 import * as yaml from "js-yaml";
 import { throwIfProblems, ValidationError } from "./errors";
-import { MAX_TENANT_NAME_LENGTH, nameLimitProblems, targetGroupName, TENANT_NAME_PATTERN } from "./naming";
+import { MAX_TENANT_NAME_LENGTH, nameLimitProblems, TARGET_GROUP_ROLES, targetGroupName, TENANT_NAME_PATTERN } from "./naming";
 import { PlanName } from "./plans";
 import { ENVIRONMENTS, Environment, Platform, TenantStatus } from "./vocabulary";
 import tenantSchema from "../tenants/tenant.schema.json";
@@ -155,8 +155,10 @@ export function crossTenantProblems(specs: readonly TenantSpec[]): string[] {
             claim(`host:${spec.domain}`, spec, (other) => `${spec.file}: domain: "${spec.domain}" is also the domain of ${other}`);
         }
         for (const env of spec.environments) {
-            const group = targetGroupName(env, spec.name);
-            claim(`tg:${group}`, spec, (other) => `${spec.file}: name: its AWS target group name "${group}" is also the one of ${other}; rename one tenant`);
+            for (const role of TARGET_GROUP_ROLES) {
+                const group = targetGroupName(env, spec.name, role);
+                claim(`tg:${group}`, spec, (other) => `${spec.file}: name: its AWS target group name "${group}" is also one of ${other}; rename one tenant`);
+            }
         }
     }
     return problems;

@@ -8,7 +8,7 @@ export function removalSummary(spec: Pick<TenantSpec, "name" | "platform" | "sta
     const platform = platformOf(spec, settings);
     const workload = platform === "kubernetes"
         ? `namespace ${namespaceName(spec.name)} with its Helm release, secrets, ingress, network policy and quota`
-        : `its ECS service and task definition, target group and listener rule, task role, log group ${logGroupName(settings.environment, spec.name)}, EFS access point and Secrets Manager secrets`;
+        : `its ECS service and task definition, target groups and listener rules, task role, log group ${logGroupName(settings.environment, spec.name)}, EFS access point and Secrets Manager secrets`;
     const database = databaseName(spec.name);
     const protection = dataProtection(settings, spec);
     const data = protection.retainOnDelete

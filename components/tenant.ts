@@ -8,7 +8,8 @@ import { TenantService } from "./aws/service";
 import { TenantDatabase } from "./database";
 import { TenantWorkload } from "./kubernetes/workload";
 import { databaseName, tenantHost } from "./naming";
-import { DataProtection, dataProtection } from "./protection";
+import type { TenantPlatformArgs } from "./platform-args";
+import { dataProtection } from "./protection";
 import { TenantSpec } from "./registry";
 import { platformOf, StackSettings } from "./settings";
 import { Platform, TenantStatus } from "./vocabulary";
@@ -18,15 +19,6 @@ export interface TenantArgs {
     readonly spec: TenantSpec;
     /** The validated stack config. */
     readonly settings: StackSettings;
-}
-
-/** What a platform part receives: the spec, the settings and the shared pieces the Tenant made. */
-export interface TenantPlatformArgs extends TenantArgs {
-    readonly host: string;
-    /** Django SECRET_KEY, secret. */
-    readonly secretKey: pulumi.Output<string>;
-    readonly database: TenantDatabase;
-    readonly protection: DataProtection;
 }
 
 export class Tenant extends pulumi.ComponentResource {

@@ -25,25 +25,27 @@ describe("naming", () => {
     });
 
     describe("target group names", () => {
-        it("are <env>-<name> when that fits in 32 characters", () => {
-            assert.equal(naming.targetGroupName("prod", "school1"), "prod-school1");
-            const fits = "a".repeat(27);
-            assert.equal(naming.targetGroupName("prod", fits), `prod-${fits}`);
+        it("are <env>-<name>-<role> when that fits in 32 characters", () => {
+            assert.equal(naming.targetGroupName("prod", "school1", "web"), "prod-school1-web");
+            const fits = "a".repeat(23);
+            assert.equal(naming.targetGroupName("prod", fits, "api"), `prod-${fits}-api`);
         });
         it("keep a readable prefix and a hash when longer, within 32 characters, for every valid length", () => {
             for (let length = 1; length <= naming.MAX_TENANT_NAME_LENGTH; length++) {
                 for (const env of ENVIRONMENTS) {
-                    const name = naming.targetGroupName(env, "b".repeat(length));
-                    assert.ok(name.length <= naming.TARGET_GROUP_NAME_LIMIT, name);
-                    assert.match(name, /^[a-z0-9-]+$/);
-                    assert.ok(!name.includes("--") && !name.endsWith("-"), name);
+                    for (const role of naming.TARGET_GROUP_ROLES) {
+                        const name = naming.targetGroupName(env, "b".repeat(length), role);
+                        assert.ok(name.length <= naming.TARGET_GROUP_NAME_LIMIT, name);
+                        assert.match(name, /^[a-z0-9-]+$/);
+                        assert.ok(!name.includes("--") && !name.endsWith("-"), name);
+                    }
                 }
             }
         });
         it("are deterministic and distinct for long names sharing a prefix", () => {
-            const a = naming.targetGroupName("prod", "the-international-school-of-cape-town-north");
-            const b = naming.targetGroupName("prod", "the-international-school-of-cape-town-south");
-            assert.equal(a, naming.targetGroupName("prod", "the-international-school-of-cape-town-north"));
+            const a = naming.targetGroupName("prod", "the-international-school-of-cape-town-north", "web");
+            const b = naming.targetGroupName("prod", "the-international-school-of-cape-town-south", "web");
+            assert.equal(a, naming.targetGroupName("prod", "the-international-school-of-cape-town-north", "web"));
             assert.notEqual(a, b);
             assert.ok(a.startsWith("prod-the-international-sc"), a);
         });

@@ -49,6 +49,7 @@ describe("the program (index.ts)", () => {
             ["riverside-high", "https://portal.riverside-high.example.org", "active", "aws"],
             ["school1", "https://school1.aims.example.org", "active", "kubernetes"],
         ]);
+        assert.deepEqual(tenants.map((t) => [t.namespace, t.serviceName]), [[undefined, "riverside-high"], ["school1", undefined]]);
         assert.doesNotMatch(JSON.stringify(tenants), /mock-|offline-placeholder/);
     });
 

@@ -4,10 +4,7 @@
  * children of this component, in the stack's region through the stack's aws provider (inherited).
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { TenantDatabase } from "../database";
-import { DataProtection } from "../protection";
-import type { TenantSpec } from "../registry";
-import type { StackSettings } from "../settings";
+import type { TenantPlatformArgs } from "../platform-args";
 import { fileSystemArn } from "./arn";
 import { createEcsService } from "./ecs-service";
 import { createTaskRole } from "./iam";
@@ -20,20 +17,8 @@ import { createAccessPoint } from "./storage";
 import { tenantTags } from "./tags";
 import { createTaskDefinition } from "./task-definition";
 
-export interface TenantServiceArgs {
-    /** The validated tenant file. */
-    readonly spec: TenantSpec;
-    /** The validated stack config; its `aws` block must be set. */
-    readonly settings: StackSettings;
-    /** Host the tenant is served at: `<name>.<baseDomain>` or the tenant's domain. */
-    readonly host: string;
-    /** Django SECRET_KEY, secret. */
-    readonly secretKey: pulumi.Input<string>;
-    /** The tenant's own database and role; the password is secret. */
-    readonly database: Pick<TenantDatabase, "databaseName" | "roleName" | "password">;
-    /** protect / retainOnDelete of the secrets and the access point. */
-    readonly protection: DataProtection;
-}
+/** The Tenant's shared pieces; see TenantPlatformArgs. */
+export type TenantServiceArgs = TenantPlatformArgs;
 
 export class TenantService extends pulumi.ComponentResource {
     /** Name of the ECS service in the stack's cluster. */

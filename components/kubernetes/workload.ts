@@ -3,30 +3,15 @@
  * release of the tenant chart and the Ingress, all children of this component.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { TenantDatabase } from "../database";
-import { DataProtection } from "../protection";
-import type { TenantSpec } from "../registry";
-import type { StackSettings } from "../settings";
+import type { TenantPlatformArgs } from "../platform-args";
 import { createIngress } from "./ingress";
 import { createIsolation } from "./isolation";
 import { createNamespace } from "./namespace";
 import { createRelease } from "./release";
 import { createSecrets } from "./secrets";
 
-export interface TenantWorkloadArgs {
-    /** The validated tenant file. */
-    readonly spec: TenantSpec;
-    /** The validated stack config; its `kubernetes` block must be set. */
-    readonly settings: StackSettings;
-    /** Host the tenant is served at: `<name>.<baseDomain>` or the tenant's domain. */
-    readonly host: string;
-    /** Django SECRET_KEY, secret. */
-    readonly secretKey: pulumi.Input<string>;
-    /** The tenant's own database and role; the password is secret. */
-    readonly database: Pick<TenantDatabase, "databaseName" | "roleName" | "password">;
-    /** protect / retainOnDelete of the namespace and the secrets. */
-    readonly protection: DataProtection;
-}
+/** The Tenant's shared pieces; see TenantPlatformArgs. */
+export type TenantWorkloadArgs = TenantPlatformArgs;
 
 export class TenantWorkload extends pulumi.ComponentResource {
     /** Name of the tenant's namespace. */

@@ -1,0 +1,21 @@
+/** What the Tenant hands its platform part: the Kubernetes TenantWorkload or the AWS TenantService. */
+import * as pulumi from "@pulumi/pulumi";
+import type { TenantDatabase } from "./database";
+import type { DataProtection } from "./protection";
+import type { TenantSpec } from "./registry";
+import type { StackSettings } from "./settings";
+
+export interface TenantPlatformArgs {
+    /** The validated tenant file. */
+    readonly spec: TenantSpec;
+    /** The validated stack config; the block of the tenant's platform is set. */
+    readonly settings: StackSettings;
+    /** Host the tenant is served at: `<name>.<baseDomain>` or the tenant's domain. */
+    readonly host: string;
+    /** Django SECRET_KEY, secret. */
+    readonly secretKey: pulumi.Input<string>;
+    /** The tenant's own database and role; the password is secret. */
+    readonly database: Pick<TenantDatabase, "databaseName" | "roleName" | "password">;
+    /** protect / retainOnDelete of the platform's data resources (secrets, namespace, access point). */
+    readonly protection: DataProtection;
+}
