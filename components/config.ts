@@ -116,6 +116,17 @@ export class ConfigBlock {
         return this.has(field) ? this.string(field) : undefined;
     }
 
+    /** A secret string, when set. A problem with it never quotes the value. */
+    optionalSecret(field: string): string | undefined {
+        const value = this.lookup(field);
+        if (value === undefined || value === null) return undefined;
+        if (typeof value !== "string" || value.trim() === "") {
+            this.report(field, "must be a non-empty string (the value is a secret and is not shown)");
+            return "";
+        }
+        return value;
+    }
+
     oneOf<T extends string>(field: string, allowed: readonly T[], fallback?: T): T | undefined {
         const value = fallback === undefined ? this.string(field) : this.string(field, fallback);
         if (value === undefined) return undefined;

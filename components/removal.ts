@@ -17,5 +17,6 @@ export function removalSummary(spec: Pick<TenantSpec, "name" | "platform" | "sta
     const blocked = protection.protect
         ? "; the tenant's data resources are protected, so `pulumi up` refuses until its status is offboarding"
         : "";
-    return `${spec.name} in ${settings.environment} (${platform}): deletes ${workload}; ${data}${blocked}`;
+    const backup = spec.status === "offboarding" ? "; its offboarding backup job goes too, the dump stays in the backup bucket" : "";
+    return `${spec.name} in ${settings.environment} (${platform}): deletes ${workload}${backup}; ${data}${blocked}`;
 }

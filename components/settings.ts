@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { awsPlacementProblems } from "./aws/placement";
 import { readAwsSettings, AwsSettings } from "./aws/settings";
+import { BackupSettings, readBackupSettings } from "./backup-settings";
 import { ConfigReader, ConfigSource } from "./config";
 import { throwIfProblems } from "./errors";
 import { readKubernetesSettings, KubernetesSettings } from "./kubernetes/settings";
@@ -48,6 +49,8 @@ export interface StackSettings {
     readonly database: DatabaseSettings;
     readonly kubernetes?: KubernetesSettings;
     readonly aws?: AwsSettings;
+    /** `aims:backup`: where offboarding tenants' databases are dumped; always set when a tenant of the stack is offboarding. */
+    readonly backup?: BackupSettings;
     /** Tenants whose disappearance from the stack a reviewer has confirmed. */
     readonly allowTenantRemoval: readonly string[];
     /** Most tenants one update may remove, even when confirmed. */
@@ -92,7 +95,7 @@ export function readStackSettings(source: ConfigSource, stack: string, tenants: 
     const databaseBlock = reader.block("database");
     if (!databaseBlock) top.report("database", "is required");
     databaseBlock?.rejectUnknown(["host", "port", "username", "sslmode", "password", "appHost", "appPort"]);
-    const password = databaseBlock?.optionalString("password");
+    const password = databaseBlock?.optionalSecret("password");
     if (databaseBlock && password === undefined) {
         databaseBlock.report("password", `is required; set it once with: pulumi config set --secret --path aims:database.password --stack ${stack}`);
     }
@@ -129,6 +132,9 @@ export function readStackSettings(source: ConfigSource, stack: string, tenants: 
         const awsTenants = stackTenants.filter((tenant) => platformOf(tenant, { platform }) === "aws");
         reader.problems.push(...awsPlacementProblems(awsTenants, aws, reader.file));
     }
+    const offboarding = stackTenants.filter((tenant) => tenant.status === "offboarding")
+        .map((tenant) => ({ name: tenant.name, platform: platformOf(tenant, { platform }) }));
+    const backup = readBackupSettings(reader, offboarding);
 
     throwIfProblems(reader.problems);
     return {
@@ -142,6 +148,7 @@ export function readStackSettings(source: ConfigSource, stack: string, tenants: 
         database,
         ...(kubernetes && { kubernetes }),
         ...(aws && { aws }),
+        ...(backup && { backup }),
         allowTenantRemoval,
         maxTenantRemovals,
     };

@@ -475,7 +475,11 @@ describe("AWS tenant (TenantService)", () => {
                     assert.equal(action.fixedResponse.contentType, "text/plain");
                     assert.match(action.fixedResponse.messageBody, status === "suspended" ? /suspended/ : /closed/);
                 }
-                assert.deepEqual(childrenOf(mocks, mocks.get(AWS.service, "greenfield")), expectedChildren("greenfield"));
+                // An offboarding tenant also gets its backup (test/offboarding.test.ts).
+                const backup = status === "offboarding"
+                    ? [`${AWS.role} greenfield-backup-role`, `${AWS.rolePolicy} greenfield-backup-policy`, `${AWS.taskDefinition} greenfield-backup-task`, "command:local:Command greenfield-offboarding-backup"]
+                    : [];
+                assert.deepEqual(childrenOf(mocks, mocks.get(AWS.service, "greenfield")), [...expectedChildren("greenfield"), ...backup].sort());
                 assert.equal(mocks.get(AWS.secret, "greenfield-db-credentials").inputs.tags["aims:status"], status);
             });
         }

@@ -30,6 +30,12 @@ describe("deletion guard: rules", () => {
         assert.match(problems[0], /add "school1" to aims:allowTenantRemoval in Pulumi\.prod\.yaml; if not, restore tenants\/school1\.yaml/);
     });
 
+    it("says that an offboarded tenant's backup stays in the bucket", () => {
+        const problems = removalGuardProblems([{ name: "school1", status: "offboarding" }, ...deployed("a")], next("a"), settings());
+        assert.match(problems[0], /its offboarding backup job goes too, the dump stays in the backup bucket; database tenant_school1 and its role are kept/);
+        assert.doesNotMatch(problems[0], /refuses until its status is offboarding/);
+    });
+
     it("accepts a removal listed in aims:allowTenantRemoval", () => {
         assert.deepEqual(removalGuardProblems(deployed("a", "school1"), next("a"), settings({ allowTenantRemoval: ["school1"] })), []);
     });

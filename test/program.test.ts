@@ -36,8 +36,8 @@ describe("the program (index.ts)", () => {
         assert.ok(role.provider?.startsWith(`${postgres.urn}::`), role.provider);
         assert.equal(mocks.get("pulumi:providers:aws", "aws").inputs.region, "af-south-1");
         const withoutExplicitProvider = mocks.resources
-            // random has no configuration and reaches nothing outside the state: its default provider is fine.
-            .filter((r) => r.custom && !r.type.startsWith("pulumi:providers:") && !r.type.startsWith("random:"))
+            // random and command (the one-shot AWS backup run) need no configuration: their default providers are fine.
+            .filter((r) => r.custom && !r.type.startsWith("pulumi:providers:") && !/^(random|command):/.test(r.type))
             .filter((r) => !r.provider || r.provider.includes("::default"));
         assert.deepEqual(withoutExplicitProvider.map((r) => r.name), []);
     });

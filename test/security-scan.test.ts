@@ -13,6 +13,12 @@ import { PROJECT_DIR } from "./support/mocks";
 import { copyProject, ProjectCopy } from "./support/project";
 
 const STACKS = ["dev", "sit", "prod"];
+/**
+ * Synth renders what the tenant files make, and no example tenant is offboarding: this scan runs
+ * prod with every tenant offboarding, so the backup Job is scanned too.
+ */
+const OFFBOARDING_SCAN = "prod, every tenant offboarding";
+const SCANS = [...STACKS, OFFBOARDING_SCAN];
 const ACCEPTED_FINDINGS = "security/accepted-findings.md";
 const KUBE_SCORE_MISSING = "kube-score is required by the security scan and was not found on the PATH or in $(go env GOPATH)/bin: "
     + "run `bash .ci/run`, or `go install github.com/zegl/kube-score/cmd/kube-score@v1.20.0` and put $(go env GOPATH)/bin on your PATH";
@@ -103,6 +109,16 @@ function kubeScore(binary: string, files: readonly string[], ignored: readonly I
     return parseFindings(result.stdout);
 }
 
+/** The real tenant files, each with `status: offboarding`. */
+function offboardingTenantFiles(): Record<string, string> {
+    const dir = path.join(PROJECT_DIR, "tenants");
+    return Object.fromEntries(fs.readdirSync(dir).filter((file) => file.endsWith(".yaml")).map((file) => {
+        const content = fs.readFileSync(path.join(dir, file), "utf8");
+        assert.match(content, /^status: active$/m, `tenants/${file}`);
+        return [file, content.replace(/^status: active$/m, "status: offboarding")];
+    }));
+}
+
 /** Every Kubernetes YAML synth wrote for a stack: the manifests and the rendered charts. */
 function kubernetesFiles(outDir: string): string[] {
     return fs.readdirSync(outDir, { recursive: true, encoding: "utf8" })
@@ -124,23 +140,28 @@ describe("security scan: kube-score on everything synth renders", function () {
     const accepted = parseAcceptedFindings(fs.readFileSync(path.join(PROJECT_DIR, ACCEPTED_FINDINGS), "utf8"));
     const scans = new Map<string, StackScan>();
     let binary: string;
-    let project: ProjectCopy | undefined;
+    const projects: ProjectCopy[] = [];
 
     before(() => {
         const found = findKubeScore();
         if (!found) assert.fail(KUBE_SCORE_MISSING);
         binary = found;
-        project = copyProject();
-        for (const stack of STACKS) {
+        const synthAndScan = (project: ProjectCopy, stack: string): StackScan => {
             const synth = project.run("synth", "--stack", stack);
             assert.equal(synth.status, 0, `npm run synth -- --stack ${stack} failed:\n${synth.stderr}`);
             const outDir = path.join(project.dir, "out", stack);
             const files = kubernetesFiles(outDir);
-            scans.set(stack, { outDir, files, findings: kubeScore(binary, files, accepted.ignored) });
-        }
+            return { outDir, files, findings: kubeScore(binary, files, accepted.ignored) };
+        };
+        const project = copyProject();
+        projects.push(project);
+        for (const stack of STACKS) scans.set(stack, synthAndScan(project, stack));
+        const offboarding = copyProject(offboardingTenantFiles());
+        projects.push(offboarding);
+        scans.set(OFFBOARDING_SCAN, synthAndScan(offboarding, "prod"));
     });
 
-    after(() => project?.remove());
+    after(() => projects.forEach((project) => project.remove()));
 
     it(`gives every accepted warning and ignored check in ${ACCEPTED_FINDINGS} a reason and a real check id`, () => {
         const checks = new Set(execFileSync(binary, ["list"], { encoding: "utf8" }).split("\n").map((line) => line.split(",")[0]));
@@ -152,7 +173,7 @@ describe("security scan: kube-score on everything synth renders", function () {
         for (const entry of accepted.warnings) assert.ok(entry.kind && entry.finding, `${ACCEPTED_FINDINGS}: ${entry.check} names no kind and finding`);
     });
 
-    for (const stack of STACKS) {
+    for (const stack of SCANS) {
         describe(stack, () => {
             it("scans the Kubernetes manifests and every Helm release rendered by helm", () => {
                 const { outDir, files, findings } = scans.get(stack)!;
@@ -183,6 +204,12 @@ describe("security scan: kube-score on everything synth renders", function () {
             });
         });
     }
+
+    it("scans the backup Job of an offboarding tenant", () => {
+        const { files, findings } = scans.get(OFFBOARDING_SCAN)!;
+        assert.ok(files.some((file) => path.basename(file) === "Job-school1-offboarding-backup.yaml"), "synth wrote the Job");
+        assert.ok(findings.some((finding) => finding.object === "school1-offboarding-backup/school1" && finding.kind === "batch/v1/Job"), "kube-score scored it");
+    });
 
     it(`has no accepted warning in ${ACCEPTED_FINDINGS} that no longer occurs`, () => {
         const warnings = [...scans.values()].flatMap((scan) => scan.findings.filter((finding) => finding.grade === "WARNING"));

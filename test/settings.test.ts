@@ -90,6 +90,12 @@ describe("stack settings", () => {
         ]);
     });
 
+    it("never quotes a secret in a problem", () => {
+        assert.deepEqual(problems("dev", { "aims:database": { ...database, password: ["s3cr3t-value"] } }), [
+            "Pulumi.dev.yaml: aims:database.password: must be a non-empty string (the value is a secret and is not shown)",
+        ]);
+    });
+
     it("requires a platform block only when a tenant of the stack runs there", () => {
         assert.equal(read("dev", { "aims:aws": undefined }, [kubernetesTenant]).aws, undefined);
         assert.deepEqual(problems("dev", { "aims:aws": undefined }, [kubernetesTenant, awsTenant]), [

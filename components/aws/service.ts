@@ -1,11 +1,12 @@
 /**
  * TenantService: the AWS part of a tenant. Its secrets, EFS access point, log group, task role,
- * task definition, target groups and listener rules on its shard, and the ECS service, all
- * children of this component, in the stack's region through the stack's aws provider (inherited).
+ * task definition, target groups and listener rules on its shard, the ECS service, and while
+ * offboarding the one-shot backup task, all children of this component, in the stack's region through the stack's aws provider (inherited).
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { TenantPlatformArgs } from "../platform-args";
 import { fileSystemArn } from "./arn";
+import { createOffboardingBackup } from "./backup";
 import { createEcsService } from "./ecs-service";
 import { createTaskRole } from "./iam";
 import { createLoadBalancing } from "./load-balancing";
@@ -67,6 +68,16 @@ export class TenantService extends pulumi.ComponentResource {
             targetGroupArns: { api: loadBalancing.targetGroups.api.arn, web: loadBalancing.targetGroups.web.arn },
             dependsOn: [loadBalancing.rules.api, loadBalancing.rules.web, taskRole.policy, ...secrets.versions],
         }, this);
+        if (spec.status === "offboarding") {
+            createOffboardingBackup(name, {
+                spec, settings, tags,
+                aws: awsSettings,
+                databaseCredentialsArn: secrets.databaseCredentials.arn,
+                logGroupName: logGroup.name,
+                // The dump runs once the service is scaled to zero and the credentials have their value.
+                after: [service, ...secrets.versions],
+            }, this);
+        }
 
         this.serviceName = service.name;
         this.listenerPriority = pulumi.output(priority);

@@ -121,7 +121,7 @@ function readRegistry(block: ConfigBlock): RegistryCredentials | undefined {
     const username = registryBlock.string("username") ?? "";
     let password: string | undefined;
     if (registryBlock.has("password")) {
-        password = registryBlock.string("password");
+        password = registryBlock.optionalSecret("password");
     } else {
         registryBlock.report("password", "is required; set it once per stack with: pulumi config set --secret --path aims:kubernetes.registry.password");
     }

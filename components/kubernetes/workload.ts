@@ -1,9 +1,11 @@
 /**
  * TenantWorkload: the Kubernetes part of a tenant. Its namespace, secrets, isolation, the Helm
- * release of the tenant chart and the Ingress, all children of this component.
+ * release of the tenant chart and the Ingress, and while offboarding the backup Job, all
+ * children of this component.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { TenantPlatformArgs } from "../platform-args";
+import { createOffboardingBackup } from "./backup";
 import { createIngress } from "./ingress";
 import { createIsolation } from "./isolation";
 import { createNamespace } from "./namespace";
@@ -36,6 +38,13 @@ export class TenantWorkload extends pulumi.ComponentResource {
             after: [...Object.values(secrets), ...Object.values(isolation)],
         }, this);
         createIngress(name, { spec, settings, kubernetes, host, namespace, release }, this);
+        if (spec.status === "offboarding") {
+            createOffboardingBackup(name, {
+                spec, settings, kubernetes, namespace, protection: args.protection,
+                // The dump runs fenced like every pod, once the release has scaled the app to zero.
+                after: [...Object.values(secrets), ...Object.values(isolation), release],
+            }, this);
+        }
 
         this.namespace = namespace;
         this.releaseName = release.name;

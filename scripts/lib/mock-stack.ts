@@ -28,6 +28,8 @@ export interface RecordedResource {
     readonly protect: boolean;
     readonly retainOnDelete: boolean;
     readonly ignoreChanges: readonly string[];
+    /** URNs the resource waits for: its `dependsOn` and the resources its inputs come from. */
+    readonly dependencies: readonly string[];
     /** Provider reference (`<urn>::<id>`) of a custom resource, when set explicitly or inherited. */
     readonly provider?: string;
 }
@@ -106,6 +108,7 @@ export class MockStack {
                         protect: request.getProtect() === true,
                         retainOnDelete: request.getRetainondelete() === true,
                         ignoreChanges: request.getIgnorechangesList(),
+                        dependencies: request.getDependenciesList(),
                         provider: request.getProvider() || undefined,
                     });
                 }

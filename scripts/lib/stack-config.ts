@@ -16,6 +16,7 @@ export const SECRET_PLACEHOLDER = "offline-placeholder-secret";
 const SECRET_PATHS: ReadonlyArray<{ key: string; path: string[] }> = [
     { key: "aims:database", path: ["password"] },
     { key: "aims:kubernetes", path: ["registry", "password"] },
+    { key: "aims:backup", path: ["secretAccessKey"] },
 ];
 
 export interface StackConfig {
