@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { KNOWN_REGIONS } from "./aws/arn";
-import { ConfigBlock, ConfigReader } from "./config";
+import { ConfigBlock, ConfigReader, parseUrl } from "./config";
 import { databaseName } from "./naming";
 import type { Environment, Platform } from "./vocabulary";
 
@@ -131,12 +131,7 @@ function readRegion(block: ConfigBlock, otherStorage: boolean): string {
 function readEndpoint(block: ConfigBlock): string | undefined {
     const value = block.optionalString("endpoint");
     if (value === undefined) return undefined;
-    let url: URL | undefined;
-    try {
-        url = new URL(value);
-    } catch {
-        url = undefined;
-    }
+    const url = parseUrl(value);
     if (!url || url.protocol !== "https:" || url.username || url.password || url.pathname !== "/" || url.search || url.hash) {
         block.report("endpoint", `must be an https URL without credentials, path or query, such as https://objects.example.org (got ${JSON.stringify(value)})`);
         return undefined;

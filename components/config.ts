@@ -223,3 +223,12 @@ export class ConfigBlock {
         return blocks;
     }
 }
+
+/** `value` as a URL, or undefined when it is not one. */
+export function parseUrl(value: string): URL | undefined {
+    try {
+        return new URL(value);
+    } catch {
+        return undefined;
+    }
+}

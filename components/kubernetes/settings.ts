@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigBlock } from "../config";
+import { ConfigBlock, parseUrl } from "../config";
 
 export interface KubernetesSettings {
     /** kubeconfig context the stack's provider uses; the current context when unset. */
@@ -93,12 +93,7 @@ function readChartPath(block: ConfigBlock, projectRoot: string): string {
 function readReadyUrl(block: ConfigBlock): string | undefined {
     const value = block.optionalString("coreBootstrapReadyUrl");
     if (value === undefined) return undefined;
-    let url: URL | undefined;
-    try {
-        url = new URL(value);
-    } catch {
-        url = undefined;
-    }
+    const url = parseUrl(value);
     if (!url || !["http:", "https:"].includes(url.protocol)) {
         block.report("coreBootstrapReadyUrl", `must be an http(s) URL such as http://core.core.svc.cluster.local:8000/ready/ (got ${JSON.stringify(value)})`);
         return undefined;
