@@ -165,7 +165,7 @@ export function crossTenantProblems(specs: readonly TenantSpec[]): string[] {
 }
 
 /** Folds Unicode compatibility forms and case, so look-alike spellings count as one name. */
-export function normaliseName(name: string): string {
+function normaliseName(name: string): string {
     return name.normalize("NFKC").toLowerCase();
 }
 

@@ -27,11 +27,8 @@ const podSecurity: ResourcePolicy = {
     description: "No container runs as root, privileged, or with privilege escalation.",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
-        const kind = WORKLOAD_KINDS[args.type];
-        if (kind) {
-            const podSpec = rules.podSpecOf(kind, args.props.spec);
-            if (podSpec) rules.podSecurityViolations(podSpec).forEach((v) => report(v));
-        }
+        const podSpec = podSpecOfWorkload(args.type, args.props);
+        if (podSpec) rules.podSecurityViolations(podSpec).forEach((v) => report(v));
         if (args.type === "aws:ecs/taskDefinition:TaskDefinition") {
             rules.ecsRootViolations(args.props.containerDefinitions).forEach((v) => report(v));
         }
@@ -43,19 +40,12 @@ const noLiteralSecrets: ResourcePolicy = {
     description: "Secrets are references (secretKeyRef, generated or secret config), never literal values in a Secret, ConfigMap or container env.",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
-        const kind = WORKLOAD_KINDS[args.type];
-        if (kind) {
-            const podSpec = rules.podSpecOf(kind, args.props.spec);
-            if (podSpec) rules.literalSecretEnvViolations([...(podSpec.initContainers ?? []), ...(podSpec.containers ?? [])]).forEach((v) => report(v));
-        }
+        const podSpec = podSpecOfWorkload(args.type, args.props);
+        if (podSpec) rules.literalSecretEnvViolations([...(podSpec.initContainers ?? []), ...(podSpec.containers ?? [])]).forEach((v) => report(v));
         if (args.type === "kubernetes:core/v1:Secret") rules.literalSecretObjectViolations("Secret", args.props).forEach((v) => report(v));
         if (args.type === "kubernetes:core/v1:ConfigMap") rules.literalSecretObjectViolations("ConfigMap", args.props).forEach((v) => report(v));
         if (args.type === "kubernetes:helm.sh/v3:Release") {
-            const values = args.props.values ?? {};
-            const containers = Object.entries(values)
-                .filter(([, part]) => part && typeof part === "object" && Array.isArray((part as { env?: unknown }).env))
-                .map(([name, part]) => ({ name, env: (part as { env: [] }).env }));
-            rules.literalSecretEnvViolations(containers).forEach((v) => report(v));
+            rules.literalSecretEnvViolations(rules.releaseContainers(args.props.values)).forEach((v) => report(v));
         }
     },
 };
@@ -125,6 +115,12 @@ const protectedData: StackValidationPolicy = {
         unprotected.forEach(({ urn, message }) => report(message, urn));
     },
 };
+
+/** The pod spec of a Kubernetes workload resource; undefined for any other type. */
+function podSpecOfWorkload(type: string, props: Record<string, any>): Record<string, any> | undefined {
+    const kind = WORKLOAD_KINDS[type];
+    return kind ? rules.podSpecOf(kind, props.spec) : undefined;
+}
 
 function isEmptySelector(selector: unknown): boolean {
     return selector !== undefined && selector !== null && Object.keys(selector as object).length === 0;

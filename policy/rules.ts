@@ -56,6 +56,13 @@ export function literalSecretEnvViolations(containers: Container[]): string[] {
         .map((variable) => `container "${container.name}" sets ${variable.name} as a literal value; use valueFrom.secretKeyRef`));
 }
 
+/** The parts of a Helm release's values that declare container env (`frontend.env`, ...), as containers. */
+export function releaseContainers(values: Props | undefined): Container[] {
+    return Object.entries(values ?? {})
+        .filter(([, part]) => part && typeof part === "object" && Array.isArray((part as Container).env))
+        .map(([name, part]) => ({ name, env: (part as Container).env }));
+}
+
 /** A Secret whose values are placeholders, or a ConfigMap holding what looks like a secret. */
 export function literalSecretObjectViolations(kind: "Secret" | "ConfigMap", props: Props): string[] {
     if (kind === "ConfigMap") {

@@ -11,7 +11,7 @@ import { TENANT_NAME_PATTERN } from "../components/naming";
 import { PLAN_NAMES } from "../components/plans";
 import { crossTenantProblems, loadTenants, parseTenantFile, TenantSpec } from "../components/registry";
 import { removalSummary } from "../components/removal";
-import { stackFile, tenantsOfStack } from "../components/settings";
+import { stackFile, StackSettings, tenantsOfStack } from "../components/settings";
 import { ENVIRONMENTS, Environment, isOneOf, PLATFORMS, TENANT_STATUSES } from "../components/vocabulary";
 import { parseCommandLine, runCli, UsageError } from "./lib/cli";
 import { listStacks, readOfflineSettings } from "./lib/stack-config";
@@ -67,9 +67,9 @@ function requireName(name: string | undefined): string {
 }
 
 /** Every stack's settings must accept `tenants`: platform blocks present, AWS placement valid. */
-function checkStacks(tenants: readonly TenantSpec[]): Map<string, ReturnType<typeof readOfflineSettings>> {
+function checkStacks(tenants: readonly TenantSpec[]): Map<string, StackSettings> {
     const problems: string[] = [];
-    const settings = new Map<string, ReturnType<typeof readOfflineSettings>>();
+    const settings = new Map<string, StackSettings>();
     for (const stack of listStacks(projectDir)) {
         try {
             settings.set(stack, readOfflineSettings(projectDir, stack, tenants));
