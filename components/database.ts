@@ -1,4 +1,13 @@
-/** TenantDatabase: the tenant's own PostgreSQL login role and the database it owns. */
+/**
+ * TenantDatabase: the tenant's own PostgreSQL login role and the database it owns, closed to
+ * every other role.
+ *
+ * The provider's admin is not a superuser (the RDS master user's shape), and PostgreSQL lets only
+ * the owner of a database, or a member of the owning role, revoke what the owner granted; anyone
+ * else gets the warning "no privileges could be revoked" and the ACL stays open. So the admin is
+ * made a member of the tenant role before the database exists, and the revokes act as the owner.
+ * The membership gives the admin nothing it lacked: CREATEROLE can grant it at any time.
+ */
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import { DataProtection } from "./protection";
@@ -8,9 +17,33 @@ export interface TenantDatabaseArgs {
     readonly name: string;
     /** Password of the role; a secret. */
     readonly password: pulumi.Input<string>;
+    /** Most connections the role may hold at once (the plan's). */
+    readonly connectionLimit: number;
+    /** The provider's admin role, which must act as the owner to close the database. */
+    readonly adminRole: string;
     /** Applied to the role and the database. */
     readonly protection: DataProtection;
 }
+
+/** A privilege set of PUBLIC on the tenant database, as the provider's Grant states it. */
+export interface PublicPrivileges {
+    /** Suffix of the Grant's resource name. */
+    readonly suffix: string;
+    readonly objectType: "database" | "schema";
+    readonly schema?: string;
+    /** What PUBLIC keeps; the provider revokes everything else. */
+    readonly privileges: readonly string[];
+}
+
+/**
+ * What every role other than the owner may do in a tenant database: nothing on the database
+ * (no CONNECT, TEMPORARY or CREATE), and only USAGE on schema public, whose CREATE for PUBLIC
+ * PostgreSQL 14 and older grant by default.
+ */
+export const PUBLIC_PRIVILEGES: readonly PublicPrivileges[] = [
+    { suffix: "db-revoke-public", objectType: "database", privileges: [] },
+    { suffix: "db-revoke-public-schema-create", objectType: "schema", schema: "public", privileges: ["USAGE"] },
+];
 
 export class TenantDatabase extends pulumi.ComponentResource {
     public readonly databaseName: pulumi.Output<string>;
@@ -30,22 +63,31 @@ export class TenantDatabase extends pulumi.ComponentResource {
             createDatabase: false,
             createRole: false,
             inherit: true,
+            connectionLimit: args.connectionLimit,
         }, data);
+
+        const adminMembership = new postgresql.GrantRole(`${name}-db-admin-membership`, {
+            role: args.adminRole,
+            grantRole: role.name,
+            withAdminOption: false,
+        }, { parent: this });
 
         const database = new postgresql.Database(`${name}-db`, {
             name: args.name,
             owner: role.name,
             encoding: "UTF8",
             allowConnections: true,
-        }, data);
+        }, { ...data, dependsOn: [adminMembership] });
 
-        // Every role may connect to a new database by default; only its owner should.
-        new postgresql.Grant(`${name}-db-revoke-public-connect`, {
-            database: database.name,
-            role: "public",
-            objectType: "database",
-            privileges: [],
-        }, { parent: this });
+        for (const grant of PUBLIC_PRIVILEGES) {
+            new postgresql.Grant(`${name}-${grant.suffix}`, {
+                database: database.name,
+                role: "public",
+                objectType: grant.objectType,
+                ...(grant.schema && { schema: grant.schema }),
+                privileges: [...grant.privileges],
+            }, { parent: this, dependsOn: [adminMembership] });
+        }
 
         this.databaseName = database.name;
         this.roleName = role.name;

@@ -121,6 +121,9 @@ export function readStackSettings(source: ConfigSource, stack: string, tenants: 
     const kubernetesBlock = platformBlock("kubernetes");
     const awsBlock = platformBlock("aws");
     const kubernetes = kubernetesBlock && readKubernetesSettings(kubernetesBlock);
+    if (kubernetes && !kubernetes.waitForReady && environment === "prod") {
+        kubernetesBlock.report("waitForReady", "must not be false in prod: a rollout or backup that never becomes ready must fail `pulumi up`");
+    }
     if (kubernetes) {
         // Server-side apply adopts an existing namespace, and removing the tenant would delete it.
         for (const tenant of stackTenants.filter((t) => platformOf(t, { platform }) === "kubernetes" && t.name === kubernetes.ingressNamespace)) {

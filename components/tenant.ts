@@ -8,6 +8,7 @@ import { TenantService } from "./aws/service";
 import { TenantDatabase } from "./database";
 import { TenantWorkload } from "./kubernetes/workload";
 import { databaseName, tenantHost } from "./naming";
+import { PLANS } from "./plans";
 import type { TenantPlatformArgs } from "./platform-args";
 import { dataProtection } from "./protection";
 import { TenantSpec } from "./registry";
@@ -54,6 +55,8 @@ export class Tenant extends pulumi.ComponentResource {
         const database = new TenantDatabase(name, {
             name: databaseName(spec.name),
             password: databasePassword.result,
+            connectionLimit: PLANS[spec.plan].databaseConnections,
+            adminRole: settings.database.username,
             protection,
         }, { parent: this });
 

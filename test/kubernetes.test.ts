@@ -184,6 +184,8 @@ describe("Kubernetes tenant", () => {
             assert.equal(inputs.chart, "./charts/tenant");
             assert.equal(inputs.skipAwait, false);
             assert.equal(inputs.timeout, 600);
+            const { r: unawaited } = await deployTenant("dev", { name: "school1" }, withKubernetes({ waitForReady: false }));
+            assert.equal(unawaited.release.inputs.skipAwait, true, "waitForReady: false skips the wait");
             assert.equal(inputs.maxHistory, 10);
             assert.equal(inputs.createNamespace, false);
         });
@@ -445,13 +447,32 @@ describe("aims:kubernetes config", () => {
             clusterIssuer: "letsencrypt-prod",
             ingressNamespace: "traefik",
             chartPath: "charts/tenant",
+            waitForReady: true,
         });
     });
 
     it("rejects an unknown key", () => {
         assert.deepEqual(problems({ ingressClas: "nginx" }), [
-            `${key("ingressClas")}: unknown key; allowed: context, ingressClass, clusterIssuer, ingressNamespace, chartPath, coreBootstrapReadyUrl, registry`,
+            `${key("ingressClas")}: unknown key; allowed: context, ingressClass, clusterIssuer, ingressNamespace, chartPath, coreBootstrapReadyUrl, registry, waitForReady`,
         ]);
+    });
+
+    it("waitForReady: defaults to true, may be turned off outside prod, must be a boolean", () => {
+        assert.equal(read({ waitForReady: undefined }).waitForReady, true);
+        assert.equal(read({ waitForReady: false }).waitForReady, false);
+        assert.equal(read({ waitForReady: "false" }).waitForReady, false);
+        for (const bad of ["no", 0, "", ["false"]]) {
+            assert.deepEqual(problems({ waitForReady: bad }), [`${key("waitForReady")}: must be true or false (got ${JSON.stringify(bad)})`], JSON.stringify(bad));
+        }
+    });
+
+    it("waitForReady: refused as false in prod, where a rollout that never gets ready must fail the update", () => {
+        startMocks("prod");
+        const prodKubernetes = JSON.parse(stackConfig("prod").config["aims:kubernetes"]);
+        const prod = (waitForReady: unknown) => () => settingsOf("prod", [spec({ name: "school1" })], { "aims:kubernetes": { ...prodKubernetes, waitForReady } });
+        assert.equal(prod(true)().kubernetes?.waitForReady, true);
+        assert.throws(prod(false), (err: unknown) => err instanceof ValidationError && err.problems.includes(
+            "Pulumi.prod.yaml: aims:kubernetes.waitForReady: must not be false in prod: a rollout or backup that never becomes ready must fail `pulumi up`"));
     });
 
     it("context: optional, but not empty", () => {

@@ -10,6 +10,7 @@ import { BACKUP_COMMAND, BACKUP_SCRIPT } from "../components/backup-command";
 import { backupJobName, backupRoleName, fitName, IAM_ROLE_NAME_LIMIT, JOB_NAME_LIMIT } from "../components/backup-names";
 import { backupObjectKey } from "../components/backup-settings";
 import { ValidationError } from "../components/errors";
+import { backupJobAnnotations } from "../components/kubernetes/backup";
 import { containerResources } from "../components/kubernetes/sizing";
 import { MAX_TENANT_NAME_LENGTH } from "../components/naming";
 import { PLANS } from "../components/plans";
@@ -382,6 +383,13 @@ describe("offboarding", () => {
             for (const [type, name] of [[TYPES.secret, "school1-database-secret"], [TYPES.secret, "school1-backup-credentials"], [TYPES.networkPolicy, "school1-network-policy"], [TYPES.resourceQuota, "school1-quota"], [TYPES.release, "school1-release"]]) {
                 assert.ok(dependencies.includes(mocks.get(type, name).urn), name);
             }
+        });
+
+        it("is waited for, and replaced when it failed, unless the stack turns the wait off", async () => {
+            assert.deepEqual(backupJobAnnotations({ waitForReady: true }), { "pulumi.com/replaceUnready": "true" });
+            assert.deepEqual(backupJobAnnotations({ waitForReady: false }), { "pulumi.com/replaceUnready": "true", "pulumi.com/skipAwait": "true" });
+            const { mocks } = await deploy("dev", [k8sOffboarding]);
+            assert.deepEqual(mocks.get(JOB, "school1-offboarding-backup").inputs.metadata.annotations, { "pulumi.com/replaceUnready": "true" });
         });
 
         it("is a Job the Kubernetes API accepts", async () => {

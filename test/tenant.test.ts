@@ -6,6 +6,7 @@ const RANDOM = "random:index/randomPassword:RandomPassword";
 const ROLE = "postgresql:index/role:Role";
 const DATABASE = "postgresql:index/database:Database";
 const GRANT = "postgresql:index/grant:Grant";
+const GRANT_ROLE = "postgresql:index/grantRole:GrantRole";
 
 async function deploy(stack: string, overrides: Parameters<typeof spec>[0], configOverrides: Record<string, unknown> = {}) {
     const mocks = startMocks(stack, configOverrides);
@@ -23,7 +24,9 @@ function sharedResources(mocks: MockStack, name: string) {
         password: mocks.get(RANDOM, `${name}-db-password`),
         role: mocks.get(ROLE, `${name}-db-role`),
         db: mocks.get(DATABASE, `${name}-db`),
-        grant: mocks.get(GRANT, `${name}-db-revoke-public-connect`),
+        databaseGrant: mocks.get(GRANT, `${name}-db-revoke-public`),
+        schemaGrant: mocks.get(GRANT, `${name}-db-revoke-public-schema-create`),
+        adminMembership: mocks.get(GRANT_ROLE, `${name}-db-admin-membership`),
     };
 }
 
@@ -35,7 +38,7 @@ describe("Tenant: what both platforms share", () => {
         assert.equal(r.secretKey.parent, r.component.urn);
         assert.equal(r.password.parent, r.component.urn);
         assert.equal(r.database.parent, r.component.urn);
-        for (const child of [r.role, r.db, r.grant]) assert.equal(child.parent, r.database.urn);
+        for (const child of [r.role, r.db, r.databaseGrant, r.schemaGrant, r.adminMembership]) assert.equal(child.parent, r.database.urn);
         assert.equal(mocks.ofType(RANDOM).length, 2);
         assert.equal(mocks.ofType(ROLE).length, 1);
         assert.equal(mocks.ofType(DATABASE).length, 1);
@@ -48,17 +51,43 @@ describe("Tenant: what both platforms share", () => {
         assert.deepEqual(r.password.inputs, { length: 32, special: false });
     });
 
-    it("gives the tenant its own login role owning database tenant_<name>, closed to PUBLIC", async () => {
-        const { mocks } = await deploy("dev", { name: "riverside-high" });
+    it("gives the tenant its own login role owning database tenant_<name>, with the plan's connection limit", async () => {
+        const { mocks } = await deploy("dev", { name: "riverside-high", plan: "small" });
         const r = sharedResources(mocks, "riverside-high");
         assert.equal(r.role.inputs.name, "tenant_riverside_high");
         assert.equal(r.role.inputs.login, true);
         assert.equal(r.role.inputs.superuser, false);
         assert.equal(r.role.inputs.createRole, false);
         assert.equal(r.role.inputs.createDatabase, false);
+        assert.equal(r.role.inputs.connectionLimit, 20);
         assert.equal(r.db.inputs.name, "tenant_riverside_high");
         assert.equal(r.db.inputs.owner, "tenant_riverside_high");
-        assert.deepEqual(r.grant.inputs, { database: "tenant_riverside_high", role: "public", objectType: "database", privileges: [] });
+    });
+
+    it("scales the connection limit with the plan", async () => {
+        for (const [plan, limit] of [["small", 20], ["standard", 40], ["large", 80]] as const) {
+            const { mocks } = await deploy("dev", { name: "school1", plan });
+            assert.equal(sharedResources(mocks, "school1").role.inputs.connectionLimit, limit, plan);
+        }
+    });
+
+    it("closes the database to PUBLIC: no CONNECT, TEMPORARY or CREATE, and only USAGE on schema public", async () => {
+        const { mocks } = await deploy("dev", { name: "riverside-high" });
+        const r = sharedResources(mocks, "riverside-high");
+        assert.deepEqual(r.databaseGrant.inputs, { database: "tenant_riverside_high", role: "public", objectType: "database", privileges: [] });
+        assert.deepEqual(r.schemaGrant.inputs, {
+            database: "tenant_riverside_high", role: "public", objectType: "schema", schema: "public", privileges: ["USAGE"],
+        });
+        assert.equal(mocks.ofType(GRANT).length, 2);
+    });
+
+    it("makes the non-superuser admin a member of the tenant role before the database and the revokes, so they act as the owner", async () => {
+        const { mocks } = await deploy("dev", { name: "riverside-high" });
+        const r = sharedResources(mocks, "riverside-high");
+        assert.deepEqual(r.adminMembership.inputs, { role: "aims_admin", grantRole: "tenant_riverside_high", withAdminOption: false });
+        for (const dependent of [r.db, r.databaseGrant, r.schemaGrant]) {
+            assert.ok(dependent.dependencies.includes(r.adminMembership.urn), `${dependent.name} waits for the membership`);
+        }
     });
 
     it("passes the generated password to the role as a secret", async () => {

@@ -13,6 +13,7 @@ import { PLANS } from "../plans";
 import { DataProtection } from "../protection";
 import type { TenantSpec } from "../registry";
 import type { StackSettings } from "../settings";
+import { SKIP_AWAIT_ANNOTATION } from "./ingress";
 import { tenantLabels } from "./namespace";
 import { DATABASE_SECRET_KEYS } from "./secrets";
 import { KubernetesSettings } from "./settings";
@@ -101,6 +102,14 @@ export function backupJobSpec({ spec, settings, kubernetes, backup }: BackupJobI
     };
 }
 
+/** Pulumi waits for the Job to complete unless the stack says pods cannot run (aims:kubernetes.waitForReady). */
+export function backupJobAnnotations(kubernetes: Pick<KubernetesSettings, "waitForReady">): Record<string, string> {
+    return {
+        [REPLACE_UNREADY_ANNOTATION]: "true",
+        ...(!kubernetes.waitForReady && { [SKIP_AWAIT_ANNOTATION]: "true" }),
+    };
+}
+
 export interface OffboardingBackupArgs {
     readonly spec: TenantSpec;
     readonly settings: StackSettings;
@@ -138,7 +147,7 @@ export function createOffboardingBackup(name: string, args: OffboardingBackupArg
             name: backupJobName(spec.name),
             namespace: args.namespace,
             labels: backupLabels(spec, settings),
-            annotations: { [REPLACE_UNREADY_ANNOTATION]: "true" },
+            annotations: backupJobAnnotations(args.kubernetes),
         },
         spec: backupJobSpec({ spec, settings, kubernetes: args.kubernetes, backup }),
     }, { parent, dependsOn: [secret, ...args.after], customTimeouts: { create: BACKUP_WAIT, update: BACKUP_WAIT } });

@@ -11,6 +11,7 @@ import { tenantChartValues } from "./values";
  * Pulumi waits for the release (Helm's --wait): an update succeeds only once the new pods have
  * run their migrations and are ready, so a broken image or migration fails `pulumi up` instead
  * of passing unnoticed. Ten minutes leave room for the image pull and a long migration.
+ * `aims:kubernetes.waitForReady: false` turns the wait off where pods cannot run.
  */
 export const RELEASE_TIMEOUT_SECONDS = 600;
 /** Release revisions Helm keeps, each a Secret in the namespace (the ResourceQuota counts them). */
@@ -44,7 +45,7 @@ export function createRelease(name: string, args: TenantReleaseArgs, parent: pul
         createNamespace: false,
         chart: chartReference(args.kubernetes),
         values: tenantChartValues(args.spec, args.settings, args.host),
-        skipAwait: false,
+        skipAwait: !args.kubernetes.waitForReady,
         timeout: RELEASE_TIMEOUT_SECONDS,
         // A failed upgrade leaves the old pods serving (maxUnavailable 0); Helm removes what it created.
         atomic: false,

@@ -19,6 +19,12 @@ export interface KubernetesSettings {
     readonly coreBootstrapReadyUrl?: string;
     /** Registry credentials for an image pull secret in each tenant namespace, when the images are private. */
     readonly registry?: RegistryCredentials;
+    /**
+     * Whether Pulumi waits for the tenant's pods: the release's for readiness, the offboarding
+     * backup Job's for completion. Off only where pods cannot run, such as an API server without
+     * nodes; never in prod, where a broken rollout or backup must fail `pulumi up`.
+     */
+    readonly waitForReady: boolean;
 }
 
 export interface RegistryCredentials {
@@ -29,7 +35,7 @@ export interface RegistryCredentials {
     readonly password: pulumi.Output<string>;
 }
 
-export const KUBERNETES_KEYS = ["context", "ingressClass", "clusterIssuer", "ingressNamespace", "chartPath", "coreBootstrapReadyUrl", "registry"] as const;
+export const KUBERNETES_KEYS = ["context", "ingressClass", "clusterIssuer", "ingressNamespace", "chartPath", "coreBootstrapReadyUrl", "registry", "waitForReady"] as const;
 const REGISTRY_KEYS = ["server", "username", "password"] as const;
 
 /** Where the project (Pulumi.yaml, charts/) is: chart paths are relative to it. */
@@ -55,6 +61,7 @@ export function readKubernetesSettings(block: ConfigBlock, projectRoot: string =
     const chartPath = readChartPath(block, projectRoot);
     const coreBootstrapReadyUrl = readReadyUrl(block);
     const registry = readRegistry(block);
+    const waitForReady = block.boolean("waitForReady", true);
     return {
         ...(context !== undefined && { context }),
         ingressClass,
@@ -63,6 +70,7 @@ export function readKubernetesSettings(block: ConfigBlock, projectRoot: string =
         chartPath,
         ...(coreBootstrapReadyUrl !== undefined && { coreBootstrapReadyUrl }),
         ...(registry && { registry }),
+        waitForReady,
     };
 }
 

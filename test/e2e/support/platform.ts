@@ -1,0 +1,53 @@
+/**
+ * What the end-to-end suite needs from the machine: `pulumi` on the PATH (with the kubernetes,
+ * postgresql, random and command providers it can find), a kubeconfig, and a PostgreSQL admin
+ * login that may create databases and roles. A missing piece fails the suite with what to do.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+
+export interface Platform {
+    readonly kubeconfig: string;
+    /** kubeconfig context of the cluster; the current context when unset. */
+    readonly kubeContext?: string;
+    readonly pgHost: string;
+    readonly pgPort: number;
+    /** The provider's admin: CREATEDB and CREATEROLE, not a superuser, as on RDS. */
+    readonly admin: { readonly user: string; readonly password: string };
+    readonly pulumiVersion: string;
+}
+
+const HOW_TO = [
+    "The end-to-end suite runs the program under the real Pulumi engine against a real cluster and PostgreSQL.",
+    "Provide them, then run `npm run e2e` again:",
+    "  - the Pulumi CLI on the PATH, with the kubernetes, postgresql, random and command plugins (`pulumi plugin install resource NAME VERSION`);",
+    "  - KUBECONFIG (and AIMS_KUBE_CONTEXT) for a cluster such as kind or k3d;",
+    "  - PGHOST, PGPORT, AIMS_PG_ADMIN_USER and AIMS_PG_ADMIN_PASSWORD for a PostgreSQL role with CREATEDB and CREATEROLE;",
+    "README.md, \"End-to-end tests\", shows both ways: a local kind or k3d cluster, and the project's own local platform.",
+].join("\n");
+
+/** The platform from the environment; throws one error listing everything missing. */
+export function platformFromEnvironment(env: NodeJS.ProcessEnv = process.env): Platform {
+    const missing: string[] = [];
+    const required = (name: string): string => {
+        const value = env[name];
+        if (!value) missing.push(`${name} is not set`);
+        return value ?? "";
+    };
+    const kubeconfig = required("KUBECONFIG");
+    if (kubeconfig && !fs.existsSync(kubeconfig)) missing.push(`KUBECONFIG names ${kubeconfig}, which does not exist`);
+    const pgHost = required("PGHOST");
+    const pgPort = Number(required("PGPORT"));
+    const admin = { user: required("AIMS_PG_ADMIN_USER"), password: required("AIMS_PG_ADMIN_PASSWORD") };
+    const version = spawnSync("pulumi", ["version"], { encoding: "utf8" });
+    if (version.error || version.status !== 0) missing.push("`pulumi` is not on the PATH");
+    if (missing.length > 0) throw new Error(`${missing.map((m) => `- ${m}`).join("\n")}\n\n${HOW_TO}`);
+    return {
+        kubeconfig,
+        ...(env.AIMS_KUBE_CONTEXT && { kubeContext: env.AIMS_KUBE_CONTEXT }),
+        pgHost,
+        pgPort,
+        admin,
+        pulumiVersion: version.stdout.trim(),
+    };
+}

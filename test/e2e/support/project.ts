@@ -1,0 +1,176 @@
+/**
+ * A real stack of the program for the end-to-end suite: a throw-away copy of the project whose
+ * tenants the test writes, a local file backend and the passphrase secrets provider in temporary
+ * directories, and a stack configured for the platform the suite was given. It is driven through
+ * Pulumi's Automation API, the same engine `pulumi up` runs.
+ */
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { EngineEvent, LocalWorkspace, OpType, PreviewResult, Stack, UpResult } from "@pulumi/pulumi/automation";
+import * as yaml from "js-yaml";
+import type { Platform } from "./platform";
+
+const REPO = path.resolve(__dirname, "..", "..", "..");
+/** Linked into the copy: the program's code, its chart and its packages. */
+const LINKED = ["components", "charts", "node_modules"];
+const COPIED = ["index.ts", "package.json", "tsconfig.json", "Pulumi.yaml"];
+export const POLICY_PACK = path.join(REPO, "policy");
+export const FIXTURES = path.join(REPO, "test", "e2e", "fixtures");
+
+export const STACK = "e2e";
+export const BASE_DOMAIN = "e2e.aims.example.org";
+
+/** A tenant file as the test writes it. */
+export interface TenantFile {
+    readonly name: string;
+    readonly plan: "small" | "standard" | "large";
+    readonly status?: "active" | "suspended" | "offboarding";
+}
+
+/** What one operation did to each resource, by URN. */
+export interface OperationRecord {
+    readonly seconds: number;
+    readonly ops: ReadonlyMap<string, OpType>;
+    /** Resources whose op is anything but `same`. */
+    readonly changed: readonly { urn: string; op: OpType }[];
+    readonly diagnostics: readonly { severity: string; message: string }[];
+}
+
+export class RealStack {
+    private constructor(readonly dir: string, private readonly stateDir: string, private readonly stack: Stack) {}
+
+    /** Creates the stack on a fresh backend, configured for `platform`, with no tenant yet. */
+    static async create(platform: Platform): Promise<RealStack> {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aims-e2e-project-"));
+        for (const entry of LINKED) fs.symlinkSync(path.join(REPO, entry), path.join(dir, entry));
+        for (const entry of COPIED) fs.copyFileSync(path.join(REPO, entry), path.join(dir, entry));
+        fs.mkdirSync(path.join(dir, "tenants"));
+        fs.copyFileSync(path.join(REPO, "tenants", "tenant.schema.json"), path.join(dir, "tenants", "tenant.schema.json"));
+        const { stack, stateDir } = await createIsolatedStack(dir, STACK);
+        const real = new RealStack(dir, stateDir, stack);
+        real.editConfig(() => stackConfig(platform));
+        await stack.setConfig("aims:database.password", { value: platform.admin.password, secret: true }, true);
+        await stack.setConfig("aims:backup.secretAccessKey", { value: crypto.randomBytes(12).toString("hex"), secret: true }, true);
+        return real;
+    }
+
+    /** Replaces the tenant files with `tenants`, all enabled in the stack's environment only. */
+    writeTenants(tenants: readonly TenantFile[]): void {
+        const folder = path.join(this.dir, "tenants");
+        for (const file of fs.readdirSync(folder).filter((f) => f.endsWith(".yaml"))) fs.rmSync(path.join(folder, file));
+        for (const tenant of tenants) {
+            const document = { name: tenant.name, displayName: `E2E ${tenant.name}`, environments: ["dev"], plan: tenant.plan, status: tenant.status ?? "active" };
+            fs.writeFileSync(path.join(folder, `${tenant.name}.yaml`), yaml.dump(document));
+        }
+    }
+
+    /** Changes the stack's plain `aims:` config in its file; secrets set with setConfig stay as they are. */
+    editConfig(edit: (config: Record<string, unknown>) => Record<string, unknown>): void {
+        const file = path.join(this.dir, `Pulumi.${STACK}.yaml`);
+        const document = (fs.existsSync(file) ? yaml.load(fs.readFileSync(file, "utf8")) : {}) as { config?: Record<string, unknown> };
+        document.config = edit({ ...(document.config ?? {}) });
+        fs.writeFileSync(file, yaml.dump(document));
+    }
+
+    async preview(options: { refresh?: boolean; policyPacks?: string[] } = {}): Promise<OperationRecord> {
+        return this.recorded((onEvent) => this.stack.preview({ ...options, onEvent }));
+    }
+
+    async up(): Promise<OperationRecord> {
+        return this.recorded((onEvent) => this.stack.up({ onEvent }));
+    }
+
+    async destroy(): Promise<OperationRecord> {
+        return this.recorded((onEvent) => this.stack.destroy({ onEvent }));
+    }
+
+    async outputs(): Promise<Record<string, unknown>> {
+        return Object.fromEntries(Object.entries(await this.stack.outputs()).map(([key, output]) => [key, output.value]));
+    }
+
+    /** URNs of every resource in the stack's state. */
+    async resourceUrns(): Promise<string[]> {
+        const state = await this.stack.exportStack();
+        return (state.deployment.resources ?? []).map((resource: { urn: string }) => resource.urn);
+    }
+
+    /** Deletes the copy and the backend; the stack's resources must be gone already. */
+    remove(): void {
+        fs.rmSync(this.dir, { recursive: true, force: true });
+        fs.rmSync(this.stateDir, { recursive: true, force: true });
+    }
+
+    private async recorded(run: (onEvent: (event: EngineEvent) => void) => Promise<PreviewResult | UpResult | unknown>): Promise<OperationRecord> {
+        const ops = new Map<string, OpType>();
+        const diagnostics: { severity: string; message: string }[] = [];
+        const onEvent = (event: EngineEvent) => {
+            const step = event.resourcePreEvent?.metadata;
+            if (step) ops.set(step.urn, step.op);
+            if (event.diagnosticEvent) diagnostics.push({ severity: event.diagnosticEvent.severity, message: event.diagnosticEvent.message });
+            if (event.policyEvent) {
+                diagnostics.push({ severity: `policy:${event.policyEvent.enforcementLevel}`, message: `${event.policyEvent.policyName}: ${event.policyEvent.message}` });
+            }
+        };
+        const started = Date.now();
+        await run(onEvent);
+        const changed = [...ops].filter(([, op]) => op !== "same").map(([urn, op]) => ({ urn, op }));
+        return { seconds: (Date.now() - started) / 1000, ops, changed, diagnostics };
+    }
+}
+
+/**
+ * A new stack of the project in `workDir`, on its own file backend with the passphrase secrets
+ * provider and its own PULUMI_HOME, all in `stateDir`. The engine finds providers on the PATH and
+ * never downloads one.
+ */
+export async function createIsolatedStack(workDir: string, stackName: string): Promise<{ stack: Stack; stateDir: string }> {
+    const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "aims-e2e-state-"));
+    fs.mkdirSync(path.join(stateDir, "home"));
+    fs.mkdirSync(path.join(stateDir, "backend"));
+    const stack = await LocalWorkspace.createStack({ stackName, workDir }, {
+        secretsProvider: "passphrase",
+        envVars: {
+            PULUMI_HOME: path.join(stateDir, "home"),
+            PULUMI_BACKEND_URL: `file://${path.join(stateDir, "backend")}`,
+            PULUMI_CONFIG_PASSPHRASE: crypto.randomBytes(16).toString("hex"),
+            PULUMI_SKIP_UPDATE_CHECK: "true",
+            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        },
+    });
+    return { stack, stateDir };
+}
+
+/** The stack's plain config: the platform's cluster and database, no data protection, no waiting for pods. */
+function stackConfig(platform: Platform): Record<string, unknown> {
+    return {
+        "aims:environment": "dev",
+        "aims:platform": "kubernetes",
+        "aims:baseDomain": BASE_DOMAIN,
+        "aims:protectData": false,
+        "aims:images": { frontend: "registry.example.org/aims/frontend", backend: "registry.example.org/aims/backend", tag: "2.4.0" },
+        "aims:database": {
+            host: platform.pgHost,
+            port: platform.pgPort,
+            username: platform.admin.user,
+            sslmode: "disable",
+            // The tenants' Secrets point here, so the suite logs in with exactly what a pod would get.
+            appHost: platform.pgHost,
+            appPort: platform.pgPort,
+        },
+        "aims:kubernetes": {
+            ...(platform.kubeContext && { context: platform.kubeContext }),
+            ingressClass: "traefik",
+            clusterIssuer: "letsencrypt-staging",
+            ingressNamespace: "ingress",
+            waitForReady: false,
+        },
+        "aims:backup": {
+            bucket: "aims-e2e-tenant-backups",
+            region: "eu-west-1",
+            image: "registry.example.org/aims/pg-backup:16",
+            accessKeyId: "aims-e2e-backup-writer",
+        },
+    };
+}
