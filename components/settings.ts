@@ -53,6 +53,12 @@ export interface StackSettings {
     readonly backup?: BackupSettings;
     /** Tenants whose disappearance from the stack a reviewer has confirmed. */
     readonly allowTenantRemoval: readonly string[];
+    /** Confirmed removals that may go ahead although the tenant was never offboarding (no backup). */
+    readonly forceTenantRemoval: readonly string[];
+    /** Tenants whose move to another platform (deleting the old platform's part) a reviewer has confirmed. */
+    readonly allowPlatformMove: readonly string[];
+    /** One-update escape hatch: go ahead although the stack's previous tenants output is lost. */
+    readonly acceptMissingTenantHistory: boolean;
     /** Most tenants one update may remove, even when confirmed. */
     readonly maxTenantRemovals: number;
 }
@@ -81,6 +87,9 @@ export function readStackSettings(source: ConfigSource, stack: string, tenants: 
     }
     const protectData = top.boolean("protectData", true);
     const allowTenantRemoval = top.optionalStringList("allowTenantRemoval");
+    const forceTenantRemoval = top.optionalStringList("forceTenantRemoval");
+    const allowPlatformMove = top.optionalStringList("allowPlatformMove");
+    const acceptMissingTenantHistory = top.boolean("acceptMissingTenantHistory", false);
     const maxTenantRemovals = top.integer("maxTenantRemovals", { min: 0, max: 1000 }, 1) ?? 1;
 
     const imagesBlock = reader.block("images");
@@ -150,6 +159,9 @@ export function readStackSettings(source: ConfigSource, stack: string, tenants: 
         ...(aws && { aws }),
         ...(backup && { backup }),
         allowTenantRemoval,
+        forceTenantRemoval,
+        allowPlatformMove,
+        acceptMissingTenantHistory,
         maxTenantRemovals,
     };
 }
