@@ -86,6 +86,9 @@ export function readStackSettings(source: ConfigSource, stack: string, tenants: 
         top.report("baseDomain", `must be a lowercase domain such as dev.aims.example.org (got ${JSON.stringify(baseDomain)})`);
     }
     const protectData = top.boolean("protectData", true);
+    if (environment === "prod" && !protectData) {
+        top.report("protectData", "must be true in prod: prod's databases, roles, secrets and namespaces are protected and retained on delete; remove the key or set it to true");
+    }
     const allowTenantRemoval = top.optionalStringList("allowTenantRemoval");
     const forceTenantRemoval = top.optionalStringList("forceTenantRemoval");
     const allowPlatformMove = top.optionalStringList("allowPlatformMove");

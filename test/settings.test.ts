@@ -140,6 +140,16 @@ describe("stack settings", () => {
         ]);
     });
 
+    it("refuses aims:protectData: false in prod, whatever the stack is called", () => {
+        const refusal = "aims:protectData: must be true in prod: prod's databases, roles, secrets and namespaces are protected and retained on delete; remove the key or set it to true";
+        for (const value of [false, "false"]) {
+            assert.deepEqual(problems("prod", { "aims:protectData": value }), [`Pulumi.prod.yaml: ${refusal}`]);
+            assert.deepEqual(problems("dev", { "aims:environment": "prod", "aims:protectData": value }), [`Pulumi.dev.yaml: ${refusal}`]);
+        }
+        assert.equal(read("prod", { "aims:protectData": undefined }).protectData, true);
+        assert.equal(read("sit", { "aims:protectData": false }).protectData, false);
+    });
+
     it("refuses a Kubernetes tenant named like the ingress controller's namespace", () => {
         const kubernetes = JSON.parse(stackConfig("dev").config["aims:kubernetes"]);
         const edge = spec({ name: "edge" });
