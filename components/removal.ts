@@ -33,8 +33,10 @@ export function platformMoveSummary(spec: Pick<TenantSpec, "name" | "status">, f
         `database ${databaseName(spec.name)} and its role stay, and ${to} gets the tenant's resources anew`;
 }
 
-function platformPart(platform: Platform, tenant: string, settings: Pick<StackSettings, "environment">): string {
-    return platform === "kubernetes"
-        ? `namespace ${namespaceName(tenant)} with its Helm release, secrets, ingress, network policy and quota`
-        : `its ECS service and task definition, target groups and listener rules, task role, log group ${logGroupName(settings.environment, tenant)}, EFS access point and Secrets Manager secrets`;
+function platformPart(platform: Platform, tenant: string, settings: Pick<StackSettings, "environment" | "protectData">): string {
+    if (platform === "kubernetes") {
+        return `namespace ${namespaceName(tenant)} with its Helm release, secrets, ingress, network policy and quota`;
+    }
+    const logs = `log group ${logGroupName(settings.environment, tenant)}${settings.protectData ? " (retained on delete)" : ""}`;
+    return `its ECS service and task definition, target groups and listener rules, task role, ${logs}, EFS access point and Secrets Manager secrets`;
 }
