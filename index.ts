@@ -5,6 +5,7 @@
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { stackMarker } from "./components/deployment-history";
 import { guardTenantRemovals } from "./components/guard";
 import { stackProviders } from "./components/providers";
 import { loadTenants } from "./components/registry";
@@ -33,5 +34,7 @@ export = async () => {
             ...(tenant.namespace && { namespace: tenant.namespace }),
             ...(tenant.serviceName && { serviceName: tenant.serviceName }),
         })),
+        /** Says that this stack has been deployed: without it, a missing `tenants` output would look like a new stack. */
+        aimsStack: stackMarker(),
     };
 };

@@ -2,30 +2,53 @@
  * The deletion guard. A declarative list has one catastrophic failure: it comes back short (a
  * bad merge, a broken checkout, a wrong environment) and `pulumi up` deletes schools with
  * their data. So the program compares the tenants it is about to deploy with those the stack
- * deployed last time (its own `tenants` output) and refuses, before registering anything, any
- * removal a reviewer has not confirmed in `aims:allowTenantRemoval`, more removals at once than
- * `aims:maxTenantRemovals`, and an empty list.
+ * deployed last time (its own `tenants` output) and refuses, before registering anything:
+ * - a lost history: the stack was deployed but its `tenants` output is missing or unreadable;
+ * - a removal a reviewer has not confirmed in `aims:allowTenantRemoval`, more removals at once
+ *   than `aims:maxTenantRemovals`, and an empty list;
+ * - the removal of a tenant that was never offboarding (no backup), unless `aims:forceTenantRemoval`;
+ * - a move between platforms not confirmed in `aims:allowPlatformMove`;
+ * - a confirmation that confirms nothing, so that it cannot confirm a later accident.
  */
-import * as pulumi from "@pulumi/pulumi";
-import { ValidationError } from "./errors";
+import { DeployedTenant, DeploymentHistory, MARKER_OUTPUT, readDeploymentHistory, TENANTS_OUTPUT } from "./deployment-history";
+import { throwIfProblems } from "./errors";
 import type { TenantSpec } from "./registry";
-import { removalSummary } from "./removal";
-import type { StackSettings } from "./settings";
-import { Platform, TenantStatus } from "./vocabulary";
+import { platformMoveSummary, removalSummary } from "./removal";
+import { platformOf, StackSettings } from "./settings";
 
-/** A tenant as the stack's previous `tenants` output recorded it. */
-export interface DeployedTenant {
-    readonly name: string;
-    readonly platform?: Platform;
-    readonly status: TenantStatus;
+export type GuardSettings = Pick<StackSettings, "file" | "environment" | "platform" | "protectData" | "allowTenantRemoval"
+    | "forceTenantRemoval" | "maxTenantRemovals" | "allowPlatformMove" | "acceptMissingTenantHistory">;
+
+/** Every problem of the update from `history` to `next`; none means it may go ahead. */
+export function guardProblems(history: DeploymentHistory, next: readonly TenantSpec[], settings: GuardSettings): string[] {
+    const deployed = history.kind === "deployed" ? history.tenants : [];
+    return [
+        ...historyProblems(history, settings),
+        ...removalGuardProblems(deployed, next, settings),
+        ...platformMoveProblems(deployed, next, settings),
+    ];
 }
 
-export type GuardSettings = Pick<StackSettings, "file" | "environment" | "platform" | "protectData" | "allowTenantRemoval" | "maxTenantRemovals">;
+function historyProblems(history: DeploymentHistory, settings: GuardSettings): string[] {
+    const { file } = settings;
+    if (history.kind === "lost" && !settings.acceptMissingTenantHistory) {
+        return [`${file}: the stack has been deployed, but ${history.reason}; refusing: without it the deletion guard cannot tell which tenants ` +
+            `this update would remove. Find out why (\`pulumi stack output\`, \`pulumi stack --show-urns\`); once you know which tenants the stack ` +
+            `has, set aims:acceptMissingTenantHistory: true in ${file} for one update, and take it off again right after (README, "Safety")`];
+    }
+    if (history.kind !== "lost" && settings.acceptMissingTenantHistory) {
+        const state = history.kind === "new" ? "the stack is new" : `its "${TENANTS_OUTPUT}" and "${MARKER_OUTPUT}" outputs are intact`;
+        return [`${file}: aims:acceptMissingTenantHistory: is true, but ${state}; take it off: left on, it would let a later loss of ` +
+            "the stack's history through unnoticed"];
+    }
+    return [];
+}
 
 export function removalGuardProblems(deployed: readonly DeployedTenant[], next: readonly TenantSpec[], settings: GuardSettings): string[] {
     const { file, environment } = settings;
     const problems: string[] = [];
     const nextNames = new Set(next.map((tenant) => tenant.name));
+    const deployedNames = new Set(deployed.map((tenant) => tenant.name));
     if (next.length === 0) {
         problems.push(`${file}: the stack would deploy no tenant to ${environment}${deployed.length > 0 ? ` and remove all ${deployed.length} it has` : ""}; ` +
             "refusing: an empty list is far more often a broken checkout than an intention. To tear the stack down, run `pulumi destroy`");
@@ -41,32 +64,59 @@ export function removalGuardProblems(deployed: readonly DeployedTenant[], next: 
             `Refusing an unconfirmed removal: if it is intended, add "${tenant.name}" to aims:allowTenantRemoval in ${file}; ` +
             `if not, restore tenants/${tenant.name}.yaml or its environments`);
     }
-    for (const name of settings.allowTenantRemoval.filter((allowed) => nextNames.has(allowed))) {
-        problems.push(`${file}: aims:allowTenantRemoval: lists "${name}", which this stack still deploys; ` +
-            "take it off the list so that it cannot confirm a later, accidental removal");
+    for (const tenant of disappearing.filter((t) => t.status !== "offboarding" && !settings.forceTenantRemoval.includes(t.name))) {
+        problems.push(`${file}: aims:forceTenantRemoval: ${tenant.name} was ${tenant.status} when the stack last deployed it, so no offboarding ` +
+            `backup of its database was taken; refusing to remove it, confirmed or not. Go through offboarding first: keep tenants/${tenant.name}.yaml ` +
+            `with status: offboarding, deploy that, then remove it (docs/offboarding.md); or, to remove it without a backup, ` +
+            `add "${tenant.name}" to aims:forceTenantRemoval as well as to aims:allowTenantRemoval in ${file}`);
+    }
+    for (const name of settings.allowTenantRemoval) {
+        if (nextNames.has(name)) {
+            problems.push(`${file}: aims:allowTenantRemoval: lists "${name}", which this stack still deploys; ` +
+                "take it off the list so that it cannot confirm a later, accidental removal");
+        } else if (!deployedNames.has(name)) {
+            problems.push(`${file}: aims:allowTenantRemoval: lists "${name}", which matches no tenant the stack deployed last time ` +
+                `(${namesOrNone(deployed)}); a typo, or a removal already done: take it off the list`);
+        }
+    }
+    for (const name of settings.forceTenantRemoval) {
+        const tenant = disappearing.find((t) => t.name === name);
+        if (!tenant) {
+            problems.push(`${file}: aims:forceTenantRemoval: lists "${name}", which this update does not remove; take it off the list`);
+        } else if (tenant.status === "offboarding") {
+            problems.push(`${file}: aims:forceTenantRemoval: lists "${name}", which was offboarding, so its backup was taken; ` +
+                "the force is not needed: take it off the list");
+        }
     }
     return problems;
 }
 
-/** The tenants the stack deployed last time: its own `tenants` output, through a StackReference. */
-export async function readDeployedTenants(): Promise<DeployedTenant[]> {
-    const self = new pulumi.StackReference("deployed-tenants", {
-        name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`,
-    });
-    const details = await self.getOutputDetails("tenants");
-    const value: unknown = details.value ?? details.secretValue;
-    if (value === undefined || value === null) {
-        return [];
+/** A move deletes the old platform's namespace or access point and secrets, so it is a removal of its own. */
+export function platformMoveProblems(deployed: readonly DeployedTenant[], next: readonly TenantSpec[], settings: GuardSettings): string[] {
+    const { file } = settings;
+    const problems: string[] = [];
+    const moving = new Set<string>();
+    for (const spec of next) {
+        const before = deployed.find((tenant) => tenant.name === spec.name);
+        const after = platformOf(spec, settings);
+        if (!before || before.platform === after) continue;
+        moving.add(spec.name);
+        if (settings.allowPlatformMove.includes(spec.name)) continue;
+        const cause = spec.platform ? `platform: ${spec.platform} in ${spec.file}` : `aims:platform: ${settings.platform} in ${file}`;
+        problems.push(`${file}: aims:allowPlatformMove: ${cause} moves ${platformMoveSummary(spec, before.platform, after, settings)}. ` +
+            `Refusing an unconfirmed platform move: if it is intended, add "${spec.name}" to aims:allowPlatformMove in ${file}; ` +
+            `if not, put the tenant back on ${before.platform}`);
     }
-    const valid = Array.isArray(value) && value.every((t) => typeof t?.name === "string" && typeof t?.status === "string");
-    if (!valid) {
-        throw new ValidationError([`the stack's previous "tenants" output is not a list of tenants; refusing to guess which tenants exist`]);
+    for (const name of settings.allowPlatformMove.filter((allowed) => !moving.has(allowed))) {
+        problems.push(`${file}: aims:allowPlatformMove: lists "${name}", which this update does not move between platforms; ` +
+            "take it off the list so that it cannot confirm a later, accidental move");
     }
-    return (value as DeployedTenant[]).map(({ name, platform, status }) => ({ name, platform, status }));
+    return problems;
 }
+
+const namesOrNone = (tenants: readonly DeployedTenant[]): string => tenants.map((t) => t.name).join(", ") || "none";
 
 /** Throws a ValidationError with every problem when the update would lose a tenant unconfirmed. */
 export async function guardTenantRemovals(next: readonly TenantSpec[], settings: GuardSettings): Promise<void> {
-    const problems = removalGuardProblems(await readDeployedTenants(), next, settings);
-    if (problems.length > 0) throw new ValidationError(problems);
+    throwIfProblems(guardProblems(await readDeploymentHistory(), next, settings));
 }

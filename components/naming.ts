@@ -61,6 +61,16 @@ export function tenantHost(tenant: { name: string; domain?: string }, baseDomain
 /** Where a tenant's status is visible on its resources: a namespace label, an AWS tag. */
 export const TENANT_STATUS_LABEL = "aims.example.org/status";
 export const TENANT_STATUS_TAG = "aims:status";
+/**
+ * Where a tenant's data says whether it is retained on delete ("true" or "false"): the policy
+ * pack sees `protect` but not `retainOnDelete`, so the program states it here, from the same
+ * DataProtection value that sets the option.
+ */
+export const DATA_RETAINED_LABEL = "aims.example.org/data-retained";
+export const DATA_RETAINED_TAG = "aims:data-retained";
+/** Where the stack's environment is visible: a namespace label, a default tag of the AWS provider. */
+export const ENVIRONMENT_LABEL = "aims.example.org/environment";
+export const ENVIRONMENT_TAG = "aims:environment";
 
 export interface NameLimit {
     readonly what: string;

@@ -6,6 +6,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
+import { ENVIRONMENT_TAG } from "./naming";
 import { StackSettings } from "./settings";
 import { Platform } from "./vocabulary";
 
@@ -21,7 +22,7 @@ export function stackProviders(settings: StackSettings, platforms: ReadonlySet<P
         providers.push(new aws.Provider("aws", {
             region: settings.aws.region as aws.Region,
             allowedAccountIds: [settings.aws.accountId],
-            defaultTags: { tags: { "aims:environment": settings.environment, "aims:managed-by": "pulumi" } },
+            defaultTags: { tags: { [ENVIRONMENT_TAG]: settings.environment, "aims:managed-by": "pulumi" } },
         }));
     }
     return providers;

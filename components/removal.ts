@@ -1,14 +1,14 @@
-/** What removing a tenant from a stack deletes, in words, for the tenant CLI and the deletion guard. */
+/** What removing a tenant, or moving it between platforms, deletes, in words: for the tenant CLI and the deletion guard. */
 import { databaseName, logGroupName, namespaceName } from "./naming";
 import { dataProtection } from "./protection";
 import type { TenantSpec } from "./registry";
 import { platformOf, StackSettings } from "./settings";
+import type { Platform } from "./vocabulary";
 
-export function removalSummary(spec: Pick<TenantSpec, "name" | "platform" | "status">, settings: Pick<StackSettings, "environment" | "platform" | "protectData">): string {
+type SummarySettings = Pick<StackSettings, "environment" | "platform" | "protectData">;
+
+export function removalSummary(spec: Pick<TenantSpec, "name" | "platform" | "status">, settings: SummarySettings): string {
     const platform = platformOf(spec, settings);
-    const workload = platform === "kubernetes"
-        ? `namespace ${namespaceName(spec.name)} with its Helm release, secrets, ingress, network policy and quota`
-        : `its ECS service and task definition, target groups and listener rules, task role, log group ${logGroupName(settings.environment, spec.name)}, EFS access point and Secrets Manager secrets`;
     const database = databaseName(spec.name);
     const protection = dataProtection(settings, spec);
     const data = protection.retainOnDelete
@@ -18,5 +18,25 @@ export function removalSummary(spec: Pick<TenantSpec, "name" | "platform" | "sta
         ? "; the tenant's data resources are protected, so `pulumi up` refuses until its status is offboarding"
         : "";
     const backup = spec.status === "offboarding" ? "; its offboarding backup job goes too, the dump stays in the backup bucket" : "";
-    return `${spec.name} in ${settings.environment} (${platform}): deletes ${workload}${backup}; ${data}${blocked}`;
+    return `${spec.name} in ${settings.environment} (${platform}): deletes ${platformPart(platform, spec.name, settings)}${backup}; ${data}${blocked}`;
+}
+
+/** A move deletes the old platform's part of the tenant and creates the new one; the database stays. */
+export function platformMoveSummary(spec: Pick<TenantSpec, "name" | "status">, from: Platform, to: Platform, settings: SummarySettings): string {
+    const protection = dataProtection(settings, spec);
+    const data = from === "kubernetes" ? "namespace and secrets" : "EFS access point and Secrets Manager secrets";
+    const kept = protection.retainOnDelete
+        ? `; its ${data} are retained on delete: they leave the stack but stay in place until removed by hand`
+        : `; its ${data} are deleted with their content`;
+    const blocked = protection.protect ? ", and being protected they make `pulumi up` fail until the tenant's status is offboarding" : "";
+    return `${spec.name} in ${settings.environment} from ${from} to ${to}: deletes ${platformPart(from, spec.name, settings)}${kept}${blocked}; ` +
+        `database ${databaseName(spec.name)} and its role stay, and ${to} gets the tenant's resources anew`;
+}
+
+function platformPart(platform: Platform, tenant: string, settings: Pick<StackSettings, "environment" | "protectData">): string {
+    if (platform === "kubernetes") {
+        return `namespace ${namespaceName(tenant)} with its Helm release, secrets, ingress, network policy and quota`;
+    }
+    const logs = `log group ${logGroupName(settings.environment, tenant)}${settings.protectData ? " (retained on delete)" : ""}`;
+    return `its ECS service and task definition, target groups and listener rules, task role, ${logs}, EFS access point and Secrets Manager secrets`;
 }

@@ -53,6 +53,12 @@ export interface StackSettings {
     readonly backup?: BackupSettings;
     /** Tenants whose disappearance from the stack a reviewer has confirmed. */
     readonly allowTenantRemoval: readonly string[];
+    /** Confirmed removals that may go ahead although the tenant was never offboarding (no backup). */
+    readonly forceTenantRemoval: readonly string[];
+    /** Tenants whose move to another platform (deleting the old platform's part) a reviewer has confirmed. */
+    readonly allowPlatformMove: readonly string[];
+    /** One-update escape hatch: go ahead although the stack's previous tenants output is lost. */
+    readonly acceptMissingTenantHistory: boolean;
     /** Most tenants one update may remove, even when confirmed. */
     readonly maxTenantRemovals: number;
 }
@@ -80,7 +86,13 @@ export function readStackSettings(source: ConfigSource, stack: string, tenants: 
         top.report("baseDomain", `must be a lowercase domain such as dev.aims.example.org (got ${JSON.stringify(baseDomain)})`);
     }
     const protectData = top.boolean("protectData", true);
+    if (environment === "prod" && !protectData) {
+        top.report("protectData", "must be true in prod: prod's databases, roles, secrets and namespaces are protected and retained on delete; remove the key or set it to true");
+    }
     const allowTenantRemoval = top.optionalStringList("allowTenantRemoval");
+    const forceTenantRemoval = top.optionalStringList("forceTenantRemoval");
+    const allowPlatformMove = top.optionalStringList("allowPlatformMove");
+    const acceptMissingTenantHistory = top.boolean("acceptMissingTenantHistory", false);
     const maxTenantRemovals = top.integer("maxTenantRemovals", { min: 0, max: 1000 }, 1) ?? 1;
 
     const imagesBlock = reader.block("images");
@@ -153,6 +165,9 @@ export function readStackSettings(source: ConfigSource, stack: string, tenants: 
         ...(aws && { aws }),
         ...(backup && { backup }),
         allowTenantRemoval,
+        forceTenantRemoval,
+        allowPlatformMove,
+        acceptMissingTenantHistory,
         maxTenantRemovals,
     };
 }

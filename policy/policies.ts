@@ -1,5 +1,8 @@
-/** The policies of the aims tenants pack, all mandatory. The checks themselves are in rules.ts. */
+/** The policies of the aims tenants pack, all mandatory. The checks themselves are in rules.ts and the modules beside it. */
 import { PolicyResource, ResourceValidation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { iamWildcardViolations } from "./iam";
+import { allowAllIngressViolations } from "./network-policy";
+import { prodDataViolations, RuleResource } from "./prod-data";
 import * as rules from "./rules";
 
 /** A resource policy with one validation function, so tests can call it directly. */
@@ -16,11 +19,6 @@ const WORKLOAD_KINDS: Record<string, string> = {
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
 const TENANT = "aims:index:Tenant";
-
-export interface ProtectionConfig {
-    /** Stacks whose data must be protected, as a regular expression on the stack name. */
-    protectedStacks: string;
-}
 
 const podSecurity: ResourcePolicy = {
     name: "containers-not-root",
@@ -71,18 +69,27 @@ const ingressTls: ResourcePolicy = {
 };
 
 const iamNoWildcard: ResourcePolicy = {
-    name: "iam-no-wildcard-resource",
-    description: "IAM policies of tenants name their resources; no Allow statement has a wildcard Resource.",
+    name: "iam-no-wildcard",
+    description: "IAM policies of tenants name their actions and resources; no Allow statement has a wildcard (* or ?) in an Action or Resource, or uses NotAction or NotResource.",
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
         if (args.type === "aws:iam/rolePolicy:RolePolicy" || args.type === "aws:iam/policy:Policy") {
-            rules.iamWildcardViolations(args.props.policy).forEach((v) => report(v));
+            iamWildcardViolations(args.props.policy).forEach((v) => report(v));
         }
         if (args.type === "aws:iam/role:Role") {
             for (const inline of args.props.inlinePolicies ?? []) {
-                if (inline?.policy) rules.iamWildcardViolations(inline.policy).forEach((v) => report(`inline policy ${inline.name}: ${v}`));
+                if (inline?.policy) iamWildcardViolations(inline.policy).forEach((v) => report(`inline policy ${inline.name}: ${v}`));
             }
         }
+    },
+};
+
+const networkPolicyNotAllowAll: ResourcePolicy = {
+    name: "network-policy-not-allow-all",
+    description: "No NetworkPolicy admits every source: each ingress rule names the namespaces, pods or address ranges it admits.",
+    enforcementLevel: "mandatory",
+    validateResource: (args, report) => {
+        if (args.type === NETWORK_POLICY) allowAllIngressViolations(args.props.spec).forEach((v) => report(v));
     },
 };
 
@@ -106,13 +113,10 @@ const namespaceIsolation: StackValidationPolicy = {
 
 const protectedData: StackValidationPolicy = {
     name: "prod-data-protected",
-    description: "In prod, tenant databases, roles, namespaces and secrets are protected (unless the tenant is offboarding).",
+    description: "In environment prod, tenant databases, roles, namespaces and secrets are protected (unless the tenant is offboarding) and retained on delete.",
     enforcementLevel: "mandatory",
-    configSchema: { properties: { protectedStacks: { type: "string", default: "^prod(-|$)" } } },
     validateStack: (args, report) => {
-        const { protectedStacks } = args.getConfig<ProtectionConfig>();
-        const unprotected = rules.unprotectedDataViolations(args.resources.map(toRuleResource), new RegExp(protectedStacks ?? "^prod(-|$)"));
-        unprotected.forEach(({ urn, message }) => report(message, urn));
+        prodDataViolations(args.resources.map(toRuleResource)).forEach(({ urn, message }) => report(message, urn));
     },
 };
 
@@ -126,7 +130,7 @@ function isEmptySelector(selector: unknown): boolean {
     return selector !== undefined && selector !== null && Object.keys(selector as object).length === 0;
 }
 
-function toRuleResource(resource: PolicyResource): rules.RuleResource {
+function toRuleResource(resource: PolicyResource): RuleResource {
     let tenant: string | undefined;
     for (let current: PolicyResource | undefined = resource; current; current = current.parent) {
         if (current.type === TENANT) tenant = current.name;
@@ -134,4 +138,6 @@ function toRuleResource(resource: PolicyResource): rules.RuleResource {
     return { type: resource.type, urn: resource.urn, props: resource.props, protect: resource.opts.protect, tenant };
 }
 
-export const policies: Array<ResourcePolicy | StackValidationPolicy> = [podSecurity, noLiteralSecrets, ecsSecrets, ingressTls, iamNoWildcard, namespaceIsolation, protectedData];
+export const policies: Array<ResourcePolicy | StackValidationPolicy> = [
+    podSecurity, noLiteralSecrets, ecsSecrets, ingressTls, iamNoWildcard, networkPolicyNotAllowAll, namespaceIsolation, protectedData,
+];

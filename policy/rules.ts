@@ -3,8 +3,6 @@
  * without the policy engine. Each returns one message per violation; none means compliant.
  */
 
-import { TENANT_STATUS_LABEL, TENANT_STATUS_TAG } from "../components/naming";
-
 /** Environment variable names whose values are secrets and must come from a secret reference. */
 const SECRET_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
 
@@ -121,60 +119,4 @@ export function ecsRootViolations(containerDefinitions: unknown): string[] {
         ...(container.privileged === true ? [`container "${container.name}" is privileged`] : []),
         ...(container.user === undefined || /^(root|0)(:.*)?$/.test(container.user) ? [`container "${container.name}" runs as root: set a non-root user`] : []),
     ]);
-}
-
-/** Allow statements of an IAM policy document whose Resource is or contains a wildcard. */
-export function iamWildcardViolations(policy: unknown): string[] {
-    let document: { Statement?: unknown };
-    try {
-        document = typeof policy === "string" ? JSON.parse(policy) : (policy as { Statement?: unknown });
-    } catch {
-        return ["the policy is not valid JSON"];
-    }
-    const statements = ([] as Array<Record<string, unknown>>).concat((document?.Statement as Array<Record<string, unknown>>) ?? []);
-    return statements
-        .filter((statement) => statement.Effect === "Allow")
-        .flatMap((statement, index) => {
-            if (statement.NotResource !== undefined) return [`statement ${index} uses NotResource`];
-            const resources = ([] as unknown[]).concat(statement.Resource ?? []);
-            return resources.filter((resource) => typeof resource === "string" && resource.includes("*"))
-                .map((resource) => `statement ${index} allows Resource "${resource}"; name the tenant's own resources`);
-        });
-}
-
-/** A resource as the stack-level rules need it: the tenant is the name of its Tenant ancestor. */
-export interface RuleResource {
-    type: string;
-    urn: string;
-    props: Props;
-    protect: boolean;
-    tenant?: string;
-}
-
-export const DATA_TYPES = new Set([
-    "postgresql:index/database:Database",
-    "postgresql:index/role:Role",
-    "kubernetes:core/v1:Namespace",
-    "kubernetes:core/v1:Secret",
-    "aws:secretsmanager/secret:Secret",
-    "aws:efs/accessPoint:AccessPoint",
-]);
-
-/** `urn:pulumi:<stack>::<project>::...` -> `<stack>` */
-export function stackOfUrn(urn: string): string {
-    return urn.split("::")[0].split(":").slice(2).join(":");
-}
-
-/**
- * Unprotected data resources of tenants in a protected stack. An offboarding tenant (status
- * label on its namespace or status tag on an AWS resource) is exempt: its removal is intended.
- */
-export function unprotectedDataViolations(resources: RuleResource[], protectedStacks: RegExp): Array<{ urn: string; message: string }> {
-    const offboarding = new Set(resources
-        .filter((r) => r.props?.metadata?.labels?.[TENANT_STATUS_LABEL] === "offboarding" || r.props?.tags?.[TENANT_STATUS_TAG] === "offboarding")
-        .map((r) => r.tenant));
-    return resources
-        .filter((r) => DATA_TYPES.has(r.type) && r.tenant !== undefined && protectedStacks.test(stackOfUrn(r.urn)))
-        .filter((r) => !r.protect && !offboarding.has(r.tenant))
-        .map((r) => ({ urn: r.urn, message: `${r.type} of tenant ${r.tenant} is not protected in stack ${stackOfUrn(r.urn)}` }));
 }

@@ -148,5 +148,10 @@ function remove(name: string): void {
         const enabled = tenantsOfStack([removed], settings).length > 0;
         console.log(`  ${stack}: ${enabled ? removalSummary(removed, settings) : "nothing (the tenant is not enabled there)"}`);
     }
-    console.log("Next: commit the removal and open a pull request; check each stack's preview before merging.");
+    if (removed.status !== "offboarding") {
+        console.log(`Note: ${name} is ${removed.status}, so no offboarding backup of its database was taken: the deletion guard refuses to ` +
+            "remove it unless a stack lists it in aims:forceTenantRemoval as well as aims:allowTenantRemoval. To keep its data, restore the " +
+            "file, set status: offboarding and deploy that first (docs/offboarding.md).");
+    }
+    console.log("Next: list the name in aims:allowTenantRemoval of each stack it leaves, commit and open a pull request; check each stack's preview before merging.");
 }

@@ -7,7 +7,7 @@ import { TenantService, TenantServiceArgs } from "../components/aws/service";
 import * as naming from "../components/naming";
 import type { TenantSpec } from "../components/registry";
 import { ENVIRONMENTS } from "../components/vocabulary";
-import { iamWildcardViolations } from "../policy/rules";
+import { iamWildcardViolations } from "../policy/iam";
 import { AWS, awsSpec, childrenOf, container, containerDefinitionsOf, deployAws, secretArnOf, taskPolicyOf } from "./support/aws";
 import { reveal, Secret, settingsOf, spec, stackConfig, startMocks, valueOf } from "./support/mocks";
 
@@ -321,7 +321,7 @@ describe("AWS tenant (TenantService)", () => {
                 fileSystemId: DEV_FILE_SYSTEM,
                 posixUser: { uid: 10001, gid: 10001 },
                 rootDirectory: { path: "/tenants/greenfield", creationInfo: { ownerUid: 10001, ownerGid: 10001, permissions: "0755" } },
-                tags: { "aims:tenant": "greenfield", "aims:status": "active" },
+                tags: { "aims:tenant": "greenfield", "aims:status": "active", "aims:data-retained": "false" },
             });
         });
     });
@@ -332,6 +332,15 @@ describe("AWS tenant (TenantService)", () => {
             assert.deepEqual([dev.mocks.get(AWS.logGroup, "greenfield-logs").inputs.name, dev.mocks.get(AWS.logGroup, "greenfield-logs").inputs.retentionInDays], ["/ecs/dev-greenfield", 14]);
             const prod = await deployAws("prod", [awsSpec({ name: "greenfield" })]);
             assert.equal(prod.mocks.get(AWS.logGroup, "greenfield-logs").inputs.retentionInDays, 365);
+        });
+
+        it("is retained on delete in prod, offboarding or not, so that removing or moving the tenant keeps its logs", async () => {
+            for (const status of ["active", "offboarding"] as const) {
+                const prod = await deployAws("prod", [awsSpec({ name: "greenfield", status })]);
+                assert.equal(prod.mocks.get(AWS.logGroup, "greenfield-logs").retainOnDelete, true, status);
+            }
+            const dev = await deployAws("dev", [awsSpec({ name: "greenfield" })]);
+            assert.equal(dev.mocks.get(AWS.logGroup, "greenfield-logs").retainOnDelete, false);
         });
     });
 
@@ -388,7 +397,7 @@ describe("AWS tenant (TenantService)", () => {
     describe("load balancing", () => {
         it("creates an api and a web target group for the tenant's containers in the stack's VPC", async () => {
             const { mocks } = await deployAws("dev", [awsSpec({ name: "greenfield" })]);
-            const common = { targetType: "ip", protocol: "HTTP", protocolVersion: "HTTP1", vpcId: "vpc-0d1e5a7b3c9f20001", deregistrationDelay: 30, tags: { "aims:tenant": "greenfield", "aims:status": "active" } };
+            const common = { targetType: "ip", protocol: "HTTP", protocolVersion: "HTTP1", vpcId: "vpc-0d1e5a7b3c9f20001", deregistrationDelay: 30, tags: { "aims:tenant": "greenfield", "aims:status": "active", "aims:data-retained": "false" } };
             const check = { enabled: true, protocol: "HTTP", port: "traffic-port", interval: 15, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3 };
             assert.deepEqual(mocks.get(AWS.targetGroup, "greenfield-web").inputs, { ...common, name: "dev-greenfield-web", port: 3000, healthCheck: { ...check, path: "/", matcher: "200-399" } });
             assert.deepEqual(mocks.get(AWS.targetGroup, "greenfield-api").inputs, { ...common, name: "dev-greenfield-api", port: 8000, healthCheck: { ...check, path: "/api/health/", matcher: "200-299" } });
@@ -457,7 +466,7 @@ describe("AWS tenant (TenantService)", () => {
                 enableEcsManagedTags: true,
                 enableExecuteCommand: false,
                 waitForSteadyState: false,
-                tags: { "aims:tenant": "greenfield", "aims:status": "active" },
+                tags: { "aims:tenant": "greenfield", "aims:status": "active", "aims:data-retained": "false" },
             });
         });
     });

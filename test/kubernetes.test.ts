@@ -88,7 +88,7 @@ describe("Kubernetes tenant", () => {
     });
 
     describe("namespace", () => {
-        it("is named after the tenant and labelled with tenant, environment, plan, status, manager and Pod Security restricted", async () => {
+        it("is named after the tenant and labelled with tenant, environment, plan, status, data retention, manager and Pod Security restricted", async () => {
             const { r } = await deployTenant("sit", { name: "riverside-high", plan: "large", status: "suspended" });
             const namespace = objectOf(r.namespace);
             assert.equal(namespace.metadata.name, "riverside-high");
@@ -98,6 +98,7 @@ describe("Kubernetes tenant", () => {
                 "aims.example.org/plan": "large",
                 "app.kubernetes.io/managed-by": "pulumi",
                 "aims.example.org/status": "suspended",
+                "aims.example.org/data-retained": "false",
                 "pod-security.kubernetes.io/enforce": "restricted",
                 "pod-security.kubernetes.io/enforce-version": "latest",
                 "pod-security.kubernetes.io/warn": "restricted",

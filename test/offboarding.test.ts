@@ -27,7 +27,6 @@ import { policyViolations } from "./support/policy";
 
 const JOB = "kubernetes:batch/v1:Job";
 const COMMAND = "command:local:Command";
-const PROTECTED_STACKS = { protectedStacks: "^prod(-|$)" };
 
 const DEV_BACKUP = JSON.parse(stackConfig("dev").config["aims:backup"]);
 const { secretAccessKey: _secret, ...DEV_BACKUP_WITHOUT_SECRET } = DEV_BACKUP;
@@ -450,7 +449,7 @@ describe("offboarding", () => {
                 executionRoleArn: "arn:aws:iam::222222222222:role/aims-prod-ecs-execution",
                 taskRoleArn: roleArn,
                 volumes: [{ name: "tmp" }],
-                tags: { "aims:tenant": "greenfield", "aims:status": "offboarding" },
+                tags: { "aims:tenant": "greenfield", "aims:status": "offboarding", "aims:data-retained": "true" },
             });
             assert.equal(typeof containerDefinitions, "string");
             const secretArn = mocks.get(AWS.secretVersion, "greenfield-db-credentials-value").inputs.secretId;
@@ -624,7 +623,7 @@ describe("offboarding", () => {
         it("finds no violation in a prod stack with offboarding tenants on both platforms", async () => {
             const { mocks } = await deploy("prod", [k8sOffboarding, awsOffboarding, spec({ name: "riverside-high", platform: "aws" })]);
             assert.equal(backupResources(mocks).length, 6);
-            assert.deepEqual(policyViolations(mocks.resources, PROTECTED_STACKS), []);
+            assert.deepEqual(policyViolations(mocks.resources), []);
         });
 
         it("would catch a backup role with a wildcard object, a root backup container, or a literal password in the Job", async () => {
@@ -638,15 +637,15 @@ describe("offboarding", () => {
             const wildcard = change("greenfield-backup-policy", (inputs) => {
                 inputs.policy = JSON.stringify(backupRolePolicy({ objectArn: "arn:aws:s3:::aims-prod-tenant-backups/*", databaseCredentialsArn: "arn:aws:secretsmanager:af-south-1:222222222222:secret:x" }));
             });
-            assert.match(policyViolations(wildcard, PROTECTED_STACKS).join("\n"), /iam-no-wildcard-resource: .* greenfield-backup-policy: statement 0 allows Resource "arn:aws:s3:::aims-prod-tenant-backups\/\*"/);
+            assert.match(policyViolations(wildcard).join("\n"), /iam-no-wildcard: .* greenfield-backup-policy: statement 0 allows Resource "arn:aws:s3:::aims-prod-tenant-backups\/\*"/);
             const root = change("greenfield-backup-task", (inputs) => {
                 inputs.containerDefinitions = JSON.stringify(JSON.parse(inputs.containerDefinitions).map((c: object) => ({ ...c, user: "0" })));
             });
-            assert.match(policyViolations(root, PROTECTED_STACKS).join("\n"), /containers-not-root: .* greenfield-backup-task: container "backup" runs as root/);
+            assert.match(policyViolations(root).join("\n"), /containers-not-root: .* greenfield-backup-task: container "backup" runs as root/);
             const literal = change("school1-offboarding-backup", (inputs) => {
                 inputs.spec.template.spec.containers[0].env.push({ name: "PGPASSWORD", value: "hunter2" });
             });
-            assert.match(policyViolations(literal, PROTECTED_STACKS).join("\n"), /no-literal-secrets: .* school1-offboarding-backup: container "backup" sets PGPASSWORD as a literal value/);
+            assert.match(policyViolations(literal).join("\n"), /no-literal-secrets: .* school1-offboarding-backup: container "backup" sets PGPASSWORD as a literal value/);
         });
     });
 });

@@ -128,6 +128,28 @@ describe("stack settings", () => {
         ]);
     });
 
+    it("reads the removal force, platform move confirmations and the lost-history escape hatch, defaulting to none and off", () => {
+        const defaults = read("prod");
+        assert.deepEqual([defaults.forceTenantRemoval, defaults.allowPlatformMove, defaults.acceptMissingTenantHistory], [[], [], false]);
+        const set = read("prod", { "aims:forceTenantRemoval": ["old-school"], "aims:allowPlatformMove": ["school1"], "aims:acceptMissingTenantHistory": true });
+        assert.deepEqual([set.forceTenantRemoval, set.allowPlatformMove, set.acceptMissingTenantHistory], [["old-school"], ["school1"], true]);
+        assert.deepEqual(problems("prod", { "aims:forceTenantRemoval": [""], "aims:allowPlatformMove": "school1", "aims:acceptMissingTenantHistory": "yes" }), [
+            'Pulumi.prod.yaml: aims:forceTenantRemoval: must be a non-empty list of strings (got [""])',
+            'Pulumi.prod.yaml: aims:allowPlatformMove: must be a non-empty list of strings (got "school1")',
+            'Pulumi.prod.yaml: aims:acceptMissingTenantHistory: must be true or false (got "yes")',
+        ]);
+    });
+
+    it("refuses aims:protectData: false in prod, whatever the stack is called", () => {
+        const refusal = "aims:protectData: must be true in prod: prod's databases, roles, secrets and namespaces are protected and retained on delete; remove the key or set it to true";
+        for (const value of [false, "false"]) {
+            assert.deepEqual(problems("prod", { "aims:protectData": value }), [`Pulumi.prod.yaml: ${refusal}`]);
+            assert.deepEqual(problems("dev", { "aims:environment": "prod", "aims:protectData": value }), [`Pulumi.dev.yaml: ${refusal}`]);
+        }
+        assert.equal(read("prod", { "aims:protectData": undefined }).protectData, true);
+        assert.equal(read("sit", { "aims:protectData": false }).protectData, false);
+    });
+
     it("refuses a Kubernetes tenant named like the ingress controller's namespace", () => {
         const kubernetes = JSON.parse(stackConfig("dev").config["aims:kubernetes"]);
         const edge = spec({ name: "edge" });

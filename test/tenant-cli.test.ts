@@ -71,6 +71,7 @@ describe("npm run tenant", () => {
         assert.match(result.stdout, /dev: nothing \(the tenant is not enabled there\)/);
         assert.match(result.stdout, /sit: riverside-high in sit \(aws\): deletes .*database tenant_riverside_high and its role are dropped/);
         assert.match(result.stdout, /prod: riverside-high in prod \(aws\): deletes .*kept on the server \(retainOnDelete\).*protected/);
+        assert.match(result.stdout, /Note: riverside-high is active, so no offboarding backup of its database was taken: .*aims:forceTenantRemoval/);
     });
 
     it("remove: refuses an unknown tenant and a path", () => {

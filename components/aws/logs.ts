@@ -1,4 +1,8 @@
-/** The tenant's CloudWatch log group: every container of its tasks writes there (awslogs). */
+/**
+ * The tenant's CloudWatch log group: every container of its tasks writes there (awslogs). Where
+ * the stack protects data (always in prod) it is retained on delete: removing the tenant or
+ * moving it to Kubernetes leaves its logs for the retention period they were kept for.
+ */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { logGroupName } from "../naming";
@@ -10,5 +14,5 @@ export function createLogGroup(name: string, args: { spec: TenantSpec; settings:
         name: logGroupName(args.settings.environment, args.spec.name),
         retentionInDays: args.retentionInDays,
         tags: args.tags,
-    }, { parent });
+    }, { parent, retainOnDelete: args.settings.protectData || args.settings.environment === "prod" });
 }

@@ -38,7 +38,7 @@ export class TenantService extends pulumi.ComponentResource {
         const { spec, settings, host, protection } = args;
         const listener = listenerOf(spec, awsSettings);
         const priority = listenerPriority(spec);
-        const tags = tenantTags(spec);
+        const tags = tenantTags(spec, protection);
 
         const secrets = createSecrets(name, { spec, settings, secretKey: args.secretKey, database: args.database, protection, tags }, this);
         const accessPoint = createAccessPoint(name, { spec, fileSystemId: awsSettings.efsFileSystemId, protection, tags }, this);

@@ -1,10 +1,14 @@
 /** Tags of a tenant's AWS resources; the provider adds the environment and `aims:managed-by`. */
-import { TENANT_STATUS_TAG } from "../naming";
+import { DATA_RETAINED_TAG, TENANT_STATUS_TAG } from "../naming";
+import type { DataProtection } from "../protection";
 import type { TenantSpec } from "../registry";
 
 export const TENANT_TAG = "aims:tenant";
 
-/** The status tag tells the policy pack that an offboarding tenant's data may go unprotected. */
-export function tenantTags(spec: Pick<TenantSpec, "name" | "status">): Record<string, string> {
-    return { [TENANT_TAG]: spec.name, [TENANT_STATUS_TAG]: spec.status };
+/**
+ * The status tag tells the policy pack that an offboarding tenant's data may go unprotected;
+ * the data-retained tag shows it the retainOnDelete of the tenant's data, which it cannot read.
+ */
+export function tenantTags(spec: Pick<TenantSpec, "name" | "status">, protection: Pick<DataProtection, "retainOnDelete">): Record<string, string> {
+    return { [TENANT_TAG]: spec.name, [TENANT_STATUS_TAG]: spec.status, [DATA_RETAINED_TAG]: String(protection.retainOnDelete) };
 }

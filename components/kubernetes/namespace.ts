@@ -1,7 +1,7 @@
 /** The tenant's namespace: everything the tenant runs and stores on the cluster lives in it. */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { namespaceName, TENANT_STATUS_LABEL } from "../naming";
+import { DATA_RETAINED_LABEL, ENVIRONMENT_LABEL, namespaceName, TENANT_STATUS_LABEL } from "../naming";
 import { DataProtection } from "../protection";
 import type { TenantSpec } from "../registry";
 import type { StackSettings } from "../settings";
@@ -13,7 +13,7 @@ export const LABEL_PREFIX = "aims.example.org";
 export function tenantLabels(spec: Pick<TenantSpec, "name" | "plan">, settings: Pick<StackSettings, "environment">): Record<string, string> {
     return {
         [`${LABEL_PREFIX}/tenant`]: spec.name,
-        [`${LABEL_PREFIX}/environment`]: settings.environment,
+        [ENVIRONMENT_LABEL]: settings.environment,
         [`${LABEL_PREFIX}/plan`]: spec.plan,
         "app.kubernetes.io/managed-by": "pulumi",
     };
@@ -23,11 +23,13 @@ export function tenantLabels(spec: Pick<TenantSpec, "name" | "plan">, settings: 
  * The namespace's labels: the tenant's, plus Pod Security Admission at `restricted`, so no pod
  * in it (the chart's, or one a compromised app might create) can run privileged or as root.
  */
-export function namespaceLabels(spec: Pick<TenantSpec, "name" | "plan" | "status">, settings: Pick<StackSettings, "environment">): Record<string, string> {
+export function namespaceLabels(spec: Pick<TenantSpec, "name" | "plan" | "status">, settings: Pick<StackSettings, "environment">, protection: Pick<DataProtection, "retainOnDelete">): Record<string, string> {
     return {
         ...tenantLabels(spec, settings),
-        // The policy pack exempts an offboarding tenant's data from the prod protection rule.
+        // The policy pack exempts an offboarding tenant's data from the prod protection rule,
+        // and checks that prod data is retained on delete.
         [TENANT_STATUS_LABEL]: spec.status,
+        [DATA_RETAINED_LABEL]: String(protection.retainOnDelete),
         "pod-security.kubernetes.io/enforce": "restricted",
         "pod-security.kubernetes.io/enforce-version": "latest",
         "pod-security.kubernetes.io/warn": "restricted",
@@ -46,7 +48,7 @@ export function createNamespace(name: string, args: TenantNamespaceArgs, parent:
     return new k8s.core.v1.Namespace(`${name}-namespace`, {
         metadata: {
             name: namespaceName(args.spec.name),
-            labels: namespaceLabels(args.spec, args.settings),
+            labels: namespaceLabels(args.spec, args.settings, args.protection),
         },
     }, { parent, ...args.protection });
 }

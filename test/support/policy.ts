@@ -3,7 +3,7 @@ import { PolicyResource, ResourceValidationArgs, StackValidationArgs } from "@pu
 import { policies } from "../../policy/policies";
 import { RecordedResource, reveal } from "./mocks";
 
-export function policyViolations(recorded: readonly RecordedResource[], config: Record<string, unknown>): string[] {
+export function policyViolations(recorded: readonly RecordedResource[], config: Record<string, unknown> = {}): string[] {
     const byUrn = new Map<string, PolicyResource>();
     const resources = recorded.map((r) => {
         const resource = { type: r.type, name: r.name, urn: r.urn, props: reveal(r.inputs), opts: { protect: r.protect } } as unknown as PolicyResource;

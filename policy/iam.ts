@@ -1,0 +1,45 @@
+/**
+ * IAM documents of tenants name what they allow. An Allow statement with a wildcard (`*` or `?`)
+ * in an action or a resource, or one that allows by exclusion (NotAction, NotResource), grants
+ * more than the tenant's own resources, now or once a matching resource appears.
+ */
+
+const WILDCARD = /[*?]/;
+
+type Statement = Record<string, unknown>;
+
+/** One message per offending part of each Allow statement; a document that cannot be read is one message. */
+export function iamWildcardViolations(policy: unknown): string[] {
+    const statements = statementsOf(policy);
+    if (typeof statements === "string") return [statements];
+    return statements.flatMap((statement, index) => {
+        // Anything but an explicit Deny is treated as an Allow: IAM rejects other values, the pack need not guess.
+        if (statement?.Effect === "Deny") return [];
+        const violations: string[] = [];
+        for (const key of ["NotAction", "NotResource"]) {
+            if (statement?.[key] !== undefined) violations.push(`statement ${index} uses ${key}, which allows everything it does not list`);
+        }
+        for (const key of ["Action", "Resource"]) {
+            const values = ([] as unknown[]).concat(statement?.[key] ?? []);
+            if (values.length === 0 && statement?.[`Not${key}`] === undefined) violations.push(`statement ${index} names no ${key}`);
+            for (const value of values) {
+                if (typeof value !== "string") violations.push(`statement ${index} has a ${key} that is not a string`);
+                else if (WILDCARD.test(value)) violations.push(`statement ${index} allows ${key} "${value}"; name the tenant's own ${key === "Action" ? "actions" : "resources"}`);
+            }
+        }
+        return violations;
+    });
+}
+
+function statementsOf(policy: unknown): Statement[] | string {
+    let document: unknown;
+    try {
+        document = typeof policy === "string" ? JSON.parse(policy) : policy;
+    } catch {
+        return "the policy is not valid JSON";
+    }
+    if (document === null || typeof document !== "object" || Array.isArray(document)) return "the policy is not a JSON object";
+    const statement = (document as { Statement?: unknown }).Statement;
+    if (statement === undefined) return "the policy has no Statement";
+    return ([] as Statement[]).concat(statement as Statement | Statement[]);
+}
