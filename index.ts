@@ -5,6 +5,7 @@
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { programConfigSource } from "./components/config";
 import { guardTenantRemovals } from "./components/guard";
 import { stackProviders } from "./components/providers";
 import { loadTenants } from "./components/registry";
@@ -13,7 +14,7 @@ import { Tenant } from "./components/tenant";
 
 export = async () => {
     const allTenants = loadTenants(path.join(__dirname, "tenants"));
-    const settings = readStackSettings(new pulumi.Config("aims"), pulumi.getStack(), allTenants);
+    const settings = readStackSettings(programConfigSource(), pulumi.getStack(), allTenants);
     const specs = tenantsOfStack(allTenants, settings);
     await guardTenantRemovals(specs, settings);
 

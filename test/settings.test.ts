@@ -8,7 +8,7 @@ const kubernetesTenant = spec({ name: "school1" });
 const awsTenant = spec({ name: "greenfield", platform: "aws" });
 
 function read(stack: string, overrides: Record<string, unknown> = {}, tenants = [kubernetesTenant]): StackSettings {
-    return readStackSettings(configSource(stackConfig(stack, overrides).config), stack, tenants);
+    return readStackSettings(configSource(stackConfig(stack, overrides)), stack, tenants);
 }
 
 function problems(stack: string, overrides: Record<string, unknown>, tenants = [kubernetesTenant]): string[] {
