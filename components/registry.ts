@@ -11,7 +11,8 @@ import { throwIfProblems, ValidationError } from "./errors";
 import { describe, quote } from "./quote";
 import { MAX_TENANT_FILE_BYTES, readTenantFolder, TENANT_FILE_EXTENSION } from "./tenant-folder";
 import { unreadableTextProblems, yamlErrorDetail } from "./untrusted-text";
-import { MAX_TENANT_NAME_LENGTH, nameLimitProblems, TARGET_GROUP_ROLES, targetGroupName, TENANT_NAME_PATTERN } from "./naming";
+import { derivedNameCollisions } from "./derived-names";
+import { MAX_TENANT_NAME_LENGTH, nameLimitProblems, TENANT_NAME_PATTERN } from "./naming";
 import { PlanName } from "./plans";
 import { ENVIRONMENTS, Environment, Platform, TenantStatus } from "./vocabulary";
 import tenantSchema from "../tenants/tenant.schema.json";
@@ -37,7 +38,7 @@ export interface TenantSpec {
 export const RESERVED_NAMES: ReadonlySet<string> = new Set([
     "www", "api", "admin", "app", "mail", "core", "static", "assets", "status", "auth", "login",
     "argocd", "database", "postgres", "pgbouncer", "traefik", "cert-manager", "ingress-nginx",
-    "monitoring", "logging", "default", "aims", "kube-system", "kube-public", "kube-node-lease",
+    "monitoring", "logging", "default", "aims", "aims-core", "flux-system", "kube-system", "kube-public", "kube-node-lease",
 ]);
 const RESERVED_PREFIXES = ["kube-"];
 
@@ -136,7 +137,7 @@ function nameProblems(file: string, name: string): string[] {
     return problems;
 }
 
-/** Problems only visible across files: two tenants that would share a name, a host or an AWS name. */
+/** Problems only visible across files: two tenants that would share a name, a host or any derived name. */
 export function crossTenantProblems(specs: readonly TenantSpec[]): string[] {
     const problems: string[] = [];
     const claims = new Map<string, string>();
@@ -153,13 +154,8 @@ export function crossTenantProblems(specs: readonly TenantSpec[]): string[] {
         if (spec.domain) {
             claim(`host:${spec.domain}`, spec, (other) => `${spec.file}: domain: "${spec.domain}" is also the domain of ${other}`);
         }
-        for (const env of spec.environments) {
-            for (const role of TARGET_GROUP_ROLES) {
-                const group = targetGroupName(env, spec.name, role);
-                claim(`tg:${group}`, spec, (other) => `${spec.file}: name: its AWS target group name "${group}" is also one of ${other}; rename one tenant`);
-            }
-        }
     }
+    problems.push(...derivedNameCollisions(specs));
     return problems;
 }
 

@@ -445,12 +445,13 @@ describe("aims:kubernetes config", () => {
             clusterIssuer: "letsencrypt-prod",
             ingressNamespace: "traefik",
             chartPath: "charts/tenant",
+            reservedNamespaces: [],
         });
     });
 
     it("rejects an unknown key", () => {
         assert.deepEqual(problems({ ingressClas: "nginx" }), [
-            `${key("ingressClas")}: unknown key; allowed: context, ingressClass, clusterIssuer, ingressNamespace, chartPath, coreBootstrapReadyUrl, registry`,
+            `${key("ingressClas")}: unknown key; allowed: context, ingressClass, clusterIssuer, ingressNamespace, chartPath, coreBootstrapReadyUrl, registry, reservedNamespaces`,
         ]);
     });
 

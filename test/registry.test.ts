@@ -93,7 +93,7 @@ aws: { listenerPriority: 120, shard: 1 }
         it("rejects an empty name", () => {
             assertProblem('name: ""\ndisplayName: X\nplan: small\n', "name", /must be a DNS label/, "tenants/.yaml");
         });
-        for (const reserved of ["www", "api", "admin", "app", "mail", "core", "argocd", "database", "kube-system", "kube-anything"]) {
+        for (const reserved of ["www", "api", "admin", "app", "mail", "core", "argocd", "database", "kube-system", "kube-anything", "aims-core", "flux-system", "cert-manager"]) {
             it(`rejects the reserved name "${reserved}"`, () => {
                 assertProblem(`name: ${reserved}\ndisplayName: X\nplan: small\n`, "name", /is reserved/, `tenants/${reserved}.yaml`);
             });

@@ -19,6 +19,8 @@ export interface KubernetesSettings {
     readonly coreBootstrapReadyUrl?: string;
     /** Registry credentials for an image pull secret in each tenant namespace, when the images are private. */
     readonly registry?: RegistryCredentials;
+    /** Namespaces of the cluster no tenant may be named like, besides the ones the stack config names. */
+    readonly reservedNamespaces: readonly string[];
 }
 
 export interface RegistryCredentials {
@@ -29,7 +31,7 @@ export interface RegistryCredentials {
     readonly password: pulumi.Output<string>;
 }
 
-export const KUBERNETES_KEYS = ["context", "ingressClass", "clusterIssuer", "ingressNamespace", "chartPath", "coreBootstrapReadyUrl", "registry"] as const;
+export const KUBERNETES_KEYS = ["context", "ingressClass", "clusterIssuer", "ingressNamespace", "chartPath", "coreBootstrapReadyUrl", "registry", "reservedNamespaces"] as const;
 const REGISTRY_KEYS = ["server", "username", "password"] as const;
 
 /** Where the project (Pulumi.yaml, charts/) is: chart paths are relative to it. */
@@ -55,6 +57,11 @@ export function readKubernetesSettings(block: ConfigBlock, projectRoot: string =
     const chartPath = readChartPath(block, projectRoot);
     const coreBootstrapReadyUrl = readReadyUrl(block);
     const registry = readRegistry(block);
+    const reservedNamespaces = block.optionalStringList("reservedNamespaces");
+    const badNamespaces = reservedNamespaces.filter((name) => !DNS_LABEL.test(name) || name.length > 63);
+    if (badNamespaces.length > 0) {
+        block.report("reservedNamespaces", `must list namespace names: lowercase letters, digits and '-', at most 63 characters (got ${badNamespaces.map((name) => JSON.stringify(name)).join(", ")})`);
+    }
     return {
         ...(context !== undefined && { context }),
         ingressClass,
@@ -63,6 +70,7 @@ export function readKubernetesSettings(block: ConfigBlock, projectRoot: string =
         chartPath,
         ...(coreBootstrapReadyUrl !== undefined && { coreBootstrapReadyUrl }),
         ...(registry && { registry }),
+        reservedNamespaces,
     };
 }
 
