@@ -9,9 +9,11 @@ import Ajv, { ErrorObject } from "ajv";
 import * as yaml from "js-yaml";
 import { throwIfProblems, ValidationError } from "./errors";
 import { describe, quote } from "./quote";
+import { RESERVED_NAMES, RESERVED_PREFIXES } from "./reserved-names";
 import { MAX_TENANT_FILE_BYTES, readTenantFolder, TENANT_FILE_EXTENSION } from "./tenant-folder";
 import { unreadableTextProblems, yamlErrorDetail } from "./untrusted-text";
 import { derivedNameCollisions } from "./derived-names";
+import { canonicalHost, domainShapeProblem } from "./hosts";
 import { MAX_TENANT_NAME_LENGTH, nameLimitProblems, TENANT_NAME_PATTERN } from "./naming";
 import { PlanName } from "./plans";
 import { ENVIRONMENTS, Environment, Platform, TenantStatus } from "./vocabulary";
@@ -34,13 +36,7 @@ export interface TenantSpec {
     readonly file: string;
 }
 
-/** Names the platform, the cluster or the product already use, as subdomains or namespaces. */
-export const RESERVED_NAMES: ReadonlySet<string> = new Set([
-    "www", "api", "admin", "app", "mail", "core", "static", "assets", "status", "auth", "login",
-    "argocd", "database", "postgres", "pgbouncer", "traefik", "cert-manager", "ingress-nginx",
-    "monitoring", "logging", "default", "aims", "aims-core", "flux-system", "kube-system", "kube-public", "kube-node-lease",
-]);
-const RESERVED_PREFIXES = ["kube-"];
+export { RESERVED_NAMES };
 
 export { MAX_TENANT_FILE_BYTES };
 
@@ -108,8 +104,11 @@ export function parseTenantFile(file: string, content: Buffer | string): ParsedT
     if (typeof fields.name === "string") {
         problems.push(...nameProblems(file, fields.name));
     }
-    // A field with an unreadable character gets that one message, not a second one about its format.
-    problems.splice(0, problems.length, ...unreadable.problems, ...problems.filter((problem) => !unreadable.fields.some((field) => problem.startsWith(`${file}: ${field}: `))));
+    const domainShape = typeof fields.domain === "string" && !unreadable.fields.includes("domain") ? domainShapeProblem(fields.domain) : undefined;
+    // A field with a specific problem (an unreadable character, an IP as domain) gets that one message, not a second one about its format.
+    const specific = [...unreadable.problems, ...(domainShape ? [`${file}: domain: ${domainShape}`] : [])];
+    const specificFields = [...unreadable.fields, ...(domainShape ? ["domain"] : [])];
+    problems.splice(0, problems.length, ...specific, ...problems.filter((problem) => !specificFields.some((field) => problem.startsWith(`${file}: ${field}: `))));
     if (problems.length > 0) {
         return { problems };
     }
@@ -152,7 +151,7 @@ export function crossTenantProblems(specs: readonly TenantSpec[]): string[] {
     for (const spec of specs) {
         claim(`name:${normaliseName(spec.name)}`, spec, (other) => `${spec.file}: name: "${spec.name}" is also the name of ${other}`);
         if (spec.domain) {
-            claim(`host:${spec.domain}`, spec, (other) => `${spec.file}: domain: "${spec.domain}" is also the domain of ${other}`);
+            claim(`host:${canonicalHost(spec.domain)}`, spec, (other) => `${spec.file}: domain: "${spec.domain}" is also the domain of ${other}`);
         }
     }
     problems.push(...derivedNameCollisions(specs));
