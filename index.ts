@@ -1,20 +1,26 @@
 /**
  * The aims tenants program: read the tenants list and the stack settings (all valid, or stop
- * before registering anything), refuse unconfirmed tenant removals, then declare one Tenant per
+ * before registering anything), check every tenant's host against every stack's base domain
+ * (the stack files next to this one), refuse unconfirmed tenant removals, then declare one Tenant per
  * tenant enabled in this environment. Pulumi runs the exported function and exports its result.
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { stackMarker } from "./components/deployment-history";
+import { programConfigSource } from "./components/config";
+import { throwIfProblems } from "./components/errors";
 import { guardTenantRemovals } from "./components/guard";
+import { hostProblems } from "./components/hosts";
 import { stackProviders } from "./components/providers";
 import { loadTenants } from "./components/registry";
 import { platformOf, readStackSettings, tenantsOfStack } from "./components/settings";
+import { projectStackDomains } from "./components/stack-domains";
 import { Tenant } from "./components/tenant";
 
 export = async () => {
     const allTenants = loadTenants(path.join(__dirname, "tenants"));
-    const settings = readStackSettings(new pulumi.Config("aims"), pulumi.getStack(), allTenants);
+    const settings = readStackSettings(programConfigSource(), pulumi.getStack(), allTenants);
+    throwIfProblems(hostProblems(allTenants, projectStackDomains(__dirname, settings)));
     const specs = tenantsOfStack(allTenants, settings);
     await guardTenantRemovals(specs, settings);
 

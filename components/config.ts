@@ -4,9 +4,28 @@
  * `Pulumi.dev.yaml: aims:database.port: must be a whole number from 1 to 65535 (got "x")`.
  */
 
-/** What the settings need of the stack config: pulumi.Config satisfies it. */
+import * as pulumi from "@pulumi/pulumi";
+
+/** What the settings need of the stack config. */
 export interface ConfigSource {
+    /** A top-level key of the `aims:` namespace (`database`), as a string; objects as JSON. */
     get(key: string): string | undefined;
+    /** Whether the value at a full key (`aims:database.password`) was set as a secret. */
+    isSecret(key: string): boolean;
+}
+
+/**
+ * The running stack's `aims:` config. Pulumi marks a whole top-level key secret when any value
+ * in it is, so a secret field counts as set in plain text only when its top-level key is not secret.
+ */
+export function programConfigSource(): ConfigSource {
+    const config = new pulumi.Config("aims");
+    // isConfigSecret is exported by the runtime but missing from its typings.
+    const runtime = pulumi.runtime as unknown as { isConfigSecret(key: string): boolean };
+    return {
+        get: (key) => config.get(key),
+        isSecret: (key) => runtime.isConfigSecret(key.split(/[.[]/)[0]),
+    };
 }
 
 export class ConfigReader {
@@ -58,6 +77,10 @@ export class ConfigReader {
 
     report(key: string, message: string): void {
         this.problems.push(`${this.file}: ${key}: ${message}`);
+    }
+
+    isSecret(key: string): boolean {
+        return this.source.isSecret(key);
     }
 }
 
@@ -116,10 +139,17 @@ export class ConfigBlock {
         return this.has(field) ? this.string(field) : undefined;
     }
 
-    /** A secret string, when set. A problem with it never quotes the value. */
+    /**
+     * A secret string, when set. It must have been set as a secret, never written in the stack
+     * file in plain text. A problem with it never quotes the value.
+     */
     optionalSecret(field: string): string | undefined {
         const value = this.lookup(field);
         if (value === undefined || value === null) return undefined;
+        if (!this.reader.isSecret(this.key(field))) {
+            this.report(field, `is written in plain text in the stack file (the value is not shown); remove it, rotate it (it may be in the repository's history), and set it with: pulumi config set --secret --path ${this.key(field)}`);
+            return "";
+        }
         if (typeof value !== "string" || value.trim() === "") {
             this.report(field, "must be a non-empty string (the value is a secret and is not shown)");
             return "";

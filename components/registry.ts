@@ -8,7 +8,13 @@ import * as path from "node:path";
 import Ajv, { ErrorObject } from "ajv";
 import * as yaml from "js-yaml";
 import { throwIfProblems, ValidationError } from "./errors";
-import { MAX_TENANT_NAME_LENGTH, nameLimitProblems, TARGET_GROUP_ROLES, targetGroupName, TENANT_NAME_PATTERN } from "./naming";
+import { describe, quote } from "./quote";
+import { RESERVED_NAMES, RESERVED_PREFIXES } from "./reserved-names";
+import { MAX_TENANT_FILE_BYTES, readTenantFolder, TENANT_FILE_EXTENSION } from "./tenant-folder";
+import { unreadableTextProblems, yamlErrorDetail } from "./untrusted-text";
+import { derivedNameCollisions } from "./derived-names";
+import { canonicalHost, domainShapeProblem } from "./hosts";
+import { MAX_TENANT_NAME_LENGTH, nameLimitProblems, TENANT_NAME_PATTERN } from "./naming";
 import { PlanName } from "./plans";
 import { ENVIRONMENTS, Environment, Platform, TenantStatus } from "./vocabulary";
 import tenantSchema from "../tenants/tenant.schema.json";
@@ -30,17 +36,11 @@ export interface TenantSpec {
     readonly file: string;
 }
 
-/** Names the platform, the cluster or the product already use, as subdomains or namespaces. */
-export const RESERVED_NAMES: ReadonlySet<string> = new Set([
-    "www", "api", "admin", "app", "mail", "core", "static", "assets", "status", "auth", "login",
-    "argocd", "database", "postgres", "pgbouncer", "traefik", "cert-manager", "ingress-nginx",
-    "monitoring", "logging", "default", "aims", "kube-system", "kube-public", "kube-node-lease",
-]);
-const RESERVED_PREFIXES = ["kube-"];
+export { RESERVED_NAMES };
 
-export const MAX_TENANT_FILE_BYTES = 64 * 1024;
+export { MAX_TENANT_FILE_BYTES };
+
 const MAX_DOCUMENT_NODES = 1000;
-const TENANT_FILE_EXTENSION = ".yaml";
 
 const validateSchema = new Ajv({ allErrors: true, strict: true, verbose: true }).compile(tenantSchema);
 
@@ -52,17 +52,12 @@ export function loadTenants(dir: string): TenantSpec[] {
     }
     const problems: string[] = [];
     const specs: TenantSpec[] = [];
-    const entries = fs.readdirSync(dir).sort();
-    for (const entry of entries) {
-        const file = `${folder}/${entry}`;
-        if (entry.endsWith(".yml")) {
-            problems.push(`${file}: tenant files end in ${TENANT_FILE_EXTENSION}; rename it to ${entry.replace(/\.yml$/, TENANT_FILE_EXTENSION)}`);
+    for (const entry of readTenantFolder(dir)) {
+        if ("problem" in entry) {
+            problems.push(`${entry.file}: ${entry.problem}`);
             continue;
         }
-        if (!entry.endsWith(TENANT_FILE_EXTENSION)) {
-            continue;
-        }
-        const result = parseTenantFile(file, fs.readFileSync(path.join(dir, entry)));
+        const result = parseTenantFile(entry.file, entry.content);
         problems.push(...result.problems);
         if (result.spec) {
             specs.push(result.spec);
@@ -91,25 +86,29 @@ export function parseTenantFile(file: string, content: Buffer | string): ParsedT
     try {
         document = yaml.load(content.toString(), { filename: file });
     } catch (err) {
-        const reason = err instanceof yaml.YAMLException ? err.reason : String(err);
-        const line = err instanceof yaml.YAMLException && err.mark ? ` (line ${err.mark.line + 1})` : "";
-        return { problems: [`${file}: not valid YAML${line}: ${reason}`] };
+        return { problems: [`${file}: not valid YAML${yamlErrorDetail(err)}`] };
     }
     if (document === undefined || document === null) {
         return { problems: [`${file}: the file is empty; a tenant file needs at least name, displayName and plan`] };
     }
     if (typeof document !== "object" || Array.isArray(document)) {
-        return { problems: [`${file}: must be a mapping of fields (name, displayName, plan, ...), got ${describe(document)}`] };
+        return { problems: [`${file}: must be a mapping of fields (name, displayName, plan, ...), got ${kindOfValue(document)}`] };
     }
     if (countNodes(document, MAX_DOCUMENT_NODES) > MAX_DOCUMENT_NODES) {
         return { problems: [`${file}: the document has more than ${MAX_DOCUMENT_NODES} values; a tenant file is a handful of fields`] };
     }
 
-    const problems = validateSchema(document) ? [] : schemaProblems(file, validateSchema.errors ?? []);
     const fields = document as Record<string, unknown>;
+    const unreadable = unreadableTextProblems(file, fields);
+    const problems = validateSchema(document) ? [] : schemaProblems(file, validateSchema.errors ?? []);
     if (typeof fields.name === "string") {
         problems.push(...nameProblems(file, fields.name));
     }
+    const domainShape = typeof fields.domain === "string" && !unreadable.fields.includes("domain") ? domainShapeProblem(fields.domain) : undefined;
+    // A field with a specific problem (an unreadable character, an IP as domain) gets that one message, not a second one about its format.
+    const specific = [...unreadable.problems, ...(domainShape ? [`${file}: domain: ${domainShape}`] : [])];
+    const specificFields = [...unreadable.fields, ...(domainShape ? ["domain"] : [])];
+    problems.splice(0, problems.length, ...specific, ...problems.filter((problem) => !specificFields.some((field) => problem.startsWith(`${file}: ${field}: `))));
     if (problems.length > 0) {
         return { problems };
     }
@@ -120,7 +119,7 @@ function nameProblems(file: string, name: string): string[] {
     const expected = path.basename(file, TENANT_FILE_EXTENSION);
     const problems: string[] = [];
     if (!TENANT_NAME_PATTERN.test(name)) {
-        problems.push(`${file}: name: must be a DNS label: lowercase letters a-z, digits and hyphens, starting with a letter and not ending with a hyphen (got ${JSON.stringify(name)})`);
+        problems.push(`${file}: name: must be a DNS label: lowercase letters a-z, digits and hyphens, starting with a letter and not ending with a hyphen (got ${quote(name)})`);
     } else if (name.includes("--")) {
         problems.push(`${file}: name: must not contain consecutive hyphens (got "${name}")`);
     } else if (RESERVED_NAMES.has(name) || RESERVED_PREFIXES.some((prefix) => name.startsWith(prefix))) {
@@ -132,12 +131,12 @@ function nameProblems(file: string, name: string): string[] {
         }
     }
     if (problems.length === 0 && name !== expected) {
-        problems.push(`${file}: name: must match the file name "${expected}" (got ${JSON.stringify(name)}); rename the file to ${JSON.stringify(name + TENANT_FILE_EXTENSION)} or fix the name`);
+        problems.push(`${file}: name: must match the file name "${expected}" (got ${quote(name)}); rename the file to ${quote(name + TENANT_FILE_EXTENSION)} or fix the name`);
     }
     return problems;
 }
 
-/** Problems only visible across files: two tenants that would share a name, a host or an AWS name. */
+/** Problems only visible across files: two tenants that would share a name, a host or any derived name. */
 export function crossTenantProblems(specs: readonly TenantSpec[]): string[] {
     const problems: string[] = [];
     const claims = new Map<string, string>();
@@ -152,15 +151,10 @@ export function crossTenantProblems(specs: readonly TenantSpec[]): string[] {
     for (const spec of specs) {
         claim(`name:${normaliseName(spec.name)}`, spec, (other) => `${spec.file}: name: "${spec.name}" is also the name of ${other}`);
         if (spec.domain) {
-            claim(`host:${spec.domain}`, spec, (other) => `${spec.file}: domain: "${spec.domain}" is also the domain of ${other}`);
-        }
-        for (const env of spec.environments) {
-            for (const role of TARGET_GROUP_ROLES) {
-                const group = targetGroupName(env, spec.name, role);
-                claim(`tg:${group}`, spec, (other) => `${spec.file}: name: its AWS target group name "${group}" is also one of ${other}; rename one tenant`);
-            }
+            claim(`host:${canonicalHost(spec.domain)}`, spec, (other) => `${spec.file}: domain: "${spec.domain}" is also the domain of ${other}`);
         }
     }
+    problems.push(...derivedNameCollisions(specs));
     return problems;
 }
 
@@ -189,6 +183,7 @@ function normalise(file: string, fields: Record<string, unknown>): TenantSpec {
 }
 
 const PATTERN_HINTS: Record<string, string> = {
+    displayName: "must not be blank: the name of the school as people read it",
     domain: "must be a lowercase hostname such as portal.school1.org",
     "image.tag": "must be an image tag: letters, digits, '_', '.' and '-', at most 128 characters",
 };
@@ -209,7 +204,7 @@ function schemaMessage(error: ErrorObject): string {
         case "required":
             return `${at(params.missingProperty)}: is required`;
         case "additionalProperties":
-            return `${at(params.additionalProperty)}: unknown field; allowed: ${allowedFields(error.parentSchema)}`;
+            return `${at(fieldName(params.additionalProperty))}: unknown field; allowed: ${allowedFields(error.parentSchema)}`;
         case "enum":
             return `${field}: must be one of ${params.allowedValues.join(", ")}${got(error.data)}`;
         case "type":
@@ -248,12 +243,13 @@ function allowedFields(schema: unknown): string {
     return Object.keys(properties ?? {}).join(", ");
 }
 
-function describe(value: unknown): string {
-    if (value === null) return "null";
-    if (Array.isArray(value)) return "a list";
-    if (typeof value === "object") return "a mapping";
-    if (typeof value === "string") return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
-    return String(value);
+/** A field name as written in the file, escaped when it is not a plain word. */
+function fieldName(name: string): string {
+    return /^[A-Za-z0-9_-]+$/.test(name) ? name : quote(name);
+}
+
+function kindOfValue(value: unknown): string {
+    return typeof value === "string" ? "a string" : describe(value);
 }
 
 /** Counts values up to `limit`, so a small file of YAML aliases cannot expand into a huge walk. */

@@ -8,6 +8,7 @@ import { readAwsSettings, AwsSettings } from "./aws/settings";
 import { BackupSettings, readBackupSettings } from "./backup-settings";
 import { ConfigReader, ConfigSource } from "./config";
 import { throwIfProblems } from "./errors";
+import { reservedNamespaceProblems, stackNamespaces } from "./kubernetes/reserved-namespaces";
 import { readKubernetesSettings, KubernetesSettings } from "./kubernetes/settings";
 import type { TenantSpec } from "./registry";
 import { ENVIRONMENTS, Environment, isOneOf, Platform, PLATFORMS } from "./vocabulary";
@@ -136,12 +137,6 @@ export function readStackSettings(source: ConfigSource, stack: string, tenants: 
     if (kubernetes && !kubernetes.waitForReady && environment === "prod") {
         kubernetesBlock.report("waitForReady", "must not be false in prod: a rollout or backup that never becomes ready must fail `pulumi up`");
     }
-    if (kubernetes) {
-        // Server-side apply adopts an existing namespace, and removing the tenant would delete it.
-        for (const tenant of stackTenants.filter((t) => platformOf(t, { platform }) === "kubernetes" && t.name === kubernetes.ingressNamespace)) {
-            reader.problems.push(`${tenant.file}: name: "${tenant.name}" is the ingress controller's namespace (aims:kubernetes.ingressNamespace in ${reader.file}); choose another name`);
-        }
-    }
     const aws = awsBlock && readAwsSettings(awsBlock);
     if (aws) {
         const awsTenants = stackTenants.filter((tenant) => platformOf(tenant, { platform }) === "aws");
@@ -150,6 +145,14 @@ export function readStackSettings(source: ConfigSource, stack: string, tenants: 
     const offboarding = stackTenants.filter((tenant) => tenant.status === "offboarding")
         .map((tenant) => ({ name: tenant.name, platform: platformOf(tenant, { platform }) }));
     const backup = readBackupSettings(reader, offboarding);
+    // Every tenant of the stack, whatever its platform now: a move to Kubernetes must not meet a taken namespace.
+    const namespaces = stackNamespaces({
+        ingressNamespace: kubernetes?.ingressNamespace,
+        reservedNamespaces: kubernetes?.reservedNamespaces,
+        hosts: [{ key: "aims:database.host", host: database.host }, { key: "aims:database.appHost", host: database.appHost }],
+        urls: [{ key: "aims:kubernetes.coreBootstrapReadyUrl", url: kubernetes?.coreBootstrapReadyUrl }, { key: "aims:backup.endpoint", url: backup?.endpoint }],
+    });
+    reader.problems.push(...reservedNamespaceProblems(stackTenants, namespaces, reader.file));
 
     throwIfProblems(reader.problems);
     return {

@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ValidationError } from "../components/errors";
+import { hostProblems } from "../components/hosts";
 import { TENANT_NAME_PATTERN } from "../components/naming";
 import { PLAN_NAMES } from "../components/plans";
 import { crossTenantProblems, loadTenants, parseTenantFile, TenantSpec } from "../components/registry";
@@ -66,7 +67,7 @@ function requireName(name: string | undefined): string {
     return name;
 }
 
-/** Every stack's settings must accept `tenants`: platform blocks present, AWS placement valid. */
+/** Every stack's settings must accept `tenants` (platform blocks present, AWS placement valid), and the hosts must be apart across stacks. */
 function checkStacks(tenants: readonly TenantSpec[]): Map<string, StackSettings> {
     const problems: string[] = [];
     const settings = new Map<string, StackSettings>();
@@ -78,6 +79,7 @@ function checkStacks(tenants: readonly TenantSpec[]): Map<string, StackSettings>
             problems.push(...err.problems);
         }
     }
+    problems.push(...hostProblems(tenants, [...settings.values()]));
     if (problems.length > 0) throw new ValidationError(problems);
     return settings;
 }

@@ -120,13 +120,13 @@ describe("AWS placement: listener priorities, shards, load balancer capacity", (
         });
 
         it("rejects a priority the shard reserves, explicit or hashed", () => {
-            const reserved = withListeners({ arn: SHARD_0, reservedPriorities: [1, 2, hashedListenerPriority("greenfield") + 1] });
-            assert.deepEqual(check([tenant("a", { listenerPriority: 2 })], reserved), [
-                "tenants/a.yaml: aws.listenerPriority: tenant a needs listener rule priorities 2 and 3 (set in its file) on shard 0, "
-                + "but 2 is reserved on that listener (aims:aws.listeners[0].reservedPriorities); set aws.listenerPriority: 3 in tenants/a.yaml (the next free number on shard 0)",
+            const reserved = withListeners({ arn: SHARD_0, reservedPriorities: [1, 2, 101, 102, hashedListenerPriority("greenfield") + 1] });
+            assert.deepEqual(check([tenant("a", { listenerPriority: 102 })], reserved), [
+                "tenants/a.yaml: aws.listenerPriority: tenant a needs listener rule priorities 102 and 103 (set in its file) on shard 0, "
+                + "but 102 is reserved on that listener (aims:aws.listeners[0].reservedPriorities); set aws.listenerPriority: 103 in tenants/a.yaml (the next free number on shard 0)",
             ]);
             assert.match(check([tenant("greenfield")], reserved)[0], /^tenants\/greenfield\.yaml: .*\(derived from its name\).* is reserved on that listener/);
-            assert.deepEqual(check([tenant("a", { listenerPriority: 3 }), tenant("greenfield", { listenerPriority: 120 })], reserved), []);
+            assert.deepEqual(check([tenant("a", { listenerPriority: 103 }), tenant("greenfield", { listenerPriority: 120 })], reserved), []);
         });
 
         it("rejects an explicit priority whose second rule would pass 50000", () => {

@@ -12,7 +12,7 @@ const LISTENER = dev.listeners[0].arn as string;
 
 function read(stack: string, aws?: Record<string, unknown>): AwsSettings {
     const overrides = aws ? { "aims:aws": aws } : {};
-    return readStackSettings(configSource(stackConfig(stack, overrides).config), stack, [awsTenant]).aws!;
+    return readStackSettings(configSource(stackConfig(stack, overrides)), stack, [awsTenant]).aws!;
 }
 
 /** The problems of the dev stack with `aims:aws` replaced by `aws`. */

@@ -127,9 +127,8 @@ describe("bad input: generated stack configs", () => {
         for (let i = 0; i < 120; i++) {
             const key = KEYS[Math.floor(next() * KEYS.length)];
             const value = badValue(next);
-            const { config } = stackConfig("dev", { [key]: value === null ? undefined : value });
             try {
-                readStackSettings(configSource(config), "dev", tenants);
+                readStackSettings(configSource(stackConfig("dev", { [key]: value === null ? undefined : value })), "dev", tenants);
             } catch (err) {
                 assert.ok(err instanceof ValidationError, String(err));
                 for (const problem of err.problems) {

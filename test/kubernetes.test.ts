@@ -449,12 +449,13 @@ describe("aims:kubernetes config", () => {
             ingressNamespace: "traefik",
             chartPath: "charts/tenant",
             waitForReady: true,
+            reservedNamespaces: [],
         });
     });
 
     it("rejects an unknown key", () => {
         assert.deepEqual(problems({ ingressClas: "nginx" }), [
-            `${key("ingressClas")}: unknown key; allowed: context, ingressClass, clusterIssuer, ingressNamespace, chartPath, coreBootstrapReadyUrl, registry, waitForReady`,
+            `${key("ingressClas")}: unknown key; allowed: context, ingressClass, clusterIssuer, ingressNamespace, chartPath, coreBootstrapReadyUrl, registry, waitForReady, reservedNamespaces`,
         ]);
     });
 

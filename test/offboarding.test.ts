@@ -42,7 +42,7 @@ const k8sOffboarding = spec({ name: "school1", status: "offboarding" });
 const awsOffboarding = spec({ name: "greenfield", platform: "aws", status: "offboarding" });
 
 function readSettings(stack: string, overrides: Record<string, unknown>, tenants: readonly TenantSpec[]): StackSettings {
-    return readStackSettings(configSource(stackConfig(stack, overrides).config), stack, tenants);
+    return readStackSettings(configSource(stackConfig(stack, overrides)), stack, tenants);
 }
 
 function problems(overrides: Record<string, unknown>, tenants: readonly TenantSpec[] = [k8sOffboarding]): string[] {

@@ -8,7 +8,7 @@ const kubernetesTenant = spec({ name: "school1" });
 const awsTenant = spec({ name: "greenfield", platform: "aws" });
 
 function read(stack: string, overrides: Record<string, unknown> = {}, tenants = [kubernetesTenant]): StackSettings {
-    return readStackSettings(configSource(stackConfig(stack, overrides).config), stack, tenants);
+    return readStackSettings(configSource(stackConfig(stack, overrides)), stack, tenants);
 }
 
 function problems(stack: string, overrides: Record<string, unknown>, tenants = [kubernetesTenant]): string[] {
@@ -157,6 +157,45 @@ describe("stack settings", () => {
         assert.deepEqual(problems("dev", { "aims:kubernetes": { ...kubernetes, ingressNamespace: "edge" } }, [edge]), [
             'tenants/edge.yaml: name: "edge" is the ingress controller\'s namespace (aims:kubernetes.ingressNamespace in Pulumi.dev.yaml); choose another name',
         ]);
+    });
+
+    describe("tenants named like a namespace the stack relies on", () => {
+        const kubernetes = JSON.parse(stackConfig("dev").config["aims:kubernetes"]);
+        const backup = JSON.parse(stackConfig("dev").config["aims:backup"]);
+        const refused: Record<string, [string, Record<string, unknown>, string]> = {
+            "the ingress namespace, on AWS too": ["edge", { "aims:kubernetes": { ...kubernetes, ingressNamespace: "edge" } }, "the ingress controller's namespace (aims:kubernetes.ingressNamespace"],
+            "the namespace of the apps' database host": ["pg-shared", { "aims:database": { ...database, appHost: "pgbouncer.pg-shared.svc.cluster.local" } }, "the namespace of a service the stack uses (aims:database.appHost"],
+            "the namespace of a short .svc database host": ["pg-shared", { "aims:database": { ...database, appHost: "pgbouncer.pg-shared.svc" } }, "(aims:database.appHost"],
+            "the namespace of an upper-case database host with a final dot": ["pg-shared", { "aims:database": { ...database, host: "PG.PG-SHARED.SVC.CLUSTER.LOCAL." } }, "(aims:database.host"],
+            "the namespace of the core service": ["school-core", { "aims:kubernetes": { ...kubernetes, coreBootstrapReadyUrl: "http://core.school-core.svc.cluster.local:8000/ready/" } }, "(aims:kubernetes.coreBootstrapReadyUrl"],
+            "the namespace of in-cluster backup storage": ["objects", { "aims:backup": { ...backup, endpoint: "https://minio.objects.svc.cluster.local" } }, "(aims:backup.endpoint"],
+            "a namespace the stack reserves": ["observability", { "aims:kubernetes": { ...kubernetes, reservedNamespaces: ["vault", "observability"] } }, "a namespace the stack reserves (aims:kubernetes.reservedNamespaces"],
+        };
+        for (const [label, [name, overrides, message]] of Object.entries(refused)) {
+            it(`refuses a tenant named like ${label}`, () => {
+                const tenants = [spec({ name }), spec({ name: "aws-one", platform: "aws" }), spec({ name: `${name}-x`, platform: "aws" })];
+                const awsNamed = spec({ name, platform: "aws" });
+                for (const named of [tenants[0], awsNamed]) {
+                    const found = problems("dev", overrides, [named, tenants[1], tenants[2]]);
+                    assert.equal(found.length, 1, found.join("\n"));
+                    assert.ok(found[0].startsWith(`tenants/${name}.yaml: name: "${name}" is `) && found[0].includes(message), found[0]);
+                    assert.ok(found[0].endsWith(" in Pulumi.dev.yaml); choose another name"), found[0]);
+                }
+            });
+        }
+        it("accepts tenants clear of every namespace of the stack", () => {
+            const settings = read("dev", {
+                "aims:kubernetes": { ...kubernetes, reservedNamespaces: ["vault"], coreBootstrapReadyUrl: "http://core.school-core.svc.cluster.local:8000/ready/" },
+                "aims:database": { ...database, appHost: "pgbouncer.pg-shared.svc.cluster.local" },
+            }, [spec({ name: "school1" }), spec({ name: "pg-shared-school" })]);
+            assert.deepEqual(settings.kubernetes?.reservedNamespaces, ["vault"]);
+        });
+        it("requires reservedNamespaces to be namespace names", () => {
+            assert.deepEqual(problems("dev", { "aims:kubernetes": { ...kubernetes, reservedNamespaces: ["ok", "Bad_NS", "a.b"] } }), [
+                'Pulumi.dev.yaml: aims:kubernetes.reservedNamespaces: must list namespace names: lowercase letters, digits and \'-\', at most 63 characters (got "Bad_NS", "a.b")',
+            ]);
+            assert.match(problems("dev", { "aims:kubernetes": { ...kubernetes, reservedNamespaces: "vault" } })[0], /reservedNamespaces: must be a non-empty list of strings/);
+        });
     });
 
     it("reports every problem of a stack at once", () => {

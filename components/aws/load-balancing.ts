@@ -60,7 +60,16 @@ export function targetGroupArgs(role: TargetGroupRole, spec: Pick<TenantSpec, "n
     };
 }
 
+/**
+ * A rule matches its one host exactly: ALB host conditions are case-insensitive and read `*` and
+ * `?` as wildcards, which no tenant host may contain (the registry refuses them). With every
+ * tenant's host distinct, no tenant rule can match another tenant's request, so the order of
+ * tenants' priorities on a listener never decides whose rule serves a host.
+ */
 export function ruleConditions(role: TargetGroupRole, host: string): aws.types.input.lb.ListenerRuleCondition[] {
+    if (/[*?]/.test(host)) {
+        throw new Error(`a listener rule host must be one exact host, not a pattern (got ${JSON.stringify(host)})`);
+    }
     const hostHeader = { hostHeader: { values: [host] } };
     return role === "api" ? [hostHeader, { pathPattern: { values: [...API_PATH_PATTERNS] } }] : [hostHeader];
 }

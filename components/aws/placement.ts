@@ -5,7 +5,7 @@
  */
 import type { TenantSpec } from "../registry";
 import { loadBalancerOfListener } from "./arn";
-import { listenerPriority, MAX_TENANT_PRIORITY, occupiedPriorities } from "./priority";
+import { HASHED_PRIORITY_MIN, listenerPriority, MAX_TENANT_PRIORITY, occupiedPriorities } from "./priority";
 import { AwsListener, AwsSettings, MAX_LISTENER_PRIORITY } from "./settings";
 
 /** What one tenant adds to its load balancer: the api and web rules, the api and web target groups. */
@@ -44,6 +44,10 @@ export function awsPlacementProblems(tenants: readonly TenantSpec[], aws: AwsSet
             continue;
         }
         const explicit = spec.aws?.listenerPriority;
+        if (explicit !== undefined && explicit < HASHED_PRIORITY_MIN) {
+            problems.push(`${spec.file}: aws.listenerPriority: must be at least ${HASHED_PRIORITY_MIN}: priorities 1 to ${HASHED_PRIORITY_MIN - 1} are the platform's own rules (maintenance, redirects, blocks for every host), which a tenant's rules must never be evaluated ahead of (got ${explicit})`);
+            continue;
+        }
         if (explicit !== undefined && explicit > MAX_TENANT_PRIORITY) {
             problems.push(`${spec.file}: aws.listenerPriority: must be at most ${MAX_TENANT_PRIORITY}: the tenant's second rule takes the next number, and ${MAX_LISTENER_PRIORITY} is the highest priority (got ${explicit})`);
             continue;
@@ -89,11 +93,11 @@ function priorityProblems(shard: number, listener: AwsListener, tenants: readonl
     return problems;
 }
 
-/** The lowest P from `from` upwards (then from 1) whose two numbers are both free. */
+/** The lowest P from `from` upwards (then from the first tenant priority) whose two numbers are both free. */
 function nextFreePriority(from: number, taken: (priority: number) => boolean): number | undefined {
     const free = (p: number) => !taken(p) && !taken(p + 1);
     for (let p = from; p <= MAX_TENANT_PRIORITY; p++) if (free(p)) return p;
-    for (let p = 1; p < from; p++) if (free(p)) return p;
+    for (let p = HASHED_PRIORITY_MIN; p < from; p++) if (free(p)) return p;
     return undefined;
 }
 

@@ -25,6 +25,8 @@ export interface KubernetesSettings {
      * nodes; never in prod, where a broken rollout or backup must fail `pulumi up`.
      */
     readonly waitForReady: boolean;
+    /** Namespaces of the cluster no tenant may be named like, besides the ones the stack config names. */
+    readonly reservedNamespaces: readonly string[];
 }
 
 export interface RegistryCredentials {
@@ -35,7 +37,7 @@ export interface RegistryCredentials {
     readonly password: pulumi.Output<string>;
 }
 
-export const KUBERNETES_KEYS = ["context", "ingressClass", "clusterIssuer", "ingressNamespace", "chartPath", "coreBootstrapReadyUrl", "registry", "waitForReady"] as const;
+export const KUBERNETES_KEYS = ["context", "ingressClass", "clusterIssuer", "ingressNamespace", "chartPath", "coreBootstrapReadyUrl", "registry", "waitForReady", "reservedNamespaces"] as const;
 const REGISTRY_KEYS = ["server", "username", "password"] as const;
 
 /** Where the project (Pulumi.yaml, charts/) is: chart paths are relative to it. */
@@ -62,6 +64,11 @@ export function readKubernetesSettings(block: ConfigBlock, projectRoot: string =
     const coreBootstrapReadyUrl = readReadyUrl(block);
     const registry = readRegistry(block);
     const waitForReady = block.boolean("waitForReady", true);
+    const reservedNamespaces = block.optionalStringList("reservedNamespaces");
+    const badNamespaces = reservedNamespaces.filter((name) => !DNS_LABEL.test(name) || name.length > 63);
+    if (badNamespaces.length > 0) {
+        block.report("reservedNamespaces", `must list namespace names: lowercase letters, digits and '-', at most 63 characters (got ${badNamespaces.map((name) => JSON.stringify(name)).join(", ")})`);
+    }
     return {
         ...(context !== undefined && { context }),
         ingressClass,
@@ -71,6 +78,7 @@ export function readKubernetesSettings(block: ConfigBlock, projectRoot: string =
         ...(coreBootstrapReadyUrl !== undefined && { coreBootstrapReadyUrl }),
         ...(registry && { registry }),
         waitForReady,
+        reservedNamespaces,
     };
 }
 

@@ -2,6 +2,8 @@
  * Reads a stack file (Pulumi.<stack>.yaml) the way `pulumi` hands config to the program:
  * full keys to strings, objects as JSON. Offline there is no way to decrypt a `secure:` value,
  * so every secret, encrypted or missing, becomes SECRET_PLACEHOLDER and its key is marked secret.
+ * Unlike the program, which only knows which top-level keys hold a secret, the file tells which
+ * values were `secure:`, so a secret written in plain text next to an encrypted one is found too.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -13,7 +15,7 @@ import { readStackSettings, stackFile, StackSettings } from "../../components/se
 export const SECRET_PLACEHOLDER = "offline-placeholder-secret";
 
 /** Secrets the program reads, as `<key>.<path>`, and the block that must exist for them to apply. */
-const SECRET_PATHS: ReadonlyArray<{ key: string; path: string[] }> = [
+export const SECRET_PATHS: ReadonlyArray<{ key: string; path: string[] }> = [
     { key: "aims:database", path: ["password"] },
     { key: "aims:kubernetes", path: ["registry", "password"] },
     { key: "aims:backup", path: ["secretAccessKey"] },
@@ -21,7 +23,10 @@ const SECRET_PATHS: ReadonlyArray<{ key: string; path: string[] }> = [
 
 export interface StackConfig {
     readonly config: Record<string, string>;
+    /** Top-level keys holding a secret, as Pulumi marks them for the program. */
     readonly secretKeys: string[];
+    /** Full keys of the values that are secrets: `aims:database.password`. */
+    readonly secretPaths: string[];
 }
 
 /** Stacks of the project: one Pulumi.<stack>.yaml each. */
@@ -32,14 +37,14 @@ export function listStacks(projectDir: string): string[] {
         .sort();
 }
 
-/** The `aims:` namespace of a config map, as the program's pulumi.Config("aims") reads it. */
-export function configSource(config: Record<string, string>): ConfigSource {
-    return { get: (key: string) => config[`aims:${key}`] };
+/** The `aims:` namespace of a config map, as the program's config reads it. */
+export function configSource({ config, secretPaths }: Pick<StackConfig, "config" | "secretPaths">): ConfigSource {
+    return { get: (key: string) => config[`aims:${key}`], isSecret: (key: string) => secretPaths.includes(key) };
 }
 
 /** A stack's settings read offline from its stack file (secrets as placeholders). */
 export function readOfflineSettings(projectDir: string, stack: string, tenants: readonly TenantSpec[]): StackSettings {
-    return readStackSettings(configSource(readStackConfig(projectDir, stack).config), stack, tenants);
+    return readStackSettings(configSource(readStackConfig(projectDir, stack)), stack, tenants);
 }
 
 export function readStackConfig(projectDir: string, stack: string): StackConfig {
@@ -50,11 +55,11 @@ export function readStackConfig(projectDir: string, stack: string): StackConfig 
     const document = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
     const config: Record<string, string> = {};
     const secretKeys = new Set<string>();
+    const secretPaths: string[] = [];
     for (const [key, raw] of Object.entries(document.config ?? {})) {
-        let hadSecret = false;
-        const value = replaceSecure(raw, () => (hadSecret = true));
+        const value = replaceSecure(raw, key, (secretPath) => secretPaths.push(secretPath));
         config[key] = typeof value === "string" ? value : JSON.stringify(value);
-        if (hadSecret) secretKeys.add(key);
+        if (secretPaths.some((secretPath) => secretPath === key || secretPath.startsWith(`${key}.`) || secretPath.startsWith(`${key}[`))) secretKeys.add(key);
     }
     for (const { key, path: secretPath } of SECRET_PATHS) {
         if (config[key] === undefined) continue;
@@ -65,20 +70,22 @@ export function readStackConfig(projectDir: string, stack: string): StackConfig 
             parent[leaf] = SECRET_PLACEHOLDER;
             config[key] = JSON.stringify(block);
             secretKeys.add(key);
+            secretPaths.push([key, ...secretPath].join("."));
         }
     }
-    return { config, secretKeys: [...secretKeys] };
+    return { config, secretKeys: [...secretKeys], secretPaths };
 }
 
-function replaceSecure(value: unknown, onSecret: () => void): unknown {
-    if (Array.isArray(value)) return value.map((item) => replaceSecure(item, onSecret));
+/** `value` with every `secure:` value replaced by the placeholder; `onSecret` gets each one's full key. */
+function replaceSecure(value: unknown, at: string, onSecret: (path: string) => void): unknown {
+    if (Array.isArray(value)) return value.map((item, index) => replaceSecure(item, `${at}[${index}]`, onSecret));
     if (value !== null && typeof value === "object") {
         const entries = Object.entries(value);
         if (entries.length === 1 && entries[0][0] === "secure") {
-            onSecret();
+            onSecret(at);
             return SECRET_PLACEHOLDER;
         }
-        return Object.fromEntries(entries.map(([key, item]) => [key, replaceSecure(item, onSecret)]));
+        return Object.fromEntries(entries.map(([key, item]) => [key, replaceSecure(item, `${at}.${key}`, onSecret)]));
     }
     return value;
 }

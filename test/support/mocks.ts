@@ -5,7 +5,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { MockStack } from "../../scripts/lib/mock-stack";
-import { configSource, readStackConfig } from "../../scripts/lib/stack-config";
+import { configSource, readStackConfig, SECRET_PATHS, StackConfig } from "../../scripts/lib/stack-config";
 import type { TenantSpec } from "../../components/registry";
 import { readStackSettings, StackSettings } from "../../components/settings";
 
@@ -13,14 +13,22 @@ export { MockStack, RecordedResource, reveal, redact, Secret } from "../../scrip
 
 export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
 
-/** The config of a real stack file, with top-level keys replaced or removed (`undefined`). */
-export function stackConfig(stack: string, overrides: Record<string, unknown> = {}): { config: Record<string, string>; secretKeys: string[] } {
-    const { config, secretKeys } = readStackConfig(PROJECT_DIR, stack);
+/**
+ * The config of a real stack file, with top-level keys replaced or removed (`undefined`). The
+ * secret fields of a replaced key count as set with `pulumi config set --secret`.
+ */
+export function stackConfig(stack: string, overrides: Record<string, unknown> = {}): StackConfig {
+    const { config, secretKeys, secretPaths } = readStackConfig(PROJECT_DIR, stack);
     for (const [key, value] of Object.entries(overrides)) {
         if (value === undefined) delete config[key];
         else config[key] = typeof value === "string" ? value : JSON.stringify(value);
     }
-    return { config, secretKeys };
+    const overridden = SECRET_PATHS.filter(({ key }) => overrides[key] !== undefined);
+    return {
+        config,
+        secretKeys: [...new Set([...secretKeys, ...overridden.map(({ key }) => key)])],
+        secretPaths: [...secretPaths, ...overridden.map(({ key, path }) => [key, ...path].join("."))],
+    };
 }
 
 /**
@@ -34,7 +42,7 @@ export function startMocks(stack = "dev", overrides: Record<string, unknown> = {
 
 /** Settings of a real stack file; call after startMocks (secrets become Outputs). */
 export function settingsOf(stack: string, tenants: readonly TenantSpec[], overrides: Record<string, unknown> = {}): StackSettings {
-    return readStackSettings(configSource(stackConfig(stack, overrides).config), stack, tenants);
+    return readStackSettings(configSource(stackConfig(stack, overrides)), stack, tenants);
 }
 
 export function spec(overrides: Partial<TenantSpec> & { name: string }): TenantSpec {
