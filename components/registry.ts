@@ -24,6 +24,10 @@ export interface TenantSpec {
     readonly platform?: Platform;
     /** Custom host instead of `<name>.<baseDomain>`. */
     readonly domain?: string;
+    /** The school's id in the core database: TENANT_SCHOOL_ID. */
+    readonly schoolId?: string;
+    /** Import the resources the Argo CD setup created instead of creating them (docs/adoption.md). */
+    readonly adopt?: boolean;
     readonly image?: { readonly tag?: string };
     readonly aws?: { readonly listenerPriority?: number; readonly shard?: number };
     /** Where the tenant was read from, for messages: `tenants/<name>.yaml`. */
@@ -33,7 +37,7 @@ export interface TenantSpec {
 /** Names the platform, the cluster or the product already use, as subdomains or namespaces. */
 export const RESERVED_NAMES: ReadonlySet<string> = new Set([
     "www", "api", "admin", "app", "mail", "core", "static", "assets", "status", "auth", "login",
-    "argocd", "database", "postgres", "pgbouncer", "traefik", "cert-manager", "ingress-nginx",
+    "argocd", "database", "aims-core", "postgres", "pgbouncer", "traefik", "cert-manager", "ingress-nginx",
     "monitoring", "logging", "default", "aims", "kube-system", "kube-public", "kube-node-lease",
 ]);
 const RESERVED_PREFIXES = ["kube-"];
@@ -182,6 +186,8 @@ function normalise(file: string, fields: Record<string, unknown>): TenantSpec {
         status: doc.status ?? "active",
         ...(doc.platform && { platform: doc.platform }),
         ...(doc.domain && { domain: doc.domain }),
+        ...(doc.schoolId !== undefined && { schoolId: doc.schoolId }),
+        ...(doc.adopt === true && { adopt: true }),
         ...(doc.image && { image: { ...doc.image } }),
         ...(doc.aws && { aws: { ...doc.aws } }),
         file,
@@ -190,6 +196,7 @@ function normalise(file: string, fields: Record<string, unknown>): TenantSpec {
 
 const PATTERN_HINTS: Record<string, string> = {
     domain: "must be a lowercase hostname such as portal.school1.org",
+    schoolId: "must be the school's id in the core: letters, digits, '_' and '-', such as \"42\" (quote a number)",
     "image.tag": "must be an image tag: letters, digits, '_', '.' and '-', at most 128 characters",
 };
 

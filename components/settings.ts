@@ -7,6 +7,7 @@ import { awsPlacementProblems } from "./aws/placement";
 import { readAwsSettings, AwsSettings } from "./aws/settings";
 import { BackupSettings, readBackupSettings } from "./backup-settings";
 import { ConfigReader, ConfigSource } from "./config";
+import { CoreSettings, readCoreSettings } from "./core-settings";
 import { throwIfProblems } from "./errors";
 import { readKubernetesSettings, KubernetesSettings } from "./kubernetes/settings";
 import type { TenantSpec } from "./registry";
@@ -51,6 +52,8 @@ export interface StackSettings {
     readonly aws?: AwsSettings;
     /** `aims:backup`: where offboarding tenants' databases are dumped; always set when a tenant of the stack is offboarding. */
     readonly backup?: BackupSettings;
+    /** `aims:core`: the core site the stack's tenants belong to; unset, tenants know no core. */
+    readonly core?: CoreSettings;
     /** Tenants whose disappearance from the stack a reviewer has confirmed. */
     readonly allowTenantRemoval: readonly string[];
     /** Most tenants one update may remove, even when confirmed. */
@@ -135,6 +138,13 @@ export function readStackSettings(source: ConfigSource, stack: string, tenants: 
     const offboarding = stackTenants.filter((tenant) => tenant.status === "offboarding")
         .map((tenant) => ({ name: tenant.name, platform: platformOf(tenant, { platform }) }));
     const backup = readBackupSettings(reader, offboarding);
+    const platforms = new Set(stackTenants.map((tenant) => platformOf(tenant, { platform })));
+    const core = readCoreSettings(reader, (endpointSet) => platforms.has("kubernetes") || (endpointSet && platforms.has("aws")));
+    if (core) {
+        for (const tenant of stackTenants.filter((t) => t.schoolId === undefined)) {
+            reader.problems.push(`${tenant.file}: schoolId: is required: ${reader.file} configures aims:core, and the tenant's backend tells the core which school it is (TENANT_SCHOOL_ID)`);
+        }
+    }
 
     throwIfProblems(reader.problems);
     return {
@@ -149,6 +159,7 @@ export function readStackSettings(source: ConfigSource, stack: string, tenants: 
         ...(kubernetes && { kubernetes }),
         ...(aws && { aws }),
         ...(backup && { backup }),
+        ...(core && { core }),
         allowTenantRemoval,
         maxTenantRemovals,
     };

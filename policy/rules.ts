@@ -137,10 +137,17 @@ export function iamWildcardViolations(policy: unknown): string[] {
         .flatMap((statement, index) => {
             if (statement.NotResource !== undefined) return [`statement ${index} uses NotResource`];
             const resources = ([] as unknown[]).concat(statement.Resource ?? []);
-            return resources.filter((resource) => typeof resource === "string" && resource.includes("*"))
+            return resources.filter((resource) => typeof resource === "string" && resource.includes("*") && !isObjectKeyPrefix(resource))
                 .map((resource) => `statement ${index} allows Resource "${resource}"; name the tenant's own resources`);
         });
 }
+
+/**
+ * `arn:<partition>:s3:::<bucket>/<prefix>/*`: the objects under one key prefix, which S3 can only
+ * name with a trailing wildcard. A whole bucket (`<bucket>/*`) or any other wildcard still counts.
+ */
+const S3_KEY_PREFIX = /^arn:[a-z-]+:s3:::[a-z0-9][a-z0-9.-]+\/[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*\/\*$/;
+export const isObjectKeyPrefix = (resource: string): boolean => S3_KEY_PREFIX.test(resource);
 
 /** A resource as the stack-level rules need it: the tenant is the name of its Tenant ancestor. */
 export interface RuleResource {

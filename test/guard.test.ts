@@ -76,7 +76,7 @@ describe("deletion guard: in the program", () => {
         { name: "riverside-high", platform: "aws", status: "active", url: "https://portal.riverside-high.example.org" },
         { name: "school1", platform: "kubernetes", status: "active", url: "https://school1.aims.example.org" },
     ] };
-    const onlySchool1 = () => copyProject({ "school1.yaml": "name: school1\ndisplayName: School One\nplan: standard\n" });
+    const onlySchool1 = () => copyProject({ "school1.yaml": "name: school1\ndisplayName: School One\nschoolId: \"1001\"\nplan: standard\n" });
 
     it("fails and registers nothing when a tenant file disappears unconfirmed", async () => {
         project = onlySchool1();
@@ -101,7 +101,7 @@ describe("deletion guard: in the program", () => {
     });
 
     it("fails when the list comes back without any tenant of the environment", async () => {
-        project = copyProject({ "greenfield.yaml": "name: greenfield\ndisplayName: G\nplan: small\nenvironments: [dev]\n" });
+        project = copyProject({ "greenfield.yaml": "name: greenfield\ndisplayName: G\nschoolId: \"1002\"\nplan: small\nenvironments: [dev]\n" });
         const mocks = startMocks("prod", {}, lastUpdate);
         const program = require(path.join(project.dir, "index.ts")) as Program;
         await assert.rejects(program(), /would deploy no tenant to prod and remove all 2 it has/);

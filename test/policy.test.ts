@@ -120,6 +120,16 @@ describe("policy pack", () => {
             assert.match(violationsOf("iam-no-wildcard-resource", "aws:iam/rolePolicy:RolePolicy", { policy: JSON.stringify(wild) })[0], /allows Resource "arn:aws:s3:::bucket\/\*"/);
             assert.match(violationsOf("iam-no-wildcard-resource", "aws:iam/role:Role", { inlinePolicies: [{ name: "p", policy: JSON.stringify({ Statement: { Effect: "Allow", Action: "*", Resource: "*" } }) }] })[0], /inline policy p: statement 0 allows Resource "\*"/);
         });
+        it("passes the objects under one key prefix of a bucket, the only way S3 names them; not a whole bucket or another wildcard", () => {
+            const allowing = (resource: string) => violationsOf("iam-no-wildcard-resource", "aws:iam/rolePolicy:RolePolicy",
+                { policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: resource }] }) });
+            for (const good of ["arn:aws:s3:::aims-dev-media/tenants/school1/*", "arn:aws-cn:s3:::media/school1/*"]) {
+                assert.deepEqual(allowing(good), [], good);
+            }
+            for (const bad of ["arn:aws:s3:::aims-dev-media/*", "arn:aws:s3:::aims-dev-media/tenants/*/x", "arn:aws:s3:::aims-*/tenants/school1/*", "arn:aws:s3:::media/tenants/school1*"]) {
+                assert.equal(allowing(bad).length, 1, bad);
+            }
+        });
     });
 
     describe("namespace-isolated", () => {
