@@ -26,8 +26,6 @@ export interface TenantSpec {
     readonly domain?: string;
     /** The school's id in the core database: TENANT_SCHOOL_ID. */
     readonly schoolId?: string;
-    /** Import the resources the Argo CD setup created instead of creating them (docs/adoption.md). */
-    readonly adopt?: boolean;
     readonly image?: { readonly tag?: string };
     readonly aws?: { readonly listenerPriority?: number; readonly shard?: number };
     /** Where the tenant was read from, for messages: `tenants/<name>.yaml`. */
@@ -187,7 +185,6 @@ function normalise(file: string, fields: Record<string, unknown>): TenantSpec {
         ...(doc.platform && { platform: doc.platform }),
         ...(doc.domain && { domain: doc.domain }),
         ...(doc.schoolId !== undefined && { schoolId: doc.schoolId }),
-        ...(doc.adopt === true && { adopt: true }),
         ...(doc.image && { image: { ...doc.image } }),
         ...(doc.aws && { aws: { ...doc.aws } }),
         file,
