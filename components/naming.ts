@@ -18,6 +18,8 @@ export const djangoSecretName = (tenant: string): string => `${tenant}-django-se
 export const databaseSecretName = (tenant: string): string => `${tenant}-database`;
 export const tlsSecretName = (tenant: string): string => `${tenant}-tls`;
 export const imagePullSecretName = (tenant: string): string => `${tenant}-registry`;
+/** The core's secrets of one tenant: its database password, the bootstrap secret, the media keys. */
+export const coreSecretName = (tenant: string): string => `${tenant}-core`;
 /** Services the tenant chart creates; the Ingress routes to them. */
 export const frontendServiceName = (release: string): string => `${release}-frontend`;
 export const backendServiceName = (release: string): string => `${release}-backend`;
@@ -25,6 +27,7 @@ export const backendServiceName = (release: string): string => `${release}-backe
 export const taskRoleName = (env: Environment, tenant: string): string => `${env}-${tenant}-task`;
 export const dbCredentialsSecretName = (env: Environment, tenant: string): string => `${env}-${tenant}-db-credentials`;
 export const secretKeySecretName = (env: Environment, tenant: string): string => `${env}-${tenant}-secret-key`;
+export const coreSecretsSecretName = (env: Environment, tenant: string): string => `${env}-${tenant}-core`;
 export const logGroupName = (env: Environment, tenant: string): string => `/ecs/${env}-${tenant}`;
 export const taskFamilyName = (env: Environment, tenant: string): string => `${env}-${tenant}`;
 export const ecsServiceName = (tenant: string): string => tenant;

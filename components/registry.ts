@@ -30,6 +30,8 @@ export interface TenantSpec {
     readonly platform?: Platform;
     /** Custom host instead of `<name>.<baseDomain>`. */
     readonly domain?: string;
+    /** The school's id in the core database: TENANT_SCHOOL_ID. */
+    readonly schoolId?: string;
     readonly image?: { readonly tag?: string };
     readonly aws?: { readonly listenerPriority?: number; readonly shard?: number };
     /** Where the tenant was read from, for messages: `tenants/<name>.yaml`. */
@@ -176,6 +178,7 @@ function normalise(file: string, fields: Record<string, unknown>): TenantSpec {
         status: doc.status ?? "active",
         ...(doc.platform && { platform: doc.platform }),
         ...(doc.domain && { domain: doc.domain }),
+        ...(doc.schoolId !== undefined && { schoolId: doc.schoolId }),
         ...(doc.image && { image: { ...doc.image } }),
         ...(doc.aws && { aws: { ...doc.aws } }),
         file,
@@ -185,6 +188,7 @@ function normalise(file: string, fields: Record<string, unknown>): TenantSpec {
 const PATTERN_HINTS: Record<string, string> = {
     displayName: "must not be blank: the name of the school as people read it",
     domain: "must be a lowercase hostname such as portal.school1.org",
+    schoolId: "must be the school's id in the core: letters, digits, '_' and '-', such as \"42\" (quote a number)",
     "image.tag": "must be an image tag: letters, digits, '_', '.' and '-', at most 128 characters",
 };
 

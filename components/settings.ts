@@ -7,6 +7,7 @@ import { awsPlacementProblems } from "./aws/placement";
 import { readAwsSettings, AwsSettings } from "./aws/settings";
 import { BackupSettings, readBackupSettings } from "./backup-settings";
 import { ConfigReader, ConfigSource } from "./config";
+import { CoreSettings, readCoreSettings } from "./core-settings";
 import { throwIfProblems } from "./errors";
 import { reservedNamespaceProblems, stackNamespaces } from "./kubernetes/reserved-namespaces";
 import { readKubernetesSettings, KubernetesSettings } from "./kubernetes/settings";
@@ -52,6 +53,8 @@ export interface StackSettings {
     readonly aws?: AwsSettings;
     /** `aims:backup`: where offboarding tenants' databases are dumped; always set when a tenant of the stack is offboarding. */
     readonly backup?: BackupSettings;
+    /** `aims:core`: the core site the stack's tenants belong to; unset, tenants know no core. */
+    readonly core?: CoreSettings;
     /** Tenants whose disappearance from the stack a reviewer has confirmed. */
     readonly allowTenantRemoval: readonly string[];
     /** Confirmed removals that may go ahead although the tenant was never offboarding (no backup). */
@@ -145,12 +148,27 @@ export function readStackSettings(source: ConfigSource, stack: string, tenants: 
     const offboarding = stackTenants.filter((tenant) => tenant.status === "offboarding")
         .map((tenant) => ({ name: tenant.name, platform: platformOf(tenant, { platform }) }));
     const backup = readBackupSettings(reader, offboarding);
+    const platforms = new Set(stackTenants.map((tenant) => platformOf(tenant, { platform })));
+    const core = readCoreSettings(reader, (endpointSet) => platforms.has("kubernetes") || (endpointSet && platforms.has("aws")));
+    if (core) {
+        for (const tenant of stackTenants.filter((t) => t.schoolId === undefined)) {
+            reader.problems.push(`${tenant.file}: schoolId: is required: ${reader.file} configures aims:core, and the tenant's backend tells the core which school it is (TENANT_SCHOOL_ID)`);
+        }
+    }
     // Every tenant of the stack, whatever its platform now: a move to Kubernetes must not meet a taken namespace.
     const namespaces = stackNamespaces({
         ingressNamespace: kubernetes?.ingressNamespace,
         reservedNamespaces: kubernetes?.reservedNamespaces,
-        hosts: [{ key: "aims:database.host", host: database.host }, { key: "aims:database.appHost", host: database.appHost }],
-        urls: [{ key: "aims:kubernetes.coreBootstrapReadyUrl", url: kubernetes?.coreBootstrapReadyUrl }, { key: "aims:backup.endpoint", url: backup?.endpoint }],
+        hosts: [
+            { key: "aims:database.host", host: database.host },
+            { key: "aims:database.appHost", host: database.appHost },
+            { key: "aims:core.database.host", host: core?.database.host },
+        ],
+        urls: [
+            { key: "aims:core.url", url: core?.url },
+            { key: "aims:core.objectStorage.endpoint", url: core?.objectStorage?.endpoint },
+            { key: "aims:backup.endpoint", url: backup?.endpoint },
+        ],
     });
     reader.problems.push(...reservedNamespaceProblems(stackTenants, namespaces, reader.file));
 
@@ -167,6 +185,7 @@ export function readStackSettings(source: ConfigSource, stack: string, tenants: 
         ...(kubernetes && { kubernetes }),
         ...(aws && { aws }),
         ...(backup && { backup }),
+        ...(core && { core }),
         allowTenantRemoval,
         forceTenantRemoval,
         allowPlatformMove,

@@ -5,6 +5,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { TenantService } from "./aws/service";
+import { createCoreCleanup } from "./core-cleanup";
 import { TenantDatabase } from "./database";
 import { TenantWorkload } from "./kubernetes/workload";
 import { databaseName, tenantHost } from "./naming";
@@ -66,6 +67,9 @@ export class Tenant extends pulumi.ComponentResource {
             spec, settings, host, database, protection,
             secretKey: pulumi.secret(secretKey.result),
         }, this);
+        if (settings.core) {
+            createCoreCleanup(name, { tenant: spec.name, core: settings.core, protect: protection.protect, after: [platformOutputs.part] }, this);
+        }
 
         this.url = pulumi.output(`https://${host}`);
         this.status = pulumi.output(spec.status);
@@ -88,6 +92,8 @@ export class Tenant extends pulumi.ComponentResource {
 
 /** What a platform part exposes as outputs of the Tenant. */
 export interface PlatformOutputs {
+    /** The platform's component. */
+    readonly part: pulumi.ComponentResource;
     /** Kubernetes: the tenant's namespace. */
     readonly namespace?: pulumi.Output<string>;
     /** AWS: the tenant's ECS service. */
@@ -99,11 +105,11 @@ function createPlatformPart(name: string, platform: Platform, args: TenantPlatfo
     switch (platform) {
         case "kubernetes": {
             const workload = new TenantWorkload(name, args, { parent });
-            return { namespace: workload.namespace };
+            return { part: workload, namespace: workload.namespace };
         }
         case "aws": {
             const service = new TenantService(name, args, { parent });
-            return { serviceName: service.serviceName };
+            return { part: service, serviceName: service.serviceName };
         }
     }
 }

@@ -5,6 +5,11 @@
  */
 
 const WILDCARD = /[*?]/;
+/**
+ * `arn:<partition>:s3:::<bucket>/<prefix>/*`: the objects under one key prefix, which S3 can only
+ * name with a trailing wildcard. A whole bucket (`<bucket>/*`) or any other wildcard still counts.
+ */
+const S3_KEY_PREFIX = /^arn:[a-z-]+:s3:::[a-z0-9][a-z0-9.-]+\/[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*\/\*$/;
 
 type Statement = Record<string, unknown>;
 
@@ -24,7 +29,7 @@ export function iamWildcardViolations(policy: unknown): string[] {
             if (values.length === 0 && statement?.[`Not${key}`] === undefined) violations.push(`statement ${index} names no ${key}`);
             for (const value of values) {
                 if (typeof value !== "string") violations.push(`statement ${index} has a ${key} that is not a string`);
-                else if (WILDCARD.test(value)) violations.push(`statement ${index} allows ${key} "${value}"; name the tenant's own ${key === "Action" ? "actions" : "resources"}`);
+                else if (WILDCARD.test(value) && !(key === "Resource" && S3_KEY_PREFIX.test(value))) violations.push(`statement ${index} allows ${key} "${value}"; name the tenant's own ${key === "Action" ? "actions" : "resources"}`);
             }
         }
         return violations;

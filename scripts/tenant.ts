@@ -16,13 +16,15 @@ import { stackFile, StackSettings, tenantsOfStack } from "../components/settings
 import { ENVIRONMENTS, Environment, isOneOf, PLATFORMS, TENANT_STATUSES } from "../components/vocabulary";
 import { parseCommandLine, runCli, UsageError } from "./lib/cli";
 import { listStacks, readOfflineSettings } from "./lib/stack-config";
-import { displayNameOf, NewTenant, renderTenantFile } from "./lib/tenant-file";
+import { displayNameOf, NewTenant, renderTenantFile, withStatus } from "./lib/tenant-file";
 
 const USAGE = `usage:
   npm run tenant -- validate
   npm run tenant -- list [--env ${ENVIRONMENTS.join("|")}]
   npm run tenant -- add NAME [--display-name TEXT] [--plan ${PLAN_NAMES.join("|")}] [--env dev,sit,prod]
                              [--platform ${PLATFORMS.join("|")}] [--domain HOST] [--status ${TENANT_STATUSES.join("|")}]
+                             [--school-id ID]
+  npm run tenant -- offboard NAME
   npm run tenant -- remove NAME`;
 
 const projectDir = process.cwd();
@@ -36,6 +38,7 @@ runCli(() => {
         platform: { type: "string" },
         domain: { type: "string" },
         status: { type: "string" },
+        "school-id": { type: "string" },
         help: { type: "boolean", short: "h" },
     }, USAGE);
     const [command, name, ...extra] = positionals;
@@ -51,6 +54,8 @@ runCli(() => {
             return list(values.env);
         case "add":
             return add(requireName(name), values);
+        case "offboard":
+            return offboard(requireName(name));
         case "remove":
             return remove(requireName(name));
         default:
@@ -122,6 +127,7 @@ function add(name: string, options: Record<string, string | boolean | undefined>
         status: (options.status as string | undefined) ?? "active",
         platform: options.platform as string | undefined,
         domain: options.domain as string | undefined,
+        schoolId: options["school-id"] as string | undefined,
     } as NewTenant);
     const parsed = parseTenantFile(display, text);
     if (!parsed.spec) throw new ValidationError(parsed.problems);
@@ -132,6 +138,23 @@ function add(name: string, options: Record<string, string | boolean | undefined>
     fs.writeFileSync(file, text, { flag: "wx" });
     console.log(`wrote ${display}:\n\n${text}`);
     console.log(`Next: commit it and open a pull request; the preview of each stack (${parsed.spec.environments.join(", ")}) shows what it creates.`);
+}
+
+/** First step of a removal: `status: offboarding` stops the tenant and dumps its database; its file stays. */
+function offboard(name: string): void {
+    const file = path.join(tenantsDir, `${name}.yaml`);
+    const display = `tenants/${name}.yaml`;
+    if (!fs.existsSync(file)) {
+        throw new ValidationError([`${display}: no such tenant file`]);
+    }
+    const tenants = loadTenants(tenantsDir);
+    const text = withStatus(fs.readFileSync(file, "utf8"), "offboarding");
+    const parsed = parseTenantFile(display, text);
+    if (!parsed.spec) throw new ValidationError(parsed.problems);
+    checkStacks(tenants.map((tenant) => (tenant.name === name ? parsed.spec! : tenant)));
+    fs.writeFileSync(file, text);
+    console.log(`set status: offboarding in ${display}. Deploying it stops the tenant and dumps its database (docs/offboarding.md);`);
+    console.log("removing the file is a later, separately reviewed change.");
 }
 
 function remove(name: string): void {

@@ -29,13 +29,15 @@ const expectedChildren = (t: string) => [
     `${AWS.targetGroup} ${t}-web`,
     `${AWS.secret} ${t}-db-credentials`,
     `${AWS.secret} ${t}-secret-key`,
+    `${AWS.secret} ${t}-core`,
     `${AWS.secretVersion} ${t}-db-credentials-value`,
     `${AWS.secretVersion} ${t}-secret-key-value`,
+    `${AWS.secretVersion} ${t}-core-value`,
 ].sort();
 
 describe("AWS tenant (TenantService)", () => {
     describe("resources and wiring", () => {
-        it("creates exactly its fourteen resources as children of one TenantService under the Tenant", async () => {
+        it("creates exactly its sixteen resources as children of one TenantService under the Tenant", async () => {
             const { mocks } = await deployAws("dev", [awsSpec({ name: "greenfield" })]);
             const tenant = mocks.get("aims:index:Tenant", "greenfield");
             const service = mocks.get(AWS.service, "greenfield");
@@ -47,7 +49,8 @@ describe("AWS tenant (TenantService)", () => {
 
         it("gives each tenant its own set, and a Kubernetes tenant none", async () => {
             const { mocks } = await deployAws("dev", [awsSpec({ name: "greenfield" }), awsSpec({ name: "hillcrest" }), spec({ name: "school1", platform: "kubernetes" })]);
-            for (const type of [AWS.secret, AWS.secretVersion, AWS.targetGroup, AWS.listenerRule]) assert.equal(mocks.ofType(type).length, 4, type);
+            for (const type of [AWS.secret, AWS.secretVersion]) assert.equal(mocks.ofType(type).length, 6, type);
+            for (const type of [AWS.targetGroup, AWS.listenerRule]) assert.equal(mocks.ofType(type).length, 4, type);
             for (const type of [AWS.accessPoint, AWS.logGroup, AWS.role, AWS.rolePolicy, AWS.taskDefinition, AWS.ecsService, AWS.service]) assert.equal(mocks.ofType(type).length, 2, type);
             assert.deepEqual(childrenOf(mocks, mocks.get(AWS.service, "hillcrest")), expectedChildren("hillcrest"));
             const school1 = mocks.get("aims:index:Tenant", "school1");
@@ -80,7 +83,7 @@ describe("AWS tenant (TenantService)", () => {
                 assert.equal(providers[0].inputs.region, region);
                 assert.deepEqual(JSON.parse(providers[0].inputs.allowedAccountIds), [account]);
                 const awsResources = mocks.resources.filter((r) => r.type.startsWith("aws:"));
-                assert.equal(awsResources.length, 14);
+                assert.equal(awsResources.length, 16);
                 for (const resource of awsResources) assert.ok(resource.provider?.startsWith(`${providers[0].urn}::`), `${resource.name}: ${resource.provider}`);
                 const definitions = containerDefinitionsOf(mocks, "greenfield");
                 assert.ok(definitions.every((d) => d.logConfiguration.options["awslogs-region"] === region));
@@ -190,7 +193,8 @@ describe("AWS tenant (TenantService)", () => {
             assert.deepEqual(definitions.map((d) => [d.name, d.essential, d.dependsOn ?? []]), [
                 ["migrate", false, []],
                 ["bootstrap", false, [{ containerName: "migrate", condition: "SUCCESS" }]],
-                ["backend", true, [{ containerName: "bootstrap", condition: "SUCCESS" }]],
+                ["bootstrap-ready", false, [{ containerName: "bootstrap", condition: "SUCCESS" }]],
+                ["backend", true, [{ containerName: "bootstrap-ready", condition: "SUCCESS" }]],
                 ["frontend", true, []],
             ]);
             assert.deepEqual(container(definitions, "migrate").command, ["python", "manage.py", "migrate", "--noinput"]);
@@ -198,7 +202,7 @@ describe("AWS tenant (TenantService)", () => {
             assert.equal(container(definitions, "backend").image, "registry.example.org/aims/backend:2.4.0");
             assert.equal(container(definitions, "frontend").image, "registry.example.org/aims/frontend:2.4.0");
             const pinned = containerDefinitionsOf(mocks, "riverside-high");
-            assert.deepEqual(pinned.map((d) => d.image), ["backend", "backend", "backend", "frontend"].map((app) => `registry.example.org/aims/${app}:2.3.1`));
+            assert.deepEqual(pinned.map((d) => d.image), ["backend", "backend", "backend", "backend", "frontend"].map((app) => `registry.example.org/aims/${app}:2.3.1`));
             assert.deepEqual(container(definitions, "backend").portMappings.map((p) => p.containerPort), [8000]);
             assert.deepEqual(container(definitions, "frontend").portMappings.map((p) => p.containerPort), [3000]);
         });
@@ -215,12 +219,26 @@ describe("AWS tenant (TenantService)", () => {
                 { name: "TENANT_DB_NAME", value: "tenant_riverside_high" },
                 { name: "HOME", value: "/tmp" },
                 { name: "PYTHONDONTWRITEBYTECODE", value: "1" },
+                { name: "CORE_DB_HOST", value: "aimsgodb.database.svc.cluster.local" },
+                { name: "CORE_DB_PORT", value: "5432" },
+                { name: "CORE_DB_NAME", value: "aimsgodb" },
+                { name: "CORE_DB_USER", value: "aims_tenant" },
+                { name: "CORE_BOOTSTRAP_READY_URL", value: "https://core.sit.aims.example.org/api/auth/tenant-bootstrap-ready/" },
+                { name: "TENANT_SCHOOL_ID", value: "1001" },
+                { name: "USE_REMOTE_MEDIA", value: "true" },
+                { name: "OBJECT_STORAGE_BUCKET", value: "aims-sit-media" },
+                { name: "OBJECT_STORAGE_REGION", value: "eu-west-1" },
+                { name: "OBJECT_STORAGE_PREFIX", value: "tenants/riverside-high" },
             ];
             for (const name of ["migrate", "bootstrap", "backend"]) assert.deepEqual(container(definitions, name).environment, backendEnvironment, name);
+            assert.deepEqual(container(definitions, "bootstrap-ready").environment, [...backendEnvironment,
+                { name: "BOOTSTRAP_READY_ATTEMPTS", value: "8" }, { name: "BOOTSTRAP_READY_DEADLINE_SECONDS", value: "300" }]);
+            assert.deepEqual(container(definitions, "bootstrap-ready").command?.slice(0, 2), ["python", "-c"]);
             assert.deepEqual(container(definitions, "frontend").environment, [
                 { name: "TENANT_SUBDOMAIN", value: "riverside-high" },
                 { name: "PUBLIC_URL", value: "https://portal.riverside-high.example.org" },
                 { name: "BACKEND_INTERNAL_URL", value: "http://localhost:8000" },
+                { name: "NEXT_PUBLIC_API_BASE_URL", value: "/api" },
                 { name: "PORT", value: "3000" },
                 { name: "HOSTNAME", value: "0.0.0.0" },
                 { name: "NEXT_TELEMETRY_DISABLED", value: "1" },
@@ -232,11 +250,15 @@ describe("AWS tenant (TenantService)", () => {
             const credentials = secretArnOf(mocks, "greenfield", "db-credentials");
             const secretKey = secretArnOf(mocks, "greenfield", "secret-key");
             const definitions = containerDefinitionsOf(mocks, "greenfield");
-            for (const name of ["migrate", "bootstrap", "backend"]) {
+            const core = secretArnOf(mocks, "greenfield", "core");
+            for (const name of ["migrate", "bootstrap", "bootstrap-ready", "backend"]) {
                 assert.deepEqual(container(definitions, name).secrets, [
                     { name: "DB_USER", valueFrom: `${credentials}:username::` },
                     { name: "DB_PASSWORD", valueFrom: `${credentials}:password::` },
                     { name: "SECRET_KEY", valueFrom: secretKey },
+                    // Media in AWS S3: the task role, not access keys.
+                    { name: "CORE_DB_PASSWORD", valueFrom: `${core}:core-db-password::` },
+                    { name: "TENANT_BOOTSTRAP_SECRET", valueFrom: `${core}:bootstrap-secret::` },
                 ], name);
             }
             assert.deepEqual(container(definitions, "frontend").secrets, []);
@@ -361,7 +383,7 @@ describe("AWS tenant (TenantService)", () => {
             });
         });
 
-        it("allows reading exactly its two secrets and mounting the file system through its own access point only", async () => {
+        it("allows reading exactly its three secrets, mounting the file system through its own access point, and its own media prefix only", async () => {
             const { mocks } = await deployAws("dev", [awsSpec({ name: "greenfield" }), awsSpec({ name: "hillcrest" })]);
             const rolePolicy = mocks.get(AWS.rolePolicy, "greenfield-task-policy");
             assert.equal(rolePolicy.inputs.role, "dev-greenfield-task");
@@ -375,7 +397,7 @@ describe("AWS tenant (TenantService)", () => {
                         Sid: "ReadOwnSecrets",
                         Effect: "Allow",
                         Action: ["secretsmanager:GetSecretValue"],
-                        Resource: [secretArnOf(mocks, "greenfield", "db-credentials"), secretArnOf(mocks, "greenfield", "secret-key")],
+                        Resource: [secretArnOf(mocks, "greenfield", "db-credentials"), secretArnOf(mocks, "greenfield", "secret-key"), secretArnOf(mocks, "greenfield", "core")],
                     },
                     {
                         Sid: "MountOwnAccessPoint",
@@ -384,10 +406,24 @@ describe("AWS tenant (TenantService)", () => {
                         Resource: `arn:aws:elasticfilesystem:eu-west-1:111111111111:file-system/${DEV_FILE_SYSTEM}`,
                         Condition: { StringEquals: { "elasticfilesystem:AccessPointArn": accessPointArn } },
                     },
+                    {
+                        Sid: "OwnMediaObjects",
+                        Effect: "Allow",
+                        Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                        Resource: "arn:aws:s3:::aims-dev-media/tenants/greenfield/*",
+                    },
+                    {
+                        Sid: "ListOwnMedia",
+                        Effect: "Allow",
+                        Action: ["s3:ListBucket"],
+                        Resource: "arn:aws:s3:::aims-dev-media",
+                        Condition: { StringLike: { "s3:prefix": "tenants/greenfield/*" } },
+                    },
                 ],
             });
             assert.deepEqual(iamWildcardViolations(policy), []);
-            assert.ok(!rolePolicy.inputs.policy.includes("*"), "a wildcard in the task policy");
+            const withoutCore = await deployAws("dev", [awsSpec({ name: "greenfield" })], { "aims:core": undefined });
+            assert.ok(!withoutCore.mocks.get(AWS.rolePolicy, "greenfield-task-policy").inputs.policy.includes("*"), "a wildcard in the task policy without media");
             const other = taskPolicyOf(mocks, "hillcrest");
             assert.notEqual(other.Statement[1].Condition!.StringEquals["elasticfilesystem:AccessPointArn"], accessPointArn);
             assert.ok(!JSON.stringify(other).includes("greenfield"));
@@ -409,7 +445,7 @@ describe("AWS tenant (TenantService)", () => {
             assert.equal(mocks.get(AWS.targetGroup, "greenfield-api").inputs.healthCheck.path, "/api/healthz/");
         });
 
-        it("routes the tenant's host on its shard: /api and /admin to Django at P, the rest to Next.js at P + 1", async () => {
+        it("routes the tenant's host on its shard: /api/*, /admin/*, /static/* and /media/* to Django at P, the rest to Next.js at P + 1", async () => {
             const { mocks } = await deployAws("dev", [awsSpec({ name: "greenfield" })]);
             const priority = hashedListenerPriority("greenfield");
             const api = mocks.get(AWS.listenerRule, "greenfield-api-rule").inputs;
@@ -417,7 +453,7 @@ describe("AWS tenant (TenantService)", () => {
             const host = { hostHeader: { values: ["greenfield.dev.aims.example.org"] } };
             assert.deepEqual([api.listenerArn, api.priority], [DEV_LISTENER, priority]);
             assert.deepEqual([web.listenerArn, web.priority], [DEV_LISTENER, priority + 1]);
-            assert.deepEqual(api.conditions, [host, { pathPattern: { values: ["/api", "/api/*", "/admin", "/admin/*"] } }]);
+            assert.deepEqual(api.conditions, [host, { pathPattern: { values: ["/api/*", "/admin/*", "/static/*", "/media/*"] } }]);
             assert.deepEqual(web.conditions, [host]);
             assert.deepEqual(api.actions, [{ type: "forward", targetGroupArn: api.actions[0].targetGroupArn }]);
             assert.match(api.actions[0].targetGroupArn, /^arn:aws:elasticloadbalancing:eu-west-1:111111111111:targetgroup\/dev-greenfield-api\/[0-9a-f]{16}$/);

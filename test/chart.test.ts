@@ -12,7 +12,8 @@ import { ingressSpec } from "../components/kubernetes/ingress";
 import { limitRangeSpec } from "../components/kubernetes/isolation";
 import { mebibytes } from "../components/kubernetes/sizing";
 import { TenantChartValues, tenantChartValues } from "../components/kubernetes/values";
-import { databaseSecretName, djangoSecretName, imagePullSecretName, tenantHost } from "../components/naming";
+import { BOOTSTRAP_READY_SCRIPT } from "../components/core-contract";
+import { coreSecretName, databaseSecretName, djangoSecretName, imagePullSecretName, tenantHost } from "../components/naming";
 import { PLAN_NAMES, PLANS } from "../components/plans";
 import { loadTenants, TenantSpec } from "../components/registry";
 import { platformOf, StackSettings, tenantsOfStack } from "../components/settings";
@@ -26,7 +27,6 @@ const CHART = "charts/tenant";
 const HELM_MISSING = "helm is required by the chart tests and was not found on the PATH or in $(go env GOPATH)/bin: "
     + "run `bash .ci/run`, or `go install helm.sh/helm/v3/cmd/helm@v3.21.4` and put $(go env GOPATH)/bin on your PATH";
 const REGISTRY = { server: "registry.example.org", username: "aims-pull", password: "registry-pass-0000" };
-const CORE_READY_URL = "http://core.core.svc.cluster.local:8000/ready/";
 const SIT_KUBERNETES = JSON.parse(stackConfig("sit").config["aims:kubernetes"]);
 /** The chart's own defaults (values.yaml): the values Pulumi does not pass, such as disk sizes and probe timing. */
 const CHART_DEFAULTS = yaml.load(fs.readFileSync(path.join(PROJECT_DIR, CHART, "values.yaml"), "utf8")) as any;
@@ -73,21 +73,21 @@ function exampleCases(): RenderCase[] {
 
 /**
  * Every plan in every status; the large ones also with a custom domain, a pinned image, a
- * private registry and a core readiness URL, so each optional value is rendered at least once.
+ * private registry and the stack's core, so each optional value is rendered at least once.
  */
 function planCases(): RenderCase[] {
     return PLAN_NAMES.flatMap((plan) => TENANT_STATUSES.map((status) => {
         const everything = plan === "large";
         const config = everything
-            ? { "aims:kubernetes": { ...SIT_KUBERNETES, registry: REGISTRY, coreBootstrapReadyUrl: CORE_READY_URL } }
-            : {};
+            ? { "aims:kubernetes": { ...SIT_KUBERNETES, registry: REGISTRY } }
+            : { "aims:core": undefined };
         const tenantSpec = spec({
             name: `hillcrest-${plan}`,
             plan,
             status,
             ...(everything && { domain: `portal.hillcrest-${status}.example.org`, image: { tag: "2.3.1" } }),
         });
-        return caseOf(`${plan} ${status}${everything ? " (custom domain, pinned tag, registry, core URL)" : ""}`, tenantSpec, settingsOf("sit", [tenantSpec], config));
+        return caseOf(`${plan} ${status}${everything ? " (custom domain, pinned tag, registry, core)" : ""}`, tenantSpec, settingsOf("sit", [tenantSpec], config));
     }));
 }
 
@@ -168,21 +168,23 @@ describe("tenant chart (real helm)", function () {
         }
     });
 
-    it("migrates, then bootstraps, before the backend starts; waiting for core only when configured", () => {
-        for (const { title, values, spec: tenantSpec, objects } of cases) {
+    it("migrates, then bootstraps, then calls the core back (only with a core), before the backend starts", () => {
+        for (const { title, values, spec: tenantSpec, settings, objects } of cases) {
             const pod = byKind(objects, "Deployment", `${tenantSpec.name}-backend`).spec.template.spec;
-            assert.deepEqual(pod.initContainers.map((container: any) => container.name), ["migrate", "bootstrap"], title);
-            const [migrate, bootstrap] = pod.initContainers;
+            const withCore = values.backend.bootstrapReady.enabled;
+            assert.deepEqual(pod.initContainers.map((container: any) => container.name),
+                ["migrate", "bootstrap", ...(withCore ? ["bootstrap-ready"] : [])], title);
+            const [migrate, bootstrap, callback] = pod.initContainers;
             assert.deepEqual(migrate.command, ["python", "manage.py", "migrate", "--noinput"]);
-            const readyUrl = envOf(bootstrap, "CORE_BOOTSTRAP_READY_URL");
-            if (values.backend.bootstrap.coreReadyUrl) {
-                assert.equal(readyUrl?.value, CORE_READY_URL, title);
-                assert.deepEqual(bootstrap.command.slice(0, 2), ["python", "-c"]);
-                assert.match(bootstrap.command[2], /CORE_BOOTSTRAP_READY_URL/);
-                assert.deepEqual(bootstrap.args, ["python", "manage.py", "bootstrap_tenant"]);
+            assert.deepEqual(bootstrap.command, ["python", "manage.py", "bootstrap_tenant"]);
+            if (withCore) {
+                assert.equal(envOf(callback, "CORE_BOOTSTRAP_READY_URL")?.value, `${settings.core?.url}/api/auth/tenant-bootstrap-ready/`, title);
+                assert.deepEqual(callback.command, ["python", "-c", `${BOOTSTRAP_READY_SCRIPT.trim()}\n`], title);
+                assert.equal(envOf(callback, "BOOTSTRAP_READY_ATTEMPTS")?.value, String(values.backend.bootstrapReady.attempts));
+                assert.equal(envOf(callback, "BOOTSTRAP_READY_DEADLINE_SECONDS")?.value, String(values.backend.bootstrapReady.deadlineSeconds));
+                assert.deepEqual(envOf(callback, "TENANT_BOOTSTRAP_SECRET")?.valueFrom.secretKeyRef, { name: coreSecretName(tenantSpec.name), key: "bootstrap-secret" });
             } else {
-                assert.equal(readyUrl, undefined, title);
-                assert.deepEqual(bootstrap.command, ["python", "manage.py", "bootstrap_tenant"]);
+                assert.equal(envOf(bootstrap, "CORE_BOOTSTRAP_READY_URL"), undefined, title);
             }
             for (const container of allContainers({ spec: { template: { spec: pod } } } as K8sObject)) {
                 assert.equal(container.image, `${values.backend.image.repository}:${values.backend.image.tag}`);
@@ -207,11 +209,50 @@ describe("tenant chart (real helm)", function () {
             const frontend = byKind(objects, "Deployment", `${tenantSpec.name}-frontend`).spec.template.spec.containers[0];
             assert.equal(envOf(frontend, "PUBLIC_URL").value, `https://${host}`);
             assert.equal(envOf(frontend, "BACKEND_INTERNAL_URL").value, `http://${tenantSpec.name}-backend:8000`);
-            const referenced = JSON.stringify(objects).match(/"secretKeyRef":\{"name":"[^"]+"/g) ?? [];
+            const referenced = (JSON.stringify(objects).match(/"secretKeyRef":\{[^}]*\}/g) ?? [])
+                .map((text) => (JSON.parse(`{${text}}`) as { secretKeyRef: { name: string } }).secretKeyRef.name);
             assert.deepEqual([...new Set(referenced)].sort(), [
-                `"secretKeyRef":{"name":"${databaseSecretName(tenantSpec.name)}"`,
-                `"secretKeyRef":{"name":"${djangoSecretName(tenantSpec.name)}"`,
+                ...(settings.core ? [coreSecretName(tenantSpec.name)] : []),
+                databaseSecretName(tenantSpec.name),
+                djangoSecretName(tenantSpec.name),
             ], title);
+        }
+    });
+
+    it("gives the backend the core's contract, secrets only from the tenant's core Secret, and the frontend the API's URL", () => {
+        for (const { title, spec: tenantSpec, settings, objects } of cases) {
+            const backend = byKind(objects, "Deployment", `${tenantSpec.name}-backend`);
+            for (const container of allContainers(backend)) {
+                const at = `${title}: ${container.name}`;
+                const core = settings.core;
+                if (!core) {
+                    assert.equal(envOf(container, "USE_REMOTE_MEDIA").value, "false", at);
+                    assert.equal(envOf(container, "CORE_DB_HOST"), undefined, at);
+                    continue;
+                }
+                const plain = (name: string) => envOf(container, name)?.value;
+                const secretRef = (name: string) => envOf(container, name)?.valueFrom?.secretKeyRef;
+                assert.equal(plain("CORE_DB_HOST"), core.database.host, at);
+                assert.equal(plain("CORE_DB_PORT"), String(core.database.port), at);
+                assert.equal(plain("CORE_DB_NAME"), core.database.name, at);
+                assert.equal(plain("CORE_DB_USER"), core.database.user, at);
+                assert.equal(plain("CORE_BOOTSTRAP_READY_URL"), `${core.url}/api/auth/tenant-bootstrap-ready/`, at);
+                assert.equal(plain("TENANT_SCHOOL_ID"), tenantSpec.schoolId, at);
+                assert.equal(plain("USE_REMOTE_MEDIA"), "true", at);
+                assert.equal(plain("OBJECT_STORAGE_BUCKET"), core.objectStorage?.bucket, at);
+                assert.equal(plain("OBJECT_STORAGE_REGION"), core.objectStorage?.region, at);
+                assert.equal(plain("OBJECT_STORAGE_PREFIX"), `tenants/${tenantSpec.name}`, at);
+                const secret = coreSecretName(tenantSpec.name);
+                assert.deepEqual(secretRef("CORE_DB_PASSWORD"), { name: secret, key: "core-db-password" }, at);
+                assert.deepEqual(secretRef("TENANT_BOOTSTRAP_SECRET"), { name: secret, key: "bootstrap-secret" }, at);
+                assert.deepEqual(secretRef("OBJECT_STORAGE_ACCESS_KEY_ID"), { name: secret, key: "object-storage-access-key-id" }, at);
+                assert.deepEqual(secretRef("OBJECT_STORAGE_SECRET_ACCESS_KEY"), { name: secret, key: "object-storage-secret-access-key" }, at);
+                for (const name of ["CORE_DB_PASSWORD", "TENANT_BOOTSTRAP_SECRET", "OBJECT_STORAGE_SECRET_ACCESS_KEY"]) {
+                    assert.equal(plain(name), undefined, `${at}: ${name} is never a value`);
+                }
+            }
+            const frontend = byKind(objects, "Deployment", `${tenantSpec.name}-frontend`).spec.template.spec.containers[0];
+            assert.equal(envOf(frontend, "NEXT_PUBLIC_API_BASE_URL").value, `http://${tenantSpec.name}-backend:8000/api`, title);
         }
     });
 

@@ -265,7 +265,7 @@ describe("deletion guard: in the program", () => {
         { name: "school1", platform: "kubernetes", status: "active", url: "https://school1.aims.example.org" },
     ];
     const lastUpdate = (riversideStatus = "active") => ({ tenants: tenants(riversideStatus), aimsStack: MARKER });
-    const onlySchool1 = () => copyProject({ "school1.yaml": "name: school1\ndisplayName: School One\nplan: standard\n" });
+    const onlySchool1 = () => copyProject({ "school1.yaml": "name: school1\ndisplayName: School One\nschoolId: \"1001\"\nplan: standard\n" });
 
     async function refused(config: Record<string, unknown>, previous: Record<string, unknown>, message: RegExp): Promise<void> {
         const mocks = startMocks("prod", config, previous);
@@ -303,7 +303,7 @@ describe("deletion guard: in the program", () => {
     });
 
     it("fails when the list comes back without any tenant of the environment", async () => {
-        project = copyProject({ "greenfield.yaml": "name: greenfield\ndisplayName: G\nplan: small\nenvironments: [dev]\n" });
+        project = copyProject({ "greenfield.yaml": "name: greenfield\ndisplayName: G\nschoolId: \"1002\"\nplan: small\nenvironments: [dev]\n" });
         await refused({}, lastUpdate(), /would deploy no tenant to prod and remove all 2 it has/);
     });
 

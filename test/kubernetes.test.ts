@@ -20,10 +20,11 @@ function kubernetesBlock(changes: Record<string, unknown>): Record<string, unkno
 
 const withKubernetes = (changes: Record<string, unknown>) => ({ "aims:kubernetes": kubernetesBlock(changes) });
 
-/** Every child of the TenantWorkload: [type, name] of a tenant without an image pull secret. */
+/** Every child of the TenantWorkload: [type, name] of a tenant without an image pull secret, in a stack with a core. */
 function expectedChildren(name: string): string[][] {
     return [
         [TYPES.namespace, `${name}-namespace`],
+        [TYPES.secret, `${name}-core-secret`],
         [TYPES.secret, `${name}-database-secret`],
         [TYPES.secret, `${name}-django-secret`],
         [TYPES.release, `${name}-release`],
@@ -57,7 +58,7 @@ describe("Kubernetes tenant", () => {
             for (const type of [TYPES.namespace, TYPES.release, TYPES.ingress, TYPES.networkPolicy, TYPES.resourceQuota, TYPES.limitRange]) {
                 assert.equal(mocks.ofType(type).length, 2, type);
             }
-            assert.equal(mocks.ofType(TYPES.secret).length, 4);
+            assert.equal(mocks.ofType(TYPES.secret).length, 6);
             for (const tenantSpec of specs) {
                 const r = kubernetesResources(mocks, tenantSpec.name);
                 assert.deepEqual(typesAndNames(mocks.descendantsOf(r.workload)), expectedChildren(tenantSpec.name));
@@ -141,7 +142,8 @@ describe("Kubernetes tenant", () => {
                 username: "tenant_riverside_high",
                 password: reveal(role.inputs.password),
             });
-            const everything = JSON.stringify(mocks.resources.filter((resource) => resource.type.startsWith("kubernetes:")).map(objectOf));
+            // The core secret holds placeholders of the core's secrets, which offline equal the admin password's.
+            const everything = JSON.stringify(mocks.resources.filter((resource) => resource.type.startsWith("kubernetes:") && !resource.name.endsWith("-core-secret")).map(objectOf));
             assert.ok(!everything.includes(SECRET_PLACEHOLDER), "the admin password reaches no Kubernetes object");
             assert.ok(!everything.includes("aims_admin"), "the admin user reaches no Kubernetes object");
             assert.ok(!everything.includes("postgres-credentials"));
@@ -150,7 +152,7 @@ describe("Kubernetes tenant", () => {
         it("creates no image pull secret when the stack has no registry credentials", async () => {
             const { mocks, r } = await deployTenant("dev", { name: "school1" });
             assert.equal(r.registrySecret, undefined);
-            assert.equal(mocks.ofType(TYPES.secret).length, 2);
+            assert.equal(mocks.ofType(TYPES.secret).length, 3);
             assert.deepEqual(r.release.inputs.values.imagePullSecrets, []);
         });
 
@@ -206,7 +208,7 @@ describe("Kubernetes tenant", () => {
             assert.deepEqual(values.backend.image, { repository: "registry.example.org/aims/backend", tag: "2.4.0", pullPolicy: "Always" });
             assert.deepEqual(values.database, { host: "pgbouncer.database.svc.cluster.local", port: 6432, name: "tenant_school1", credentialsSecret: "school1-database" });
             assert.equal(values.djangoSecret, "school1-django-secret");
-            assert.deepEqual(values.backend.bootstrap, { coreReadyUrl: "" });
+            assert.deepEqual(values.backend.bootstrapReady, { enabled: true, attempts: 8, deadlineSeconds: 300 });
         });
 
         it("pins the tenant's image tag over the stack's", async () => {
@@ -215,10 +217,10 @@ describe("Kubernetes tenant", () => {
             assert.equal(r.release.inputs.values.backend.image.tag, "2.3.1");
         });
 
-        it("passes CORE_BOOTSTRAP_READY_URL when the stack configures it", async () => {
-            const url = "http://core.core.svc.cluster.local:8000/ready/";
-            const { r } = await deployTenant("dev", { name: "school1" }, withKubernetes({ coreBootstrapReadyUrl: url }));
-            assert.deepEqual(r.release.inputs.values.backend.bootstrap, { coreReadyUrl: url });
+        it("calls the core back only when the stack has a core", async () => {
+            const { r } = await deployTenant("dev", { name: "school1" }, { "aims:core": undefined });
+            assert.equal(r.release.inputs.values.backend.bootstrapReady.enabled, false);
+            assert.deepEqual(r.release.inputs.values.backend.env, [{ name: "USE_REMOTE_MEDIA", value: "false" }]);
         });
 
         it("carries no secret value in its values: only secret names", async () => {
@@ -253,13 +255,15 @@ describe("Kubernetes tenant", () => {
             assert.equal(ingress.spec.rules[0].host, "school1.dev.aims.example.org");
         });
 
-        it("routes /api and /admin to the backend Service on 8000 and the rest to the frontend on 3000", async () => {
+        it("routes /api, /admin, /static and /media to the backend Service on 8000 and the rest to the frontend on 3000", async () => {
             const { r } = await deployTenant("dev", { name: "school1" });
             const routes = objectOf(r.ingress).spec.rules[0].http.paths.map((path: any) =>
                 [path.path, path.pathType, path.backend.service.name, path.backend.service.port.number]);
             assert.deepEqual(routes, [
                 ["/api", "Prefix", "school1-backend", 8000],
                 ["/admin", "Prefix", "school1-backend", 8000],
+                ["/static", "Prefix", "school1-backend", 8000],
+                ["/media", "Prefix", "school1-backend", 8000],
                 ["/", "Prefix", "school1-frontend", 3000],
             ]);
         });
@@ -455,7 +459,7 @@ describe("aims:kubernetes config", () => {
 
     it("rejects an unknown key", () => {
         assert.deepEqual(problems({ ingressClas: "nginx" }), [
-            `${key("ingressClas")}: unknown key; allowed: context, ingressClass, clusterIssuer, ingressNamespace, chartPath, coreBootstrapReadyUrl, registry, waitForReady, reservedNamespaces`,
+            `${key("ingressClas")}: unknown key; allowed: context, ingressClass, clusterIssuer, ingressNamespace, chartPath, registry, waitForReady, reservedNamespaces, coreBootstrapReadyUrl`,
         ]);
     });
 
@@ -516,17 +520,9 @@ describe("aims:kubernetes config", () => {
         assert.deepEqual(problems({ chartPath: "charts/missing" }), [`${key("chartPath")}: must be a Helm chart folder: no Chart.yaml in charts/missing/ of the project`]);
     });
 
-    it("coreBootstrapReadyUrl: optional http(s) URL without credentials", () => {
-        assert.equal(read({}).coreBootstrapReadyUrl, undefined);
-        assert.equal(read({ coreBootstrapReadyUrl: "https://core.example.org/ready/" }).coreBootstrapReadyUrl, "https://core.example.org/ready/");
-        assert.deepEqual(problems({ coreBootstrapReadyUrl: "core:8000/ready" }), [
-            `${key("coreBootstrapReadyUrl")}: must be an http(s) URL such as http://core.core.svc.cluster.local:8000/ready/ (got "core:8000/ready")`,
-        ]);
-        assert.deepEqual(problems({ coreBootstrapReadyUrl: "ftp://core.example.org/ready" }), [
-            `${key("coreBootstrapReadyUrl")}: must be an http(s) URL such as http://core.core.svc.cluster.local:8000/ready/ (got "ftp://core.example.org/ready")`,
-        ]);
-        assert.deepEqual(problems({ coreBootstrapReadyUrl: "https://user:pw@core.example.org/ready" }), [
-            `${key("coreBootstrapReadyUrl")}: must not contain credentials: it is passed to the chart in plain text`,
+    it("coreBootstrapReadyUrl: replaced by aims:core.url, with a message saying so", () => {
+        assert.deepEqual(problems({ coreBootstrapReadyUrl: "https://core.example.org/ready/" }), [
+            `${key("coreBootstrapReadyUrl")}: replaced by aims:core.url: CORE_BOOTSTRAP_READY_URL is now <url>/api/auth/tenant-bootstrap-ready/, which the backend calls back (POST) once bootstrapped instead of waiting for it; move the core's base URL there and remove this key`,
         ]);
     });
 

@@ -68,7 +68,7 @@ async function deploy(stack: string, specs: readonly TenantSpec[], overrides: Re
 const childNames = (mocks: MockStack, parent: RecordedResource) =>
     mocks.resources.filter((r) => r.parent === parent.urn).map((r) => `${r.type} ${r.name}`).sort();
 const backupResources = (mocks: MockStack) =>
-    mocks.resources.filter((r) => r.type === JOB || r.type === COMMAND || /-(backup|offboarding-backup|backup-credentials|backup-role|backup-policy|backup-task)$/.test(r.name));
+    mocks.resources.filter((r) => r.type === JOB || (r.type === COMMAND && !r.name.endsWith("-core-cleanup")) || /-(backup|offboarding-backup|backup-credentials|backup-role|backup-policy|backup-task)$/.test(r.name));
 
 describe("offboarding", () => {
     describe("aims:backup settings", () => {

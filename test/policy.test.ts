@@ -160,6 +160,16 @@ describe("policy pack", () => {
             assert.deepEqual(violationsOf(policyName, "aws:iam/policy:Policy", { policy: "[]" }), ["the policy is not a JSON object"]);
             assert.deepEqual(violationsOf(policyName, "aws:iam/policy:Policy", { policy: "{}" }), ["the policy has no Statement"]);
         });
+        it("passes the objects under one key prefix of a bucket, the only way S3 names them; not a whole bucket or another wildcard", () => {
+            const allowing = (resource: string) => violationsOf(policyName, "aws:iam/rolePolicy:RolePolicy",
+                { policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: resource }] }) });
+            for (const good of ["arn:aws:s3:::aims-dev-media/tenants/school1/*", "arn:aws-cn:s3:::media/school1/*"]) {
+                assert.deepEqual(allowing(good), [], good);
+            }
+            for (const bad of ["arn:aws:s3:::aims-dev-media/*", "arn:aws:s3:::aims-dev-media/tenants/*/x", "arn:aws:s3:::aims-*/tenants/school1/*", "arn:aws:s3:::media/tenants/school1*"]) {
+                assert.equal(allowing(bad).length, 1, bad);
+            }
+        });
     });
 
     describe("network-policy-not-allow-all", () => {

@@ -36,12 +36,12 @@ describe("npm run tenant", () => {
     });
 
     it("add: writes a valid tenant file with the options given", () => {
-        const result = project.run("tenant", "add", "hillcrest", "--plan", "small", "--env", "dev,sit", "--display-name", "Hillcrest College");
+        const result = project.run("tenant", "add", "hillcrest", "--plan", "small", "--env", "dev,sit", "--display-name", "Hillcrest College", "--school-id", "2042");
         assert.equal(result.status, 0, result.stderr);
         const added = loadTenants(path.join(project.dir, "tenants")).find((t) => t.name === "hillcrest");
         assert.deepEqual(added, {
             name: "hillcrest", displayName: "Hillcrest College", environments: ["dev", "sit"], plan: "small",
-            status: "active", file: "tenants/hillcrest.yaml",
+            status: "active", schoolId: "2042", file: "tenants/hillcrest.yaml",
         });
         assert.match(fs.readFileSync(tenantFile("hillcrest"), "utf8"), /^# yaml-language-server: \$schema=\.\/tenant\.schema\.json$/m);
     });

@@ -298,27 +298,40 @@ function checkDrift({ deploy, gitlab }: Docs): void {
     assert.equal(scheduled[0].variables?.STACK, "prod");
 }
 
+/** The core's dispatch fields: each job variable, and the input (or client_payload field) it comes from. */
+const TENANT_FIELDS: ReadonlyArray<readonly [string, string]> = [
+    ["TENANT_NAME", "tenant_name"], ["SCHOOL_ID", "school_id"], ["DISPLAY_NAME", "display_name"],
+    ["PLAN", "plan"], ["ENVIRONMENTS", "environments"],
+];
+
 function checkTenantInputs({ tenant }: Docs): void {
-    assert.deepEqual(Object.keys(tenant.on), ["workflow_dispatch"], "tenant.yml runs from its form only");
+    assert.deepEqual(Object.keys(tenant.on), ["workflow_dispatch", "repository_dispatch"], "tenant.yml runs from its form and from the core's dispatch only");
+    assert.deepEqual((tenant.on.repository_dispatch as { types?: string[] } | undefined)?.types, ["create-tenant", "delete-tenant"]);
     const inputs = tenant.on.workflow_dispatch?.inputs ?? {};
-    assert.deepEqual(inputs.action, { ...inputs.action, type: "choice", options: ["create", "delete"], required: true });
-    assert.deepEqual(inputs.name, { ...inputs.name, type: "string", required: true });
+    assert.deepEqual(inputs.action, { ...inputs.action, type: "choice", options: ["create-tenant", "delete-tenant"], required: true });
+    assert.deepEqual(inputs.tenant_name, { ...inputs.tenant_name, type: "string", required: true });
     assert.deepEqual(inputs.plan, { ...inputs.plan, type: "choice", options: ["small", "standard", "large"], default: "standard" });
     assert.deepEqual(inputs.environments, { ...inputs.environments, type: "string", default: "dev,sit,prod" });
-    assert.equal(inputs.display_name?.type, "string");
-    assert.notEqual(inputs.display_name?.required, true, "display_name is optional");
+    for (const optional of ["school_id", "display_name"]) {
+        assert.equal(inputs[optional]?.type, "string", optional);
+        assert.notEqual(inputs[optional]?.required, true, `${optional} is optional`);
+    }
 }
 
 function checkTenantCommands({ tenant }: Docs): void {
-    const steps = allSteps(tenant);
-    const run = steps.map((s) => s.run ?? "").join("\n");
-    assert.match(run, /npm ci --ignore-scripts/);
-    assert.match(run, /npm run tenant -- add "\$NAME" --plan "\$PLAN" --env "\$ENVS" --display-name "\$DISPLAY_NAME"/);
-    assert.match(run, /npm run tenant -- add "\$NAME" --plan "\$PLAN" --env "\$ENVS"$/m);
-    assert.match(run, /npm run (--silent )?tenant -- remove "\$NAME"/);
-    for (const step of steps.filter((s) => /\$NAME/.test(s.run ?? ""))) {
-        assert.equal(step.env?.NAME, "${{ inputs.name }}", `${step.name}: NAME comes from the input through env`);
+    const job = tenant.jobs["pull-request"];
+    const env = job.env ?? {};
+    assert.match(env.ACTION ?? "", /^\$\{\{ inputs\.action \|\| github\.event\.client_payload\.action \|\| github\.event\.action \}\}$/);
+    for (const [variable, field] of TENANT_FIELDS) {
+        assert.match(env[variable] ?? "", new RegExp(`^\\$\\{\\{ inputs\\.${field} \\|\\| github\\.event\\.client_payload\\.${field}( \\|\\| '[^']+')? \\}\\}$`), `${variable} comes from ${field}`);
     }
+    const run = stepsOf(job).map((s) => s.run ?? "").join("\n");
+    assert.match(run, /npm ci --ignore-scripts/);
+    assert.match(run, /args=\(add "\$TENANT_NAME" --plan "\$PLAN" --env "\$ENVIRONMENTS"\)/);
+    assert.match(run, /--school-id "\$SCHOOL_ID"/);
+    assert.match(run, /npm run tenant -- "\$\{args\[@\]\}"/);
+    assert.match(run, /npm run (--silent )?tenant -- offboard "\$TENANT_NAME"/);
+    assert.doesNotMatch(run, /tenant -- remove "\$/, "delete-tenant offboards; removing the file is a second reviewed change");
 }
 
 function checkTenantNeverDeploys({ tenant }: Docs): void {
@@ -329,13 +342,20 @@ function checkTenantNeverDeploys({ tenant }: Docs): void {
 }
 
 function checkTenantPullRequest({ tenant }: Docs): void {
-    const pr = allSteps(tenant).filter((s) => s.uses?.startsWith("peter-evans/create-pull-request@"));
+    const steps = allSteps(tenant);
+    const pr = steps.filter((s) => s.uses?.startsWith("peter-evans/create-pull-request@"));
     assert.equal(pr.length, 1, "tenant.yml opens one pull request");
     assert.equal(pr[0].uses, "peter-evans/create-pull-request@v7");
-    assert.equal(pr[0].with?.branch, "tenant/${{ inputs.action }}-${{ inputs.name }}");
-    const remove = allSteps(tenant).find((s) => /tenant -- remove/.test(s.run ?? ""));
-    assert.match(remove?.run ?? "", /aims:allowTenantRemoval/, "a removal's PR body asks the reviewer to confirm it in aims:allowTenantRemoval");
-    assert.match(remove?.run ?? "", /Pulumi\.<stack>\.yaml/);
+    assert.equal(pr[0].with?.branch, "tenant/${{ env.ACTION }}-${{ env.TENANT_NAME }}");
+    assert.equal(pr[0].with?.["add-paths"], "tenants/${{ env.TENANT_NAME }}.yaml", "the pull request holds only the tenant's file");
+    const merges = steps.filter((s) => /gh pr merge/.test(s.run ?? ""));
+    assert.equal(merges.length, 1, "one step merges");
+    assert.match(merges[0].run ?? "", /gh pr merge "\$PR_NUMBER" --auto/, "it merges only once the required checks pass");
+    assert.match(merges[0].if ?? "", /^env\.ACTION == 'create-tenant' && /, "only a signup merges by itself");
+    const offboard = steps.find((s) => /tenant -- offboard/.test(s.run ?? ""));
+    assert.match(offboard?.if ?? "", /^env\.ACTION == 'delete-tenant'$/);
+    assert.match(offboard?.run ?? "", /never merged automatically/);
+    assert.match(offboard?.run ?? "", /aims:allowTenantRemoval/, "the offboarding PR tells the reviewer how the removal is confirmed");
 }
 
 function checkGitlabStages({ gitlab }: Docs): void {
@@ -544,17 +564,25 @@ const RULES: Rule[] = [
         ],
     },
     {
-        rule: "the tenant form has action, name, plan, environments and display_name", check: checkTenantInputs, breaks: [
+        rule: "the tenant workflow takes the core's dispatch: action, tenant_name, school_id, display_name, plan, environments", check: checkTenantInputs, breaks: [
             ["plan defaults to large", (d) => { d.tenant.on.workflow_dispatch!.inputs!.plan.default = "large"; }],
-            ["action can rename", (d) => { d.tenant.on.workflow_dispatch!.inputs!.action.options = ["create", "delete", "rename"]; }],
+            ["the old actions", (d) => { d.tenant.on.workflow_dispatch!.inputs!.action.options = ["create", "delete"]; }],
+            ["action can rename", (d) => { d.tenant.on.workflow_dispatch!.inputs!.action.options = ["create-tenant", "delete-tenant", "rename-tenant"]; }],
+            ["no repository_dispatch", (d) => { delete d.tenant.on.repository_dispatch; }],
             ["it also runs on push", (d) => { d.tenant.on.push = {}; }],
+            ["school_id is required", (d) => { d.tenant.on.workflow_dispatch!.inputs!.school_id.required = true; }],
             ["display_name is required", (d) => { d.tenant.on.workflow_dispatch!.inputs!.display_name.required = true; }],
         ],
     },
     {
         rule: "the tenant workflow runs the tenant CLI with its inputs passed through env", check: checkTenantCommands, breaks: [
-            ["no remove", (d) => { d.tenant.jobs["pull-request"].steps = stepsOf(d.tenant.jobs["pull-request"]).filter((s) => !/remove/.test(s.run ?? "")); }],
-            ["NAME is not the input", (d) => { step(d.tenant, "pull-request", (s) => /tenant -- add/.test(s.run ?? "")).env!.NAME = "${{ github.actor }}"; }],
+            ["no offboard", (d) => { d.tenant.jobs["pull-request"].steps = stepsOf(d.tenant.jobs["pull-request"]).filter((s) => !/offboard/.test(s.run ?? "")); }],
+            ["TENANT_NAME is not the input", (d) => { d.tenant.jobs["pull-request"].env!.TENANT_NAME = "${{ github.actor }}"; }],
+            ["school_id is ignored from the core", (d) => { d.tenant.jobs["pull-request"].env!.SCHOOL_ID = "${{ inputs.school_id }}"; }],
+            ["delete removes the file at once", (d) => {
+                const offboard = step(d.tenant, "pull-request", (s) => /tenant -- offboard/.test(s.run ?? ""));
+                offboard.run = offboard.run!.replace('offboard "$TENANT_NAME"', 'remove "$TENANT_NAME"');
+            }],
         ],
     },
     {
@@ -564,11 +592,17 @@ const RULES: Rule[] = [
         ],
     },
     {
-        rule: "the tenant workflow opens a PR on tenant/<action>-<name> that asks to confirm a removal", check: checkTenantPullRequest, breaks: [
+        rule: "the tenant workflow opens a PR with only the tenant's file; a signup merges when its checks pass, an offboarding never", check: checkTenantPullRequest, breaks: [
             ["another branch", (d) => { step(d.tenant, "pull-request", (s) => !!s.uses?.startsWith("peter-evans/")).with!.branch = "tenants"; }],
-            ["no confirmation asked", (d) => {
-                const remove = step(d.tenant, "pull-request", (s) => /tenant -- remove/.test(s.run ?? ""));
-                remove.run = remove.run!.replace(/aims:allowTenantRemoval/g, "the stack config");
+            ["the whole tenants folder", (d) => { step(d.tenant, "pull-request", (s) => !!s.uses?.startsWith("peter-evans/")).with!["add-paths"] = "tenants/"; }],
+            ["an offboarding merges by itself", (d) => { step(d.tenant, "pull-request", (s) => /gh pr merge/.test(s.run ?? "")).if = "steps.pr.outputs.pull-request-number != ''"; }],
+            ["the merge does not wait for the checks", (d) => {
+                const merge = step(d.tenant, "pull-request", (s) => /gh pr merge/.test(s.run ?? ""));
+                merge.run = merge.run!.replace(" --auto", " --admin");
+            }],
+            ["no confirmation explained", (d) => {
+                const offboard = step(d.tenant, "pull-request", (s) => /tenant -- offboard/.test(s.run ?? ""));
+                offboard.run = offboard.run!.replace(/aims:allowTenantRemoval/g, "the stack config");
             }],
         ],
     },

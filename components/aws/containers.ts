@@ -5,9 +5,10 @@
  * same environment, the same non-root user, a read-only root filesystem. Secrets are references
  * (`secrets[].valueFrom`, Secrets Manager ARNs): no secret value is ever part of the definitions.
  */
+import { BOOTSTRAP_READY_COMMAND, bootstrapReadyEnvironment } from "../core-contract";
 import { APP_USER } from "./storage";
 
-export const CONTAINERS = { frontend: "frontend", backend: "backend", migrate: "migrate", bootstrap: "bootstrap" } as const;
+export const CONTAINERS = { frontend: "frontend", backend: "backend", migrate: "migrate", bootstrap: "bootstrap", bootstrapReady: "bootstrap-ready" } as const;
 export const FRONTEND_PORT = 3000;
 export const BACKEND_PORT = 8000;
 
@@ -21,6 +22,8 @@ export const NEXT_CACHE_PATH = "/app/.next/cache";
 /** Commands of the chart's init containers (charts/tenant/values.yaml, backend.migrate/bootstrap). */
 export const MIGRATE_COMMAND = ["python", "manage.py", "migrate", "--noinput"];
 export const BOOTSTRAP_COMMAND = ["python", "manage.py", "bootstrap_tenant"];
+/** NEXT_PUBLIC_API_BASE_URL on AWS: Django's API on the tenant's own host. */
+export const API_BASE_PATH = "/api";
 
 export interface ContainerValues {
     /** The tenant's name: TENANT_SUBDOMAIN. */
@@ -37,6 +40,10 @@ export interface ContainerValues {
     readonly secretKeyArn: string;
     readonly logGroup: string;
     readonly region: string;
+    /** The core's plain variables of the backend (core-contract.ts, coreEnvironment). */
+    readonly coreEnvironment?: Readonly<Record<string, string>>;
+    /** With a core: its secret's ARN and, per secret variable, the JSON key it is read from; it adds the bootstrap-ready container. */
+    readonly coreSecrets?: { readonly arn: string; readonly variables: Readonly<Record<string, string>> };
 }
 
 export interface KeyValue { readonly name: string; readonly value: string }
@@ -79,11 +86,14 @@ export function containerDefinitions(values: ContainerValues): ContainerDefiniti
         TENANT_DB_NAME: values.database.name,
         HOME: "/tmp",
         PYTHONDONTWRITEBYTECODE: "1",
+        ...(values.coreEnvironment ?? {}),
     });
+    const core = values.coreSecrets;
     const backendSecrets: SecretReference[] = [
         { name: "DB_USER", valueFrom: secretKeyReference(values.databaseCredentialsArn, "username") },
         { name: "DB_PASSWORD", valueFrom: secretKeyReference(values.databaseCredentialsArn, "password") },
         { name: "SECRET_KEY", valueFrom: values.secretKeyArn },
+        ...Object.entries(core?.variables ?? {}).map(([name, key]) => ({ name, valueFrom: secretKeyReference(core!.arn, key) })),
     ];
     const tmp = { sourceVolume: VOLUMES.tmp, containerPath: "/tmp", readOnly: false };
     const base = (name: string, image: string, essential: boolean) => ({
@@ -108,16 +118,23 @@ export function containerDefinitions(values: ContainerValues): ContainerDefiniti
         mountPoints: [tmp],
         ...(after && { dependsOn: [{ containerName: after, condition: "SUCCESS" as const }] }),
     });
+    // With a core, Django starts only once the core has accepted the tenant as bootstrapped.
+    const lastJob = core ? CONTAINERS.bootstrapReady : CONTAINERS.bootstrap;
+    const bootstrapReady: ContainerDefinition[] = core ? [{
+        ...backendJob(CONTAINERS.bootstrapReady, BOOTSTRAP_READY_COMMAND, CONTAINERS.bootstrap),
+        environment: [...backendEnvironment, ...env(bootstrapReadyEnvironment())],
+    }] : [];
     return [
         backendJob(CONTAINERS.migrate, MIGRATE_COMMAND),
         backendJob(CONTAINERS.bootstrap, BOOTSTRAP_COMMAND, CONTAINERS.migrate),
+        ...bootstrapReady,
         {
             ...base(CONTAINERS.backend, values.backendImage, true),
             portMappings: [{ name: "http-backend", containerPort: BACKEND_PORT, protocol: "tcp", appProtocol: "http" }],
             environment: backendEnvironment,
             secrets: backendSecrets,
             mountPoints: [tmp, { sourceVolume: VOLUMES.media, containerPath: MEDIA_PATH, readOnly: false }],
-            dependsOn: [{ containerName: CONTAINERS.bootstrap, condition: "SUCCESS" }],
+            dependsOn: [{ containerName: lastJob, condition: "SUCCESS" }],
         },
         {
             ...base(CONTAINERS.frontend, values.frontendImage, true),
@@ -126,6 +143,8 @@ export function containerDefinitions(values: ContainerValues): ContainerDefiniti
                 TENANT_SUBDOMAIN: values.tenant,
                 PUBLIC_URL: `https://${values.host}`,
                 BACKEND_INTERNAL_URL: `http://localhost:${BACKEND_PORT}`,
+                // The browser reaches Django on the tenant's own host: the load balancer routes /api/* to it.
+                NEXT_PUBLIC_API_BASE_URL: API_BASE_PATH,
                 PORT: FRONTEND_PORT,
                 HOSTNAME: "0.0.0.0",
                 NEXT_TELEMETRY_DISABLED: "1",

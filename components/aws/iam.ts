@@ -1,6 +1,6 @@
 /**
- * The tenant's own task role: what its running app may do in AWS. Only read its two secrets and
- * mount the file system through its own access point; nothing else, and no wildcard resource.
+ * The tenant's own task role: what its running app may do in AWS. Only read its own secrets, mount
+ * the file system through its own access point and, with media in AWS S3, use its own prefix there.
  * The shared execution role (aims:aws.executionRoleArn) starts the tasks; it is not managed here.
  */
 import * as aws from "@pulumi/aws";
@@ -41,10 +41,32 @@ export function taskAssumeRolePolicy(place: { region: string; accountId: string 
 }
 
 export interface TaskPolicyResources {
-    /** ARNs of the tenant's two secrets. */
+    /** ARNs of the tenant's secrets. */
     readonly secretArns: readonly string[];
     readonly fileSystemArn: string;
     readonly accessPointArn: string;
+    /** The tenant's media in AWS S3: its bucket and its own key prefix (no trailing '/'). */
+    readonly media?: { readonly partition: string; readonly bucket: string; readonly prefix: string };
+}
+
+/** Read, write and delete the objects under the tenant's own prefix, and list only that prefix. */
+export function mediaStatements(media: NonNullable<TaskPolicyResources["media"]>): PolicyStatement[] {
+    const bucketArn = `arn:${media.partition}:s3:::${media.bucket}`;
+    return [
+        {
+            Sid: "OwnMediaObjects",
+            Effect: "Allow",
+            Action: ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+            Resource: `${bucketArn}/${media.prefix}/*`,
+        },
+        {
+            Sid: "ListOwnMedia",
+            Effect: "Allow",
+            Action: ["s3:ListBucket"],
+            Resource: bucketArn,
+            Condition: { StringLike: { "s3:prefix": `${media.prefix}/*` } },
+        },
+    ];
 }
 
 export function taskRolePolicy(resources: TaskPolicyResources): PolicyDocument {
@@ -64,6 +86,7 @@ export function taskRolePolicy(resources: TaskPolicyResources): PolicyDocument {
                 Resource: resources.fileSystemArn,
                 Condition: { StringEquals: { "elasticfilesystem:AccessPointArn": resources.accessPointArn } },
             },
+            ...(resources.media ? mediaStatements(resources.media) : []),
         ],
     };
 }
@@ -76,6 +99,7 @@ export interface TaskRoleArgs {
     readonly secretArns: readonly pulumi.Input<string>[];
     readonly fileSystemArn: string;
     readonly accessPointArn: pulumi.Input<string>;
+    readonly media?: TaskPolicyResources["media"];
     readonly tags: Record<string, string>;
 }
 
@@ -96,7 +120,7 @@ export function createTaskRole(name: string, args: TaskRoleArgs, parent: pulumi.
         name: "tenant-resources",
         role: role.name,
         policy: pulumi.all([pulumi.all([...args.secretArns]), args.accessPointArn]).apply(([secretArns, accessPointArn]) =>
-            JSON.stringify(taskRolePolicy({ secretArns, fileSystemArn: args.fileSystemArn, accessPointArn }))),
+            JSON.stringify(taskRolePolicy({ secretArns, fileSystemArn: args.fileSystemArn, accessPointArn, ...(args.media && { media: args.media }) }))),
     }, { parent });
     return { role, policy };
 }

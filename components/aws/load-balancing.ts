@@ -1,7 +1,7 @@
 /**
  * How the tenant's traffic arrives: two target groups (Django and Next.js, as the Kubernetes
  * Ingress routes) and two rules on its shard's listener, matching its host. The `api` rule sends
- * /api and /admin to Django and is evaluated first; the `web` rule sends the rest to Next.js.
+ * Django's paths (API_PATH_PATTERNS) to Django and is evaluated first; the `web` rule sends the rest to Next.js.
  * A tenant that is not serving keeps both rules, answering a fixed 503 instead of forwarding.
  */
 import * as aws from "@pulumi/aws";
@@ -15,10 +15,11 @@ import { AwsSettings } from "./settings";
 import { isServing, unavailableMessage } from "./status";
 
 /**
- * Django's paths, as the Ingress's Prefix matches: the path itself and everything under it. With
- * the host that is five condition values, the most an ALB rule takes.
+ * Django's paths, as the Ingress routes them: /api, /admin, /static and /media. With the host an
+ * ALB rule takes five condition values at most, so only the paths under each (`/api/*`) are
+ * matched: Django's URLs all end in '/', and a bare `/admin` goes to Next.js (docs/aws.md).
  */
-export const API_PATH_PATTERNS = ["/api", "/api/*", "/admin", "/admin/*"] as const;
+export const API_PATH_PATTERNS = ["/api/*", "/admin/*", "/static/*", "/media/*"] as const;
 /** Seconds a deregistered task keeps serving its open requests: short, the apps answer quickly. */
 export const DEREGISTRATION_DELAY_SECONDS = 30;
 

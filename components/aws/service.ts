@@ -5,7 +5,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { TenantPlatformArgs } from "../platform-args";
-import { fileSystemArn } from "./arn";
+import { mediaPrefix } from "../core-settings";
+import type { StackSettings } from "../settings";
+import { fileSystemArn, partitionOf } from "./arn";
 import { createOffboardingBackup } from "./backup";
 import { createEcsService } from "./ecs-service";
 import { createTaskRole } from "./iam";
@@ -40,6 +42,7 @@ export class TenantService extends pulumi.ComponentResource {
         const priority = listenerPriority(spec);
         const tags = tenantTags(spec, protection);
 
+        const media = awsMediaAccess(settings, spec.name);
         const secrets = createSecrets(name, { spec, settings, secretKey: args.secretKey, database: args.database, protection, tags }, this);
         const accessPoint = createAccessPoint(name, { spec, fileSystemId: awsSettings.efsFileSystemId, protection, tags }, this);
         const logGroup = createLogGroup(name, { spec, settings, retentionInDays: awsSettings.logRetentionDays, tags }, this);
@@ -47,15 +50,17 @@ export class TenantService extends pulumi.ComponentResource {
             spec, settings, tags,
             region: awsSettings.region,
             accountId: awsSettings.accountId,
-            secretArns: [secrets.databaseCredentials.arn, secrets.secretKey.arn],
+            secretArns: [secrets.databaseCredentials.arn, secrets.secretKey.arn, ...(secrets.core ? [secrets.core.arn] : [])],
             fileSystemArn: fileSystemArn(awsSettings, awsSettings.efsFileSystemId),
             accessPointArn: accessPoint.arn,
+            ...(media && { media }),
         }, this);
         const taskDefinition = createTaskDefinition(name, {
             spec, settings, host, tags,
             aws: awsSettings,
             databaseCredentialsArn: secrets.databaseCredentials.arn,
             secretKeyArn: secrets.secretKey.arn,
+            ...(secrets.core && { coreSecretArn: secrets.core.arn }),
             accessPointId: accessPoint.id,
             logGroupName: logGroup.name,
             taskRoleArn: taskRole.role.arn,
@@ -84,4 +89,11 @@ export class TenantService extends pulumi.ComponentResource {
         this.taskRoleArn = taskRole.role.arn;
         this.registerOutputs({ serviceName: this.serviceName, listenerPriority: this.listenerPriority, taskRoleArn: this.taskRoleArn });
     }
+}
+
+/** With media in AWS S3 (no `endpoint`), the task role's access to the tenant's own prefix. */
+export function awsMediaAccess(settings: Pick<StackSettings, "core" | "aws">, tenant: string): { partition: string; bucket: string; prefix: string } | undefined {
+    const storage = settings.core?.objectStorage;
+    if (!storage || storage.endpoint !== undefined || !settings.aws) return undefined;
+    return { partition: partitionOf(settings.aws.region), bucket: storage.bucket, prefix: mediaPrefix(storage, tenant) };
 }

@@ -1,12 +1,13 @@
 /** The tenant's Fargate task definition: its size from the plan, its role, volumes and containers. */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { coreEnvironment, coreSecretVariables } from "../core-contract";
 import { databaseName, taskFamilyName } from "../naming";
 import { PLANS } from "../plans";
 import type { TenantSpec } from "../registry";
 import type { StackSettings } from "../settings";
 import { containerDefinitions, VOLUMES } from "./containers";
-import { databaseEndpoint } from "./secrets";
+import { databaseEndpoint, usesStorageKeysOnAws } from "./secrets";
 import { AwsSettings } from "./settings";
 
 /** `repository:tag`, the tenant's `image.tag` overriding the stack's. */
@@ -38,6 +39,8 @@ export interface TenantTaskDefinitionArgs {
     readonly host: string;
     readonly databaseCredentialsArn: pulumi.Input<string>;
     readonly secretKeyArn: pulumi.Input<string>;
+    /** The tenant's core secret, when the stack has a core. */
+    readonly coreSecretArn?: pulumi.Input<string>;
     readonly accessPointId: pulumi.Input<string>;
     readonly logGroupName: pulumi.Input<string>;
     readonly taskRoleArn: pulumi.Input<string>;
@@ -47,8 +50,9 @@ export interface TenantTaskDefinitionArgs {
 export function createTaskDefinition(name: string, args: TenantTaskDefinitionArgs, parent: pulumi.Resource): aws.ecs.TaskDefinition {
     const { spec, settings } = args;
     const plan = PLANS[spec.plan].ecs;
-    const definitions = pulumi.all([args.databaseCredentialsArn, args.secretKeyArn, args.logGroupName])
-        .apply(([databaseCredentialsArn, secretKeyArn, logGroup]) => containerDefinitions({
+    const core = settings.core;
+    const definitions = pulumi.all([args.databaseCredentialsArn, args.secretKeyArn, args.logGroupName, args.coreSecretArn])
+        .apply(([databaseCredentialsArn, secretKeyArn, logGroup, coreSecretArn]) => containerDefinitions({
             tenant: spec.name,
             host: args.host,
             frontendImage: imageReference(settings.images.frontend, spec, settings),
@@ -58,6 +62,10 @@ export function createTaskDefinition(name: string, args: TenantTaskDefinitionArg
             secretKeyArn,
             logGroup,
             region: args.aws.region,
+            coreEnvironment: coreEnvironment(core, spec),
+            ...(core && coreSecretArn && {
+                coreSecrets: { arn: coreSecretArn, variables: coreSecretVariables(core, usesStorageKeysOnAws(core)) },
+            }),
         }));
     return new aws.ecs.TaskDefinition(`${name}-task`, {
         family: taskFamilyName(settings.environment, spec.name),

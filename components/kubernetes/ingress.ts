@@ -10,8 +10,11 @@ import { KubernetesSettings } from "./settings";
 /** Ports of the chart's Services. */
 export const FRONTEND_PORT = 3000;
 export const BACKEND_PORT = 8000;
-/** Paths Django serves; everything else goes to Next.js. */
-export const BACKEND_PATHS = ["/api", "/admin"] as const;
+/**
+ * Paths Django serves; everything else goes to Next.js. /static holds the admin's and the API's
+ * assets; /media the uploaded files when they are not in object storage (USE_REMOTE_MEDIA).
+ */
+export const BACKEND_PATHS = ["/api", "/admin", "/static", "/media"] as const;
 
 export const CLUSTER_ISSUER_ANNOTATION = "cert-manager.io/cluster-issuer";
 /**
@@ -26,7 +29,7 @@ export interface IngressInputs {
     readonly host: string;
 }
 
-/** The Ingress spec: longest prefix wins, so /api and /admin reach the backend before / catches the rest. */
+/** The Ingress spec: longest prefix wins, so Django's paths reach the backend before / catches the rest. */
 export function ingressSpec({ spec, kubernetes, host }: IngressInputs): k8s.types.input.networking.v1.IngressSpec {
     const release = releaseName(spec.name);
     const route = (path: string, service: string, port: number) => ({

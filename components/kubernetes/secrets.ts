@@ -6,7 +6,9 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { TenantDatabase } from "../database";
-import { databaseSecretName, djangoSecretName, imagePullSecretName } from "../naming";
+import { CORE_SECRET_KEYS } from "../core-contract";
+import type { CoreSettings } from "../core-settings";
+import { coreSecretName, databaseSecretName, djangoSecretName, imagePullSecretName } from "../naming";
 import { DataProtection } from "../protection";
 import type { TenantSpec } from "../registry";
 import type { StackSettings } from "../settings";
@@ -33,6 +35,8 @@ export interface TenantSecrets {
     readonly database: k8s.core.v1.Secret;
     /** Only when the stack configures registry credentials. */
     readonly imagePull?: k8s.core.v1.Secret;
+    /** Only when the stack has a core (aims:core). */
+    readonly core?: k8s.core.v1.Secret;
 }
 
 export function createSecrets(name: string, args: TenantSecretsArgs, parent: pulumi.Resource): TenantSecrets {
@@ -70,7 +74,26 @@ export function createSecrets(name: string, args: TenantSecretsArgs, parent: pul
         stringData: { ".dockerconfigjson": dockerConfigJson(registry) },
     }, data);
 
-    return { django, database, ...(imagePull && { imagePull }) };
+    const core = settings.core && new k8s.core.v1.Secret(`${name}-core-secret`, {
+        metadata: metadata(coreSecretName(spec.name)),
+        type: "Opaque",
+        stringData: coreSecretData(settings.core),
+    }, data);
+
+    return { django, database, ...(imagePull && { imagePull }), ...(core && { core }) };
+}
+
+/** The core's secrets a tenant's backend reads, each value secret. */
+export function coreSecretData(core: CoreSettings): Record<string, pulumi.Output<string>> {
+    const credentials = core.objectStorage?.credentials;
+    return {
+        [CORE_SECRET_KEYS.databasePassword]: pulumi.secret(core.database.password),
+        [CORE_SECRET_KEYS.bootstrapSecret]: pulumi.secret(core.bootstrapSecret),
+        ...(credentials && {
+            [CORE_SECRET_KEYS.accessKeyId]: pulumi.secret(credentials.accessKeyId),
+            [CORE_SECRET_KEYS.secretAccessKey]: pulumi.secret(credentials.secretAccessKey),
+        }),
+    };
 }
 
 /** The `.dockerconfigjson` of an image pull secret, secret. */

@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigBlock, parseUrl } from "../config";
+import { ConfigBlock } from "../config";
 
 export interface KubernetesSettings {
     /** kubeconfig context the stack's provider uses; the current context when unset. */
@@ -15,8 +15,6 @@ export interface KubernetesSettings {
     readonly ingressNamespace: string;
     /** Path of the tenant chart relative to the project root, normalised: `charts/tenant`. */
     readonly chartPath: string;
-    /** URL the backend's bootstrap init container waits for before seeding (CORE_BOOTSTRAP_READY_URL). */
-    readonly coreBootstrapReadyUrl?: string;
     /** Registry credentials for an image pull secret in each tenant namespace, when the images are private. */
     readonly registry?: RegistryCredentials;
     /**
@@ -37,7 +35,11 @@ export interface RegistryCredentials {
     readonly password: pulumi.Output<string>;
 }
 
-export const KUBERNETES_KEYS = ["context", "ingressClass", "clusterIssuer", "ingressNamespace", "chartPath", "coreBootstrapReadyUrl", "registry", "waitForReady", "reservedNamespaces"] as const;
+export const KUBERNETES_KEYS = ["context", "ingressClass", "clusterIssuer", "ingressNamespace", "chartPath", "registry", "waitForReady", "reservedNamespaces"] as const;
+/** Keys of earlier versions, and what replaced them. */
+const REPLACED_KEYS: Readonly<Record<string, string>> = {
+    coreBootstrapReadyUrl: "replaced by aims:core.url: CORE_BOOTSTRAP_READY_URL is now <url>/api/auth/tenant-bootstrap-ready/, which the backend calls back (POST) once bootstrapped instead of waiting for it; move the core's base URL there and remove this key",
+};
 const REGISTRY_KEYS = ["server", "username", "password"] as const;
 
 /** Where the project (Pulumi.yaml, charts/) is: chart paths are relative to it. */
@@ -52,7 +54,10 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const REGISTRY_SERVER = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:[0-9]{1,5})?$/;
 
 export function readKubernetesSettings(block: ConfigBlock, projectRoot: string = PROJECT_ROOT): KubernetesSettings {
-    block.rejectUnknown(KUBERNETES_KEYS);
+    for (const [key, replacement] of Object.entries(REPLACED_KEYS)) {
+        if (block.has(key)) block.report(key, replacement);
+    }
+    block.rejectUnknown([...KUBERNETES_KEYS, ...Object.keys(REPLACED_KEYS)]);
     const context = block.optionalString("context");
     const ingressClass = block.string("ingressClass", "traefik");
     checkName(block, "ingressClass", ingressClass, DNS_SUBDOMAIN, 253, "an IngressClass name such as traefik");
@@ -61,7 +66,6 @@ export function readKubernetesSettings(block: ConfigBlock, projectRoot: string =
     const ingressNamespace = block.string("ingressNamespace") ?? "";
     checkName(block, "ingressNamespace", ingressNamespace, DNS_LABEL, 63, "a namespace name such as traefik");
     const chartPath = readChartPath(block, projectRoot);
-    const coreBootstrapReadyUrl = readReadyUrl(block);
     const registry = readRegistry(block);
     const waitForReady = block.boolean("waitForReady", true);
     const reservedNamespaces = block.optionalStringList("reservedNamespaces");
@@ -75,7 +79,6 @@ export function readKubernetesSettings(block: ConfigBlock, projectRoot: string =
         clusterIssuer,
         ingressNamespace,
         chartPath,
-        ...(coreBootstrapReadyUrl !== undefined && { coreBootstrapReadyUrl }),
         ...(registry && { registry }),
         waitForReady,
         reservedNamespaces,
@@ -104,21 +107,6 @@ function readChartPath(block: ConfigBlock, projectRoot: string): string {
         block.report("chartPath", `must be a Helm chart folder: no Chart.yaml in ${normalised}/ of the project`);
     }
     return normalised;
-}
-
-function readReadyUrl(block: ConfigBlock): string | undefined {
-    const value = block.optionalString("coreBootstrapReadyUrl");
-    if (value === undefined) return undefined;
-    const url = parseUrl(value);
-    if (!url || !["http:", "https:"].includes(url.protocol)) {
-        block.report("coreBootstrapReadyUrl", `must be an http(s) URL such as http://core.core.svc.cluster.local:8000/ready/ (got ${JSON.stringify(value)})`);
-        return undefined;
-    }
-    if (url.username || url.password) {
-        block.report("coreBootstrapReadyUrl", "must not contain credentials: it is passed to the chart in plain text");
-        return undefined;
-    }
-    return value;
 }
 
 function readRegistry(block: ConfigBlock): RegistryCredentials | undefined {

@@ -3,7 +3,8 @@
  * spec and the settings alone. Secrets are referenced by name: no secret value is ever part of
  * the values, which Helm stores in the cluster and Pulumi in its state in plain text.
  */
-import { databaseName, databaseSecretName, djangoSecretName, imagePullSecretName } from "../naming";
+import { BOOTSTRAP_READY_ATTEMPTS, BOOTSTRAP_READY_DEADLINE_SECONDS, coreEnvironment, coreSecretVariables } from "../core-contract";
+import { coreSecretName, databaseName, databaseSecretName, djangoSecretName, imagePullSecretName } from "../naming";
 import { PLANS } from "../plans";
 import type { TenantSpec } from "../registry";
 import type { StackSettings } from "../settings";
@@ -22,10 +23,22 @@ export interface ComponentValues {
     readonly resources: ContainerResources;
 }
 
+/** A container environment variable: a plain value, or a reference to a key of a Secret. */
+export type EnvVar =
+    | { readonly name: string; readonly value: string }
+    | { readonly name: string; readonly valueFrom: { readonly secretKeyRef: { readonly name: string; readonly key: string } } };
+
+export interface BackendValues extends ComponentValues {
+    /** The core's variables, added to the backend and its init containers; secrets by reference only. */
+    readonly env: readonly EnvVar[];
+    /** The init container that calls the core back once migrate and bootstrap succeeded. */
+    readonly bootstrapReady: { readonly enabled: boolean; readonly attempts: number; readonly deadlineSeconds: number };
+}
+
 export interface TenantChartValues {
     readonly tenant: { readonly name: string; readonly host: string };
     readonly frontend: ComponentValues;
-    readonly backend: ComponentValues & { readonly bootstrap: { readonly coreReadyUrl: string } };
+    readonly backend: BackendValues;
     readonly database: { readonly host: string; readonly port: number; readonly name: string; readonly credentialsSecret: string };
     readonly djangoSecret: string;
     readonly imagePullSecrets: ReadonlyArray<{ readonly name: string }>;
@@ -35,8 +48,8 @@ export interface TenantChartValues {
 export const RUNNING_STATUSES: readonly TenantStatus[] = ["active"];
 
 export function tenantChartValues(
-    spec: Pick<TenantSpec, "name" | "plan" | "status" | "image">,
-    settings: Pick<StackSettings, "images" | "database" | "kubernetes">,
+    spec: Pick<TenantSpec, "name" | "plan" | "status" | "image" | "schoolId">,
+    settings: Pick<StackSettings, "images" | "database" | "kubernetes" | "core">,
     host: string,
 ): TenantChartValues {
     const plan = PLANS[spec.plan].kubernetes;
@@ -55,7 +68,12 @@ export function tenantChartValues(
             image: image(settings.images.backend),
             replicas: running ? plan.backendReplicas : 0,
             resources,
-            bootstrap: { coreReadyUrl: settings.kubernetes?.coreBootstrapReadyUrl ?? "" },
+            env: backendCoreEnv(spec, settings),
+            bootstrapReady: {
+                enabled: settings.core !== undefined,
+                attempts: BOOTSTRAP_READY_ATTEMPTS,
+                deadlineSeconds: BOOTSTRAP_READY_DEADLINE_SECONDS,
+            },
         },
         database: {
             host: settings.database.appHost,
@@ -68,3 +86,14 @@ export function tenantChartValues(
     };
 }
 
+
+/** The core's variables of the backend: plain values, then the secret ones from the tenant's core Secret. */
+export function backendCoreEnv(spec: Pick<TenantSpec, "name" | "schoolId">, settings: Pick<StackSettings, "core">): EnvVar[] {
+    const plain = Object.entries(coreEnvironment(settings.core, { name: spec.name, schoolId: spec.schoolId }))
+        .map(([name, value]) => ({ name, value }));
+    if (!settings.core) return plain;
+    const secretName = coreSecretName(spec.name);
+    const secret = Object.entries(coreSecretVariables(settings.core, settings.core.objectStorage?.credentials !== undefined))
+        .map(([name, key]) => ({ name, valueFrom: { secretKeyRef: { name: secretName, key } } }));
+    return [...plain, ...secret];
+}

@@ -19,6 +19,11 @@ export const SECRET_PATHS: ReadonlyArray<{ key: string; path: string[] }> = [
     { key: "aims:database", path: ["password"] },
     { key: "aims:kubernetes", path: ["registry", "password"] },
     { key: "aims:backup", path: ["secretAccessKey"] },
+    { key: "aims:core", path: ["database", "password"] },
+    { key: "aims:core", path: ["bootstrapSecret"] },
+    { key: "aims:core", path: ["adminApiKey"] },
+    { key: "aims:core", path: ["objectStorage", "accessKeyId"] },
+    { key: "aims:core", path: ["objectStorage", "secretAccessKey"] },
 ];
 
 export interface StackConfig {

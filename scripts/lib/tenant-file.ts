@@ -11,6 +11,7 @@ export interface NewTenant {
     status: TenantStatus;
     platform?: Platform;
     domain?: string;
+    schoolId?: string;
 }
 
 /** "riverside-high" -> "Riverside High" */
@@ -21,4 +22,10 @@ export function displayNameOf(name: string): string {
 export function renderTenantFile(tenant: NewTenant): string {
     const document = Object.fromEntries(Object.entries(tenant).filter(([, value]) => value !== undefined));
     return `# yaml-language-server: $schema=./tenant.schema.json\n${yaml.dump(document, { flowLevel: 1, lineWidth: 120 })}`;
+}
+
+/** The tenant file with its top-level `status:` line set to `status`, or added; comments and order kept. */
+export function withStatus(text: string, status: string): string {
+    const line = /^status:.*$/m;
+    return line.test(text) ? text.replace(line, `status: ${status}`) : `${text.replace(/\n*$/, "\n")}status: ${status}\n`;
 }

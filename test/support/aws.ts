@@ -67,6 +67,6 @@ export function taskPolicyOf(mocks: MockStack, tenant: string): PolicyDocument {
 }
 
 /** The ARN of a tenant's secret, as its SecretVersion refers to it (the mock's ID of a secret is its ARN). */
-export function secretArnOf(mocks: MockStack, tenant: string, role: "db-credentials" | "secret-key"): string {
+export function secretArnOf(mocks: MockStack, tenant: string, role: "db-credentials" | "secret-key" | "core"): string {
     return mocks.get(AWS.secretVersion, `${tenant}-${role}-value`).inputs.secretId;
 }

@@ -51,6 +51,7 @@ export function spec(overrides: Partial<TenantSpec> & { name: string }): TenantS
         environments: ["dev", "sit", "prod"],
         plan: "standard",
         status: "active",
+        schoolId: "1001",
         file: `tenants/${overrides.name}.yaml`,
         ...overrides,
     };

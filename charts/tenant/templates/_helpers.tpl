@@ -96,6 +96,9 @@ imagePullSecrets:
   value: /tmp
 - name: PYTHONDONTWRITEBYTECODE
   value: "1"
+{{- with .Values.backend.env }}
+{{ toYaml . }}
+{{- end }}
 {{- end -}}
 
 {{/* Spread a component's pods over nodes when the cluster has several. */}}
