@@ -34,8 +34,8 @@ export interface BackupEnvironmentInputs {
     readonly backup: Pick<BackupSettings, "bucket" | "prefix" | "region" | "endpoint">;
     readonly environment: Environment;
     readonly tenant: string;
-    /** Where the tenant's own role reaches PostgreSQL on its platform. */
-    readonly database: { readonly host: string; readonly port: number };
+    /** Where the tenant's own role reaches PostgreSQL on its platform, and its database when it is not the derived one (an adopted tenant's). */
+    readonly database: { readonly host: string; readonly port: number; readonly name?: string };
 }
 
 /**
@@ -46,7 +46,7 @@ export function backupEnvironment({ backup, environment, tenant, database }: Bac
     return {
         PGHOST: database.host,
         PGPORT: String(database.port),
-        PGDATABASE: databaseName(tenant),
+        PGDATABASE: database.name ?? databaseName(tenant),
         BACKUP_BUCKET: backup.bucket,
         BACKUP_KEY: backupObjectKey(backup, environment, tenant),
         AWS_DEFAULT_REGION: backup.region,

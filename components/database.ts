@@ -10,13 +10,16 @@
  */
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
+import { AdoptionImportIds, KEPT_ON_ADOPTION } from "./adoption";
 import { DataProtection } from "./protection";
 
 export interface TenantDatabaseArgs {
     /** Name of both the database and its owner role: `tenant_<name>`. */
     readonly name: string;
-    /** Password of the role; a secret. */
-    readonly password: pulumi.Input<string>;
+    /** Password of the role; a secret. None for an adopted role, which keeps its own. */
+    readonly password?: pulumi.Input<string>;
+    /** Set when the role and database already exist (adopted from the Argo CD setup): what to import. */
+    readonly adoption?: Pick<AdoptionImportIds, "role" | "database">;
     /** Most connections the role may hold at once (the plan's). */
     readonly connectionLimit: number;
     /** The provider's admin role, which must act as the owner to close the database. */
@@ -48,23 +51,24 @@ export const PUBLIC_PRIVILEGES: readonly PublicPrivileges[] = [
 export class TenantDatabase extends pulumi.ComponentResource {
     public readonly databaseName: pulumi.Output<string>;
     public readonly roleName: pulumi.Output<string>;
-    /** The role's password, secret. */
-    public readonly password: pulumi.Output<string>;
+    /** The role's password, secret; undefined for an adopted role, whose password the program never sees. */
+    public readonly password?: pulumi.Output<string>;
 
     constructor(name: string, args: TenantDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("aims:index:TenantDatabase", name, {}, opts);
         const data = { parent: this, ...args.protection };
+        const { adoption } = args;
 
         const role = new postgresql.Role(`${name}-db-role`, {
             name: args.name,
             login: true,
-            password: pulumi.secret(args.password),
+            ...(args.password !== undefined && { password: pulumi.secret(args.password) }),
             superuser: false,
             createDatabase: false,
             createRole: false,
             inherit: true,
             connectionLimit: args.connectionLimit,
-        }, data);
+        }, { ...data, ...(adoption && { import: adoption.role, ignoreChanges: [...KEPT_ON_ADOPTION.role] }) });
 
         const adminMembership = new postgresql.GrantRole(`${name}-db-admin-membership`, {
             role: args.adminRole,
@@ -75,9 +79,10 @@ export class TenantDatabase extends pulumi.ComponentResource {
         const database = new postgresql.Database(`${name}-db`, {
             name: args.name,
             owner: role.name,
-            encoding: "UTF8",
+            // The encoding cannot change in place: an adopted database keeps the one it has.
+            ...(!adoption && { encoding: "UTF8" }),
             allowConnections: true,
-        }, { ...data, dependsOn: [adminMembership] });
+        }, { ...data, dependsOn: [adminMembership], ...(adoption && { import: adoption.database }) });
 
         for (const grant of PUBLIC_PRIVILEGES) {
             new postgresql.Grant(`${name}-${grant.suffix}`, {
@@ -91,7 +96,7 @@ export class TenantDatabase extends pulumi.ComponentResource {
 
         this.databaseName = database.name;
         this.roleName = role.name;
-        this.password = pulumi.secret(args.password);
+        this.password = args.password === undefined ? undefined : pulumi.secret(args.password);
         this.registerOutputs({ databaseName: this.databaseName, roleName: this.roleName });
     }
 }

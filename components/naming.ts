@@ -13,6 +13,11 @@ export const namespaceName = (tenant: string): string => tenant;
 export const releaseName = (tenant: string): string => tenant;
 export const databaseName = (tenant: string): string => `tenant_${tenant.replace(/-/g, "_")}`;
 export const databaseRoleName = databaseName;
+/**
+ * The database and role name the Argo CD setup gave a school: `tenant_<name>`, hyphens kept.
+ * An adopted tenant keeps it, because renaming a database needs every connection closed.
+ */
+export const argoCdDatabaseName = (tenant: string): string => `tenant_${tenant}`;
 
 export const djangoSecretName = (tenant: string): string => `${tenant}-django-secret`;
 export const databaseSecretName = (tenant: string): string => `${tenant}-database`;

@@ -1,5 +1,6 @@
 /** What the Tenant hands its platform part: the Kubernetes TenantWorkload or the AWS TenantService. */
 import * as pulumi from "@pulumi/pulumi";
+import type { AdoptionImportIds } from "./adoption";
 import type { TenantDatabase } from "./database";
 import type { DataProtection } from "./protection";
 import type { TenantSpec } from "./registry";
@@ -12,9 +13,11 @@ export interface TenantPlatformArgs {
     readonly settings: StackSettings;
     /** Host the tenant is served at: `<name>.<baseDomain>` or the tenant's domain. */
     readonly host: string;
-    /** Django SECRET_KEY, secret. */
-    readonly secretKey: pulumi.Input<string>;
-    /** The tenant's own database and role; the password is secret. */
+    /** Django SECRET_KEY, secret; none for an adopted tenant, which keeps its own. */
+    readonly secretKey?: pulumi.Input<string>;
+    /** Set for a tenant adopted from the Argo CD setup in this environment: what to import. */
+    readonly adoption?: AdoptionImportIds;
+    /** The tenant's own database and role; the password is secret, and unknown to the program for an adopted tenant. */
     readonly database: Pick<TenantDatabase, "databaseName" | "roleName" | "password">;
     /** protect / retainOnDelete of the platform's data resources (secrets, namespace, access point). */
     readonly protection: DataProtection;

@@ -32,6 +32,8 @@ export interface TenantSpec {
     readonly domain?: string;
     /** The school's id in the core database: TENANT_SCHOOL_ID. */
     readonly schoolId?: string;
+    /** Environments where the school already runs under the Argo CD setup and is imported (docs/adoption.md). */
+    readonly adopt?: readonly Environment[];
     readonly image?: { readonly tag?: string };
     readonly aws?: { readonly listenerPriority?: number; readonly shard?: number };
     /** Where the tenant was read from, for messages: `tenants/<name>.yaml`. */
@@ -106,6 +108,7 @@ export function parseTenantFile(file: string, content: Buffer | string): ParsedT
     if (typeof fields.name === "string") {
         problems.push(...nameProblems(file, fields.name));
     }
+    problems.push(...adoptProblems(file, fields));
     const domainShape = typeof fields.domain === "string" && !unreadable.fields.includes("domain") ? domainShapeProblem(fields.domain) : undefined;
     // A field with a specific problem (an unreadable character, an IP as domain) gets that one message, not a second one about its format.
     const specific = [...unreadable.problems, ...(domainShape ? [`${file}: domain: ${domainShape}`] : [])];
@@ -138,6 +141,37 @@ function nameProblems(file: string, name: string): string[] {
     return problems;
 }
 
+const ADOPT_SHAPE = "must be true, false, or a list of the environments where the school runs under Argo CD, such as [prod]";
+
+/** `adopt`: its shape (one message, not the schema's one per branch), and what it may go with. */
+function adoptProblems(file: string, fields: Record<string, unknown>): string[] {
+    const adopt = fields.adopt;
+    if (adopt === undefined || adopt === false) {
+        return [];
+    }
+    if (adopt !== true && !Array.isArray(adopt)) {
+        return [`${file}: adopt: ${ADOPT_SHAPE} (got ${describe(adopt)})`];
+    }
+    const list: unknown[] = Array.isArray(adopt) ? adopt : [];
+    if (Array.isArray(adopt) && list.length === 0) {
+        return [`${file}: adopt: ${ADOPT_SHAPE}; an empty list adopts nothing, leave it out instead`];
+    }
+    const unknown = list.flatMap((env, index) => (ENVIRONMENTS as readonly unknown[]).includes(env) ? [] : [`${file}: adopt[${index}]: must be one of ${ENVIRONMENTS.join(", ")} (got ${describe(env)})`]);
+    const twice = list.filter((env, index) => list.indexOf(env) !== index && typeof env === "string");
+    const problems = [...unknown, ...[...new Set(twice)].map((env) => `${file}: adopt: lists ${describe(env)} twice`)];
+    if (problems.length > 0) {
+        return problems;
+    }
+    if (fields.platform === "aws") {
+        problems.push(`${file}: adopt: only a Kubernetes tenant can be adopted from the Argo CD setup, and this tenant says platform: aws`);
+    }
+    const environments: unknown[] = Array.isArray(fields.environments) ? fields.environments : [...ENVIRONMENTS];
+    for (const env of list.filter((env) => !environments.includes(env))) {
+        problems.push(`${file}: adopt: lists ${describe(env)}, which is not one of the tenant's environments (${environments.map(String).join(", ")})`);
+    }
+    return problems;
+}
+
 /** Problems only visible across files: two tenants that would share a name, a host or any derived name. */
 export function crossTenantProblems(specs: readonly TenantSpec[]): string[] {
     const problems: string[] = [];
@@ -166,19 +200,23 @@ function normaliseName(name: string): string {
 }
 
 function normalise(file: string, fields: Record<string, unknown>): TenantSpec {
-    const doc = fields as Omit<TenantSpec, "file" | "environments" | "status"> & {
+    const doc = fields as Omit<TenantSpec, "file" | "environments" | "status" | "adopt"> & {
         environments?: Environment[];
         status?: TenantStatus;
+        adopt?: boolean | Environment[];
     };
+    const environments = doc.environments ? ENVIRONMENTS.filter((env) => doc.environments!.includes(env)) : [...ENVIRONMENTS];
+    const adopt = doc.adopt === true ? environments : ENVIRONMENTS.filter((env) => Array.isArray(doc.adopt) && doc.adopt.includes(env));
     return {
         name: doc.name,
         displayName: doc.displayName.trim(),
-        environments: doc.environments ? ENVIRONMENTS.filter((env) => doc.environments!.includes(env)) : [...ENVIRONMENTS],
+        environments,
         plan: doc.plan,
         status: doc.status ?? "active",
         ...(doc.platform && { platform: doc.platform }),
         ...(doc.domain && { domain: doc.domain }),
         ...(doc.schoolId !== undefined && { schoolId: doc.schoolId }),
+        ...(adopt.length > 0 && { adopt }),
         ...(doc.image && { image: { ...doc.image } }),
         ...(doc.aws && { aws: { ...doc.aws } }),
         file,
@@ -195,6 +233,8 @@ const PATTERN_HINTS: Record<string, string> = {
 function schemaProblems(file: string, errors: readonly ErrorObject[]): string[] {
     const lines = errors
         .filter((error) => !(error.instancePath === "/name" && ["pattern", "maxLength", "minLength"].includes(error.keyword)))
+        // adoptProblems says what is wrong with adopt in one message.
+        .filter((error) => !/^\/adopt(\/|$)/.test(error.instancePath))
         .map((error) => `${file}: ${schemaMessage(error)}`);
     return [...new Set(lines)];
 }

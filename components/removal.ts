@@ -1,5 +1,6 @@
 /** What removing a tenant, or moving it between platforms, deletes, in words: for the tenant CLI and the deletion guard. */
-import { databaseName, logGroupName, namespaceName } from "./naming";
+import { tenantDatabaseName } from "./adoption";
+import { logGroupName, namespaceName } from "./naming";
 import { dataProtection } from "./protection";
 import type { TenantSpec } from "./registry";
 import { platformOf, StackSettings } from "./settings";
@@ -7,9 +8,9 @@ import type { Platform } from "./vocabulary";
 
 type SummarySettings = Pick<StackSettings, "environment" | "platform" | "protectData">;
 
-export function removalSummary(spec: Pick<TenantSpec, "name" | "platform" | "status">, settings: SummarySettings): string {
+export function removalSummary(spec: Pick<TenantSpec, "name" | "platform" | "status" | "adopt">, settings: SummarySettings): string {
     const platform = platformOf(spec, settings);
-    const database = databaseName(spec.name);
+    const database = tenantDatabaseName(spec, settings.environment);
     const protection = dataProtection(settings, spec);
     const data = protection.retainOnDelete
         ? `database ${database} and its role are kept on the server (retainOnDelete); drop them by hand once the retention period is over`
@@ -22,7 +23,7 @@ export function removalSummary(spec: Pick<TenantSpec, "name" | "platform" | "sta
 }
 
 /** A move deletes the old platform's part of the tenant and creates the new one; the database stays. */
-export function platformMoveSummary(spec: Pick<TenantSpec, "name" | "status">, from: Platform, to: Platform, settings: SummarySettings): string {
+export function platformMoveSummary(spec: Pick<TenantSpec, "name" | "status" | "adopt">, from: Platform, to: Platform, settings: SummarySettings): string {
     const protection = dataProtection(settings, spec);
     const data = from === "kubernetes" ? "namespace and secrets" : "EFS access point and Secrets Manager secrets";
     const kept = protection.retainOnDelete
@@ -30,7 +31,7 @@ export function platformMoveSummary(spec: Pick<TenantSpec, "name" | "status">, f
         : `; its ${data} are deleted with their content`;
     const blocked = protection.protect ? ", and being protected they make `pulumi up` fail until the tenant's status is offboarding" : "";
     return `${spec.name} in ${settings.environment} from ${from} to ${to}: deletes ${platformPart(from, spec.name, settings)}${kept}${blocked}; ` +
-        `database ${databaseName(spec.name)} and its role stay, and ${to} gets the tenant's resources anew`;
+        `database ${tenantDatabaseName(spec, settings.environment)} and its role stay, and ${to} gets the tenant's resources anew`;
 }
 
 function platformPart(platform: Platform, tenant: string, settings: Pick<StackSettings, "environment" | "protectData">): string {

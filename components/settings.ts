@@ -3,6 +3,7 @@
  * once; a platform block is required only when a tenant of this stack runs on that platform.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { isAdopted } from "./adoption";
 import { awsPlacementProblems } from "./aws/placement";
 import { readAwsSettings, AwsSettings } from "./aws/settings";
 import { BackupSettings, readBackupSettings } from "./backup-settings";
@@ -154,6 +155,9 @@ export function readStackSettings(source: ConfigSource, stack: string, tenants: 
         for (const tenant of stackTenants.filter((t) => t.schoolId === undefined)) {
             reader.problems.push(`${tenant.file}: schoolId: is required: ${reader.file} configures aims:core, and the tenant's backend tells the core which school it is (TENANT_SCHOOL_ID)`);
         }
+    }
+    for (const tenant of stackTenants.filter((t) => isAdopted(t, environment as Environment) && platformOf(t, { platform }) === "aws")) {
+        reader.problems.push(`${tenant.file}: adopt: only a Kubernetes tenant can be adopted from the Argo CD setup, and ${reader.file} runs this tenant on aws (aims:platform); set platform: kubernetes in the tenant file or remove adopt`);
     }
     // Every tenant of the stack, whatever its platform now: a move to Kubernetes must not meet a taken namespace.
     const namespaces = stackNamespaces({

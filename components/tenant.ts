@@ -4,11 +4,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { adoptionImportIds, isAdopted, tenantDatabaseName } from "./adoption";
 import { TenantService } from "./aws/service";
 import { createCoreCleanup } from "./core-cleanup";
 import { TenantDatabase } from "./database";
 import { TenantWorkload } from "./kubernetes/workload";
-import { databaseName, tenantHost } from "./naming";
+import { tenantHost } from "./naming";
 import { PLANS } from "./plans";
 import type { TenantPlatformArgs } from "./platform-args";
 import { dataProtection } from "./protection";
@@ -28,10 +29,10 @@ export class Tenant extends pulumi.ComponentResource {
     public readonly status: pulumi.Output<TenantStatus>;
     public readonly platform: pulumi.Output<Platform>;
     public readonly databaseName: pulumi.Output<string>;
-    /** Django SECRET_KEY, secret. */
-    public readonly secretKey: pulumi.Output<string>;
-    /** Password of the tenant's database role, secret. */
-    public readonly databasePassword: pulumi.Output<string>;
+    /** Django SECRET_KEY, secret; undefined for an adopted tenant, which keeps its own. */
+    public readonly secretKey?: pulumi.Output<string>;
+    /** Password of the tenant's database role, secret; undefined for an adopted tenant. */
+    public readonly databasePassword?: pulumi.Output<string>;
     /** Kubernetes tenants: the tenant's namespace. */
     public readonly namespace?: pulumi.Output<string>;
     /** AWS tenants: the tenant's ECS service. */
@@ -43,29 +44,24 @@ export class Tenant extends pulumi.ComponentResource {
         const protection = dataProtection(settings, spec);
         const data = { parent: this, ...protection };
 
-        const secretKey = new random.RandomPassword(`${name}-secret-key`, {
-            length: 64,
-            special: true,
-            overrideSpecial: "!#%*+-=_",
-        }, data);
-        const databasePassword = new random.RandomPassword(`${name}-db-password`, {
-            length: 32,
-            special: false,
-        }, data);
+        const adoption = isAdopted(spec, settings.environment) ? adoptionImportIds(spec.name) : undefined;
+        // An adopted school keeps the SECRET_KEY and database password it has: nothing new is generated.
+        const generated = adoption ? undefined : generateSecrets(name, data);
 
         const database = new TenantDatabase(name, {
-            name: databaseName(spec.name),
-            password: databasePassword.result,
+            name: tenantDatabaseName(spec, settings.environment),
+            password: generated?.databasePassword,
             connectionLimit: PLANS[spec.plan].databaseConnections,
             adminRole: settings.database.username,
             protection,
+            adoption,
         }, { parent: this });
 
         const host = tenantHost(spec, settings.baseDomain);
         const platform = platformOf(spec, settings);
         const platformOutputs = createPlatformPart(name, platform, {
-            spec, settings, host, database, protection,
-            secretKey: pulumi.secret(secretKey.result),
+            spec, settings, host, database, protection, adoption,
+            ...(generated && { secretKey: generated.secretKey }),
         }, this);
         if (settings.core) {
             createCoreCleanup(name, { tenant: spec.name, core: settings.core, protect: protection.protect, after: [platformOutputs.part] }, this);
@@ -75,7 +71,7 @@ export class Tenant extends pulumi.ComponentResource {
         this.status = pulumi.output(spec.status);
         this.platform = pulumi.output(platform);
         this.databaseName = database.databaseName;
-        this.secretKey = pulumi.secret(secretKey.result);
+        this.secretKey = generated?.secretKey;
         this.databasePassword = database.password;
         this.namespace = platformOutputs.namespace;
         this.serviceName = platformOutputs.serviceName;
@@ -88,6 +84,20 @@ export class Tenant extends pulumi.ComponentResource {
             ...(this.serviceName && { serviceName: this.serviceName }),
         });
     }
+}
+
+/** A new tenant's Django SECRET_KEY and database password, both secret. */
+function generateSecrets(name: string, opts: pulumi.CustomResourceOptions): { secretKey: pulumi.Output<string>; databasePassword: pulumi.Output<string> } {
+    const secretKey = new random.RandomPassword(`${name}-secret-key`, {
+        length: 64,
+        special: true,
+        overrideSpecial: "!#%*+-=_",
+    }, opts);
+    const databasePassword = new random.RandomPassword(`${name}-db-password`, {
+        length: 32,
+        special: false,
+    }, opts);
+    return { secretKey: pulumi.secret(secretKey.result), databasePassword: pulumi.secret(databasePassword.result) };
 }
 
 /** What a platform part exposes as outputs of the Tenant. */

@@ -60,6 +60,10 @@ runCli(async () => {
     ]);
     printTable(["TENANT", "ENVIRONMENT", "PLATFORM", "STATUS", "PLAN", "RESOURCES", "URL"], rows);
     console.log(`\n${tenants.length} tenant${tenants.length === 1 ? "" : "s"}, ${written.length} resources written to ${path.relative(projectDir, outDir) || "."}`);
+    const imported = mocks.resources.filter((resource) => resource.importId !== undefined);
+    if (imported.length > 0) {
+        console.log(`${imported.length} of them imported, not created (adopt): ${imported.map((resource) => resource.name).join(", ")}`);
+    }
     console.log(helm
         ? `${charts.length} Helm release${charts.length === 1 ? "" : "s"} rendered with helm (rendered-chart-*.yaml)`
         : "helm is not on the PATH: Helm releases were not rendered (install it with `go install helm.sh/helm/v3/cmd/helm@v3.21.4`)");

@@ -37,13 +37,17 @@ export class TenantService extends pulumi.ComponentResource {
         if (!awsSettings) {
             throw new Error(`${args.spec.file}: runs on aws but ${args.settings.file} has no aims:aws block`);
         }
-        const { spec, settings, host, protection } = args;
+        const { spec, settings, host, protection, secretKey, database } = args;
+        if (secretKey === undefined || database.password === undefined) {
+            // The registry and the settings refuse adopt for AWS tenants; this is the backstop.
+            throw new Error(`${spec.file}: an AWS tenant needs the program's own SECRET_KEY and database password; only Kubernetes tenants are adopted`);
+        }
         const listener = listenerOf(spec, awsSettings);
         const priority = listenerPriority(spec);
         const tags = tenantTags(spec, protection);
 
         const media = awsMediaAccess(settings, spec.name);
-        const secrets = createSecrets(name, { spec, settings, secretKey: args.secretKey, database: args.database, protection, tags }, this);
+        const secrets = createSecrets(name, { spec, settings, secretKey, database: { ...database, password: database.password }, protection, tags }, this);
         const accessPoint = createAccessPoint(name, { spec, fileSystemId: awsSettings.efsFileSystemId, protection, tags }, this);
         const logGroup = createLogGroup(name, { spec, settings, retentionInDays: awsSettings.logRetentionDays, tags }, this);
         const taskRole = createTaskRole(name, {

@@ -5,6 +5,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { tenantDatabaseName } from "../adoption";
 import { BACKUP_COMMAND, BACKUP_CONTAINER, BACKUP_DEADLINE_SECONDS, BACKUP_SCRATCH_GIB, BACKUP_SCRATCH_PATH, BACKUP_USER, backupEnvironment } from "../backup-command";
 import { backupCredentialsSecretName, backupJobName } from "../backup-names";
 import type { BackupSettings } from "../backup-settings";
@@ -30,7 +31,7 @@ export const REPLACE_UNREADY_ANNOTATION = "pulumi.com/replaceUnready";
 const SCRATCH_VOLUME = "tmp";
 
 export interface BackupJobInputs {
-    readonly spec: Pick<TenantSpec, "name" | "plan">;
+    readonly spec: Pick<TenantSpec, "name" | "plan" | "adopt">;
     readonly settings: Pick<StackSettings, "environment" | "database">;
     readonly kubernetes: Pick<KubernetesSettings, "registry">;
     readonly backup: BackupSettings;
@@ -53,7 +54,7 @@ export function backupJobSpec({ spec, settings, kubernetes, backup }: BackupJobI
         environment: settings.environment,
         tenant: spec.name,
         // The tenant's own connection, as the chart's: PgBouncer.
-        database: { host: settings.database.appHost, port: settings.database.appPort },
+        database: { host: settings.database.appHost, port: settings.database.appPort, name: tenantDatabaseName(spec, settings.environment) },
     });
     const fromSecret = (name: string, secret: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } });
     const user = { runAsNonRoot: true, runAsUser: BACKUP_USER.uid, runAsGroup: BACKUP_USER.gid };

@@ -1,6 +1,7 @@
 /** The tenant's namespace: everything the tenant runs and stores on the cluster lives in it. */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import type { AdoptionImportIds } from "../adoption";
 import { DATA_RETAINED_LABEL, ENVIRONMENT_LABEL, namespaceName, TENANT_STATUS_LABEL } from "../naming";
 import { DataProtection } from "../protection";
 import type { TenantSpec } from "../registry";
@@ -41,6 +42,8 @@ export interface TenantNamespaceArgs {
     readonly spec: TenantSpec;
     readonly settings: StackSettings;
     readonly protection: DataProtection;
+    /** Set for an adopted tenant: the namespace already exists and is imported. */
+    readonly adoption?: Pick<AdoptionImportIds, "namespace">;
 }
 
 /** A data resource: deleting it deletes the tenant's secrets, so it carries the stack's protection itself. */
@@ -50,5 +53,5 @@ export function createNamespace(name: string, args: TenantNamespaceArgs, parent:
             name: namespaceName(args.spec.name),
             labels: namespaceLabels(args.spec, args.settings, args.protection),
         },
-    }, { parent, ...args.protection });
+    }, { parent, ...args.protection, ...(args.adoption && { import: args.adoption.namespace }) });
 }

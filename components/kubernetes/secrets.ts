@@ -5,6 +5,7 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { AdoptionImportIds, KEPT_ON_ADOPTION } from "../adoption";
 import type { TenantDatabase } from "../database";
 import { CORE_SECRET_KEYS } from "../core-contract";
 import type { CoreSettings } from "../core-settings";
@@ -24,10 +25,12 @@ export interface TenantSecretsArgs {
     readonly settings: StackSettings;
     /** Namespace of the secrets; an Output, so they wait for it. */
     readonly namespace: pulumi.Input<string>;
-    /** Django SECRET_KEY, secret. */
-    readonly secretKey: pulumi.Input<string>;
+    /** Django SECRET_KEY, secret; none for an adopted tenant. */
+    readonly secretKey?: pulumi.Input<string>;
     readonly database: Pick<TenantDatabase, "databaseName" | "roleName" | "password">;
     readonly protection: DataProtection;
+    /** Set for an adopted tenant: its Django and database secrets are imported and their content kept. */
+    readonly adoption?: Pick<AdoptionImportIds, "djangoSecret" | "databaseSecret">;
 }
 
 export interface TenantSecrets {
@@ -48,24 +51,30 @@ export function createSecrets(name: string, args: TenantSecretsArgs, parent: pul
         labels: tenantLabels(spec, settings),
     });
 
+    const { adoption } = args;
+    // An adopted school's secrets are taken over as they are: no content is declared or written.
+    const kept = (importId: string) => ({ import: importId, ignoreChanges: [...KEPT_ON_ADOPTION.appSecret] });
+
     const django = new k8s.core.v1.Secret(`${name}-django-secret`, {
         metadata: metadata(djangoSecretName(spec.name)),
         type: "Opaque",
-        stringData: { [DJANGO_SECRET_KEY]: pulumi.secret(args.secretKey) },
-    }, data);
+        ...(!adoption && { stringData: { [DJANGO_SECRET_KEY]: pulumi.secret(required(args.secretKey, "SECRET_KEY", spec.file)) } }),
+    }, { ...data, ...(adoption && kept(adoption.djangoSecret)) });
 
     // The tenant's own role through PgBouncer: never the admin connection of the provider.
     const database = new k8s.core.v1.Secret(`${name}-database-secret`, {
         metadata: metadata(databaseSecretName(spec.name)),
         type: "Opaque",
-        stringData: {
-            [DATABASE_SECRET_KEYS.host]: pulumi.secret(settings.database.appHost),
-            [DATABASE_SECRET_KEYS.port]: pulumi.secret(String(settings.database.appPort)),
-            [DATABASE_SECRET_KEYS.database]: pulumi.secret(args.database.databaseName),
-            [DATABASE_SECRET_KEYS.username]: pulumi.secret(args.database.roleName),
-            [DATABASE_SECRET_KEYS.password]: pulumi.secret(args.database.password),
-        },
-    }, data);
+        ...(!adoption && {
+            stringData: {
+                [DATABASE_SECRET_KEYS.host]: pulumi.secret(settings.database.appHost),
+                [DATABASE_SECRET_KEYS.port]: pulumi.secret(String(settings.database.appPort)),
+                [DATABASE_SECRET_KEYS.database]: pulumi.secret(args.database.databaseName),
+                [DATABASE_SECRET_KEYS.username]: pulumi.secret(args.database.roleName),
+                [DATABASE_SECRET_KEYS.password]: pulumi.secret(required(args.database.password, "database password", spec.file)),
+            },
+        }),
+    }, { ...data, ...(adoption && kept(adoption.databaseSecret)) });
 
     const registry = settings.kubernetes?.registry;
     const imagePull = registry && new k8s.core.v1.Secret(`${name}-registry-secret`, {
@@ -81,6 +90,13 @@ export function createSecrets(name: string, args: TenantSecretsArgs, parent: pul
     }, data);
 
     return { django, database, ...(imagePull && { imagePull }), ...(core && { core }) };
+}
+
+function required<T>(value: T | undefined, what: string, file: string): T {
+    if (value === undefined) {
+        throw new Error(`${file}: no ${what} for a tenant that is not adopted`);
+    }
+    return value;
 }
 
 /** The core's secrets a tenant's backend reads, each value secret. */

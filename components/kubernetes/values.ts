@@ -4,7 +4,8 @@
  * the values, which Helm stores in the cluster and Pulumi in its state in plain text.
  */
 import { BOOTSTRAP_READY_ATTEMPTS, BOOTSTRAP_READY_DEADLINE_SECONDS, coreEnvironment, coreSecretVariables } from "../core-contract";
-import { coreSecretName, databaseName, databaseSecretName, djangoSecretName, imagePullSecretName } from "../naming";
+import { tenantDatabaseName } from "../adoption";
+import { coreSecretName, databaseSecretName, djangoSecretName, imagePullSecretName } from "../naming";
 import { PLANS } from "../plans";
 import type { TenantSpec } from "../registry";
 import type { StackSettings } from "../settings";
@@ -48,8 +49,8 @@ export interface TenantChartValues {
 export const RUNNING_STATUSES: readonly TenantStatus[] = ["active"];
 
 export function tenantChartValues(
-    spec: Pick<TenantSpec, "name" | "plan" | "status" | "image" | "schoolId">,
-    settings: Pick<StackSettings, "images" | "database" | "kubernetes" | "core">,
+    spec: Pick<TenantSpec, "name" | "plan" | "status" | "image" | "schoolId" | "adopt">,
+    settings: Pick<StackSettings, "images" | "database" | "kubernetes" | "core" | "environment">,
     host: string,
 ): TenantChartValues {
     const plan = PLANS[spec.plan].kubernetes;
@@ -78,7 +79,7 @@ export function tenantChartValues(
         database: {
             host: settings.database.appHost,
             port: settings.database.appPort,
-            name: databaseName(spec.name),
+            name: tenantDatabaseName(spec, settings.environment),
             credentialsSecret: databaseSecretName(spec.name),
         },
         djangoSecret: djangoSecretName(spec.name),

@@ -30,6 +30,7 @@ export class TenantWorkload extends pulumi.ComponentResource {
         const { spec, settings, host } = args;
 
         const namespace = createNamespace(name, args, this).metadata.name;
+        // args carries `adoption` on to the secrets: an adopted school's are imported.
         const secrets = createSecrets(name, { ...args, namespace }, this);
         const isolation = createIsolation(name, { spec, settings, kubernetes, namespace }, this);
         const release = createRelease(name, {

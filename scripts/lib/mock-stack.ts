@@ -1,7 +1,7 @@
 /**
  * Runs Pulumi code offline against Pulumi's mocks and records every registered resource with
- * what the mocks alone do not show: its parent, protect, retainOnDelete, provider, and which
- * input values are secret. Used by `npm run synth` and by the tests (test/support/).
+ * what the mocks alone do not show: its parent, protect, retainOnDelete, provider, the id it
+ * imports, and which input values are secret. Used by `npm run synth` and by the tests (test/support/).
  *
  * Call `MockStack.start` before importing any module that creates resources.
  */
@@ -32,6 +32,8 @@ export interface RecordedResource {
     readonly dependencies: readonly string[];
     /** Provider reference (`<urn>::<id>`) of a custom resource, when set explicitly or inherited. */
     readonly provider?: string;
+    /** The `import` option: the id of an existing resource that `pulumi up` imports instead of creating. */
+    readonly importId?: string;
 }
 
 export interface MockStackOptions {
@@ -110,6 +112,7 @@ export class MockStack {
                         ignoreChanges: request.getIgnorechangesList(),
                         dependencies: request.getDependenciesList(),
                         provider: request.getProvider() || undefined,
+                        importId: request.getImportid() || undefined,
                     });
                 }
                 callback(err, response);

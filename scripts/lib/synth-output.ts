@@ -47,9 +47,26 @@ export function toJsonRecord(resource: RecordedResource): Record<string, unknown
         type: resource.type,
         name: resource.name,
         inputs: redact(resource.inputs),
-        options: { protect: resource.protect, retainOnDelete: resource.retainOnDelete },
+        options: {
+            protect: resource.protect,
+            retainOnDelete: resource.retainOnDelete,
+            ...(resource.importId !== undefined && { import: resource.importId, ignoreChanges: resource.ignoreChanges }),
+        },
     };
 }
+
+/**
+ * A manifest holds only the object, so an imported one says so in a comment above it: the id
+ * `pulumi up` imports, and the fields it leaves as they are.
+ */
+export function importComment(resource: RecordedResource): string {
+    if (resource.importId === undefined) return "";
+    const kept = resource.ignoreChanges.length > 0 ? `\n# pulumi ignoreChanges: ${resource.ignoreChanges.join(", ")}` : "";
+    return `# pulumi import: ${resource.importId}${kept}\n`;
+}
+
+/** Lines a reader of a manifest file recognises as written by importComment. */
+export const IMPORT_COMMENT_PATTERN = /^# pulumi import: (\S+)$/m;
 
 /** `aws:ecs/service:Service` -> `ecs-Service` */
 function shortType(type: string): string {
@@ -74,7 +91,7 @@ export function writeResources(outDir: string, groups: Map<string, RecordedResou
                 ? `${String(resource.inputs.kind)}-${resource.name}.yaml`
                 : `${shortType(resource.type)}-${resource.name}.json`;
             const content = isKubernetesObject(resource)
-                ? yaml.dump(toManifest(resource), { noRefs: true, lineWidth: 120 })
+                ? `${importComment(resource)}${yaml.dump(toManifest(resource), { noRefs: true, lineWidth: 120 })}`
                 : `${JSON.stringify(toJsonRecord(resource), null, 2)}\n`;
             fs.writeFileSync(path.join(dir, file), content);
             written.push({ tenant, file: path.join(tenant, file) });

@@ -57,10 +57,13 @@ export function spec(overrides: Partial<TenantSpec> & { name: string }): TenantS
     };
 }
 
-export function valueOf<T>(output: pulumi.Output<T>): Promise<T> {
+/** The value of an Output; an optional Output that is missing fails the test. */
+export function valueOf<T>(output: pulumi.Output<T> | undefined): Promise<T> {
+    if (!output) return Promise.reject(new Error("expected an Output, got undefined"));
     return new Promise((resolve) => output.apply(resolve));
 }
 
-export async function isSecret<T>(output: pulumi.Output<T>): Promise<boolean> {
+export async function isSecret<T>(output: pulumi.Output<T> | undefined): Promise<boolean> {
+    if (!output) throw new Error("expected an Output, got undefined");
     return pulumi.isSecret(output);
 }

@@ -1,0 +1,52 @@
+/**
+ * Adopting a school that already runs under the Argo CD setup: which of its resources are
+ * imported, under which names, and which of their properties the program leaves as they are.
+ * Pure functions; the resource creators pass what they return as resource options.
+ */
+import { argoCdDatabaseName, databaseName, databaseSecretName, djangoSecretName, namespaceName } from "./naming";
+import type { TenantSpec } from "./registry";
+import type { Environment } from "./vocabulary";
+
+/** True when the tenant's file adopts it in this environment (`adopt: true` or a list naming it). */
+export function isAdopted(spec: Pick<TenantSpec, "adopt">, environment: Environment): boolean {
+    return spec.adopt?.includes(environment) ?? false;
+}
+
+/** The tenant's database and role name: the Argo CD setup's for an adopted tenant, the program's otherwise. */
+export function tenantDatabaseName(spec: Pick<TenantSpec, "name" | "adopt">, environment: Environment): string {
+    return isAdopted(spec, environment) ? argoCdDatabaseName(spec.name) : databaseName(spec.name);
+}
+
+/** The `import` ids of an adopted tenant's resources, in each provider's format. */
+export interface AdoptionImportIds {
+    /** A namespace imports by its name. */
+    readonly namespace: string;
+    /** Namespaced objects import as `<namespace>/<name>`. */
+    readonly djangoSecret: string;
+    readonly databaseSecret: string;
+    /** PostgreSQL databases and roles import by their name. */
+    readonly database: string;
+    readonly role: string;
+}
+
+export function adoptionImportIds(tenant: string): AdoptionImportIds {
+    const namespace = namespaceName(tenant);
+    return {
+        namespace,
+        djangoSecret: `${namespace}/${djangoSecretName(tenant)}`,
+        databaseSecret: `${namespace}/${databaseSecretName(tenant)}`,
+        database: argoCdDatabaseName(tenant),
+        role: argoCdDatabaseName(tenant),
+    };
+}
+
+/**
+ * What the program never writes on an adopted resource. The running school's SECRET_KEY, its
+ * role's password and the credentials its pods use are kept as they are: the program cannot
+ * know them, and generating new ones would sign everyone out and cut the app off its database.
+ * Rotating them is a documented step of its own (docs/adoption.md).
+ */
+export const KEPT_ON_ADOPTION = {
+    role: ["password"],
+    appSecret: ["data", "stringData"],
+} as const;
