@@ -10,7 +10,7 @@
  */
 import { backupCredentialsSecretName, backupJobName, backupRoleName, backupTaskFamilyName } from "./backup-names";
 import {
-    backendServiceName, databaseName, databaseRoleName, databaseSecretName, dbCredentialsSecretName, djangoSecretName,
+    backendServiceName, coreSecretName, coreSecretsSecretName, databaseName, databaseRoleName, databaseSecretName, dbCredentialsSecretName, djangoSecretName,
     ecsServiceName, frontendServiceName, imagePullSecretName, logGroupName, namespaceName, releaseName, secretKeySecretName,
     TARGET_GROUP_ROLES, targetGroupName, taskFamilyName, taskRoleName, tlsSecretName,
 } from "./naming";
@@ -39,6 +39,7 @@ const OBJECT_NAMES = [
     inNamespace("Kubernetes Secret", tlsSecretName),
     inNamespace("Kubernetes Secret", imagePullSecretName),
     inNamespace("Kubernetes Secret", backupCredentialsSecretName),
+    inNamespace("Kubernetes Secret", coreSecretName),
     inNamespace("Kubernetes Service", (tenant) => frontendServiceName(releaseName(tenant))),
     inNamespace("Kubernetes Service", (tenant) => backendServiceName(releaseName(tenant))),
     inNamespace("Kubernetes Job", backupJobName),
@@ -48,6 +49,7 @@ const OBJECT_NAMES = [
     named("IAM role", (tenant, env) => backupRoleName(env, tenant)),
     named("Secrets Manager secret", (tenant, env) => dbCredentialsSecretName(env, tenant)),
     named("Secrets Manager secret", (tenant, env) => secretKeySecretName(env, tenant)),
+    named("Secrets Manager secret", (tenant, env) => coreSecretsSecretName(env, tenant)),
     named("CloudWatch log group", (tenant, env) => logGroupName(env, tenant)),
     named("ECS task family", (tenant, env) => taskFamilyName(env, tenant)),
     named("ECS task family", (tenant, env) => backupTaskFamilyName(env, tenant)),
@@ -70,7 +72,7 @@ export const RESOURCE_NAME_SUFFIXES: Readonly<Record<string, readonly string[]>>
     "postgresql:index/grant:Grant": ["db-revoke-public", "db-revoke-public-schema-create"],
     "postgresql:index/grantRole:GrantRole": ["db-admin-membership"],
     "kubernetes:core/v1:Namespace": ["namespace"],
-    "kubernetes:core/v1:Secret": ["django-secret", "database-secret", "registry-secret", "backup-credentials"],
+    "kubernetes:core/v1:Secret": ["django-secret", "database-secret", "registry-secret", "backup-credentials", "core-secret"],
     "kubernetes:core/v1:ResourceQuota": ["quota"],
     "kubernetes:core/v1:LimitRange": ["limits"],
     "kubernetes:helm.sh/v3:Release": ["release"],
@@ -85,9 +87,9 @@ export const RESOURCE_NAME_SUFFIXES: Readonly<Record<string, readonly string[]>>
     "aws:efs/accessPoint:AccessPoint": ["media"],
     "aws:lb/targetGroup:TargetGroup": TARGET_GROUP_ROLES,
     "aws:lb/listenerRule:ListenerRule": TARGET_GROUP_ROLES.map((role) => `${role}-rule`),
-    "aws:secretsmanager/secret:Secret": ["db-credentials", "secret-key"],
-    "aws:secretsmanager/secretVersion:SecretVersion": ["db-credentials-value", "secret-key-value"],
-    "command:local:Command": ["offboarding-backup"],
+    "aws:secretsmanager/secret:Secret": ["db-credentials", "secret-key", "core"],
+    "aws:secretsmanager/secretVersion:SecretVersion": ["db-credentials-value", "secret-key-value", "core-value"],
+    "command:local:Command": ["offboarding-backup", "core-cleanup"],
 };
 
 export const resourceName = (tenant: string, suffix: string): string => (suffix === "" ? tenant : `${tenant}-${suffix}`);

@@ -4,6 +4,8 @@
  * more than the tenant's own resources, now or once a matching resource appears.
  */
 
+import { isComputed } from "./unknowns";
+
 const WILDCARD = /[*?]/;
 /**
  * `arn:<partition>:s3:::<bucket>/<prefix>/*`: the objects under one key prefix, which S3 can only
@@ -20,6 +22,9 @@ export function iamWildcardViolations(policy: unknown): string[] {
     return statements.flatMap((statement, index) => {
         // Anything but an explicit Deny is treated as an Allow: IAM rejects other values, the pack need not guess.
         if (statement?.Effect === "Deny") return [];
+        // A statement built from values known only after apply is judged on `pulumi up`.
+        const parts = [statement, statement?.Effect, ...["Action", "Resource", "NotAction", "NotResource"].flatMap((key) => [statement?.[key], ...([] as unknown[]).concat(statement?.[key] ?? [])])];
+        if (parts.some(isComputed)) return [];
         const violations: string[] = [];
         for (const key of ["NotAction", "NotResource"]) {
             if (statement?.[key] !== undefined) violations.push(`statement ${index} uses ${key}, which allows everything it does not list`);
@@ -37,6 +42,7 @@ export function iamWildcardViolations(policy: unknown): string[] {
 }
 
 function statementsOf(policy: unknown): Statement[] | string {
+    if (isComputed(policy)) return [];
     let document: unknown;
     try {
         document = typeof policy === "string" ? JSON.parse(policy) : policy;
@@ -46,5 +52,6 @@ function statementsOf(policy: unknown): Statement[] | string {
     if (document === null || typeof document !== "object" || Array.isArray(document)) return "the policy is not a JSON object";
     const statement = (document as { Statement?: unknown }).Statement;
     if (statement === undefined) return "the policy has no Statement";
+    if (isComputed(statement)) return [];
     return ([] as Statement[]).concat(statement as Statement | Statement[]);
 }

@@ -5,6 +5,8 @@
  * or an ipBlock of the whole address space.
  */
 
+import { isComputed } from "./unknowns";
+
 type Props = Record<string, any>;
 
 /** A prefix length of 0 covers the whole address space: 0.0.0.0/0, ::/0 and every way of writing them. */
@@ -14,6 +16,8 @@ export function allowAllIngressViolations(spec: Props | undefined): string[] {
     const rules: unknown[] = Array.isArray(spec?.ingress) ? spec.ingress : [];
     return rules.flatMap((rule, index) => {
         const from = (rule as Props | null)?.from;
+        // Judged on `pulumi up`, once known.
+        if (isComputed(rule) || isComputed(from)) return [];
         if (from === undefined || from === null || (Array.isArray(from) && from.length === 0)) {
             return [`ingress rule ${index} has no "from": it admits traffic from everywhere; list the namespaces or pods it admits`];
         }
@@ -25,6 +29,7 @@ export function allowAllIngressViolations(spec: Props | undefined): string[] {
 }
 
 function allowAllPeer(peer: Props | null): string | undefined {
+    if (isComputed(peer) || isComputed(peer?.namespaceSelector) || isComputed(peer?.podSelector)) return undefined;
     if (peer === null || typeof peer !== "object" || Array.isArray(peer)) return "a peer that is not a mapping";
     if (Object.keys(peer).length === 0) return "an empty peer admits every source";
     const cidr = peer.ipBlock?.cidr;
@@ -41,6 +46,7 @@ function allowAllPeer(peer: Props | null): string | undefined {
 function selectsEverything(selector: unknown): boolean {
     if (selector === null || typeof selector !== "object" || Array.isArray(selector)) return false;
     const { matchLabels, matchExpressions, ...rest } = selector as Props;
+    if (isComputed(matchLabels) || isComputed(matchExpressions)) return false;
     const noLabels = matchLabels === undefined || matchLabels === null || Object.keys(matchLabels).length === 0;
     const noExpressions = matchExpressions === undefined || matchExpressions === null || (Array.isArray(matchExpressions) && matchExpressions.length === 0);
     return noLabels && noExpressions && Object.keys(rest).length === 0;

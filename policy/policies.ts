@@ -4,6 +4,7 @@ import { iamWildcardViolations } from "./iam";
 import { allowAllIngressViolations } from "./network-policy";
 import { prodDataViolations, RuleResource } from "./prod-data";
 import * as rules from "./rules";
+import { isComputed, listOf } from "./unknowns";
 
 /** A resource policy with one validation function, so tests can call it directly. */
 export type ResourcePolicy = ResourceValidationPolicy & { validateResource: ResourceValidation };
@@ -39,7 +40,7 @@ const noLiteralSecrets: ResourcePolicy = {
     enforcementLevel: "mandatory",
     validateResource: (args, report) => {
         const podSpec = podSpecOfWorkload(args.type, args.props);
-        if (podSpec) rules.literalSecretEnvViolations([...(podSpec.initContainers ?? []), ...(podSpec.containers ?? [])]).forEach((v) => report(v));
+        if (podSpec) rules.literalSecretEnvViolations(rules.containersOf(podSpec)).forEach((v) => report(v));
         if (args.type === "kubernetes:core/v1:Secret") rules.literalSecretObjectViolations("Secret", args.props).forEach((v) => report(v));
         if (args.type === "kubernetes:core/v1:ConfigMap") rules.literalSecretObjectViolations("ConfigMap", args.props).forEach((v) => report(v));
         if (args.type === "kubernetes:helm.sh/v3:Release") {
@@ -77,7 +78,7 @@ const iamNoWildcard: ResourcePolicy = {
             iamWildcardViolations(args.props.policy).forEach((v) => report(v));
         }
         if (args.type === "aws:iam/role:Role") {
-            for (const inline of args.props.inlinePolicies ?? []) {
+            for (const inline of listOf(args.props.inlinePolicies)) {
                 if (inline?.policy) iamWildcardViolations(inline.policy).forEach((v) => report(`inline policy ${inline.name}: ${v}`));
             }
         }
@@ -98,13 +99,16 @@ const namespaceIsolation: StackValidationPolicy = {
     description: "Every tenant namespace has a NetworkPolicy that selects all its pods and restricts ingress.",
     enforcementLevel: "mandatory",
     validateStack: (args, report) => {
-        const isolated = new Set(args.resources
-            .filter((r) => r.type === NETWORK_POLICY)
-            .filter((r) => isEmptySelector(r.props.spec?.podSelector) && (r.props.spec?.policyTypes ?? []).includes("Ingress"))
+        const networkPolicies = args.resources.filter((r) => r.type === NETWORK_POLICY);
+        const decisive = (r: PolicyResource) => [r.props.spec, r.props.spec?.podSelector, r.props.spec?.policyTypes, r.props.metadata, r.props.metadata?.namespace];
+        // Which namespaces the policies isolate is judged on `pulumi up`, once known.
+        if (networkPolicies.some((r) => decisive(r).some(isComputed) || listOf(r.props.spec?.policyTypes).some(isComputed))) return;
+        const isolated = new Set(networkPolicies
+            .filter((r) => isEmptySelector(r.props.spec?.podSelector) && listOf(r.props.spec?.policyTypes).includes("Ingress"))
             .map((r) => r.props.metadata?.namespace));
         for (const namespace of args.resources.filter((r) => r.type === NAMESPACE)) {
             const name = namespace.props.metadata?.name;
-            if (!isolated.has(name)) {
+            if (!isComputed(namespace.props.metadata) && !isComputed(name) && !isolated.has(name)) {
                 report(`namespace ${name} has no NetworkPolicy selecting all its pods for Ingress`, namespace.urn);
             }
         }

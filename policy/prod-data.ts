@@ -14,6 +14,8 @@
  */
 import { DATA_RETAINED_LABEL, DATA_RETAINED_TAG, ENVIRONMENT_LABEL, ENVIRONMENT_TAG, TENANT_STATUS_LABEL, TENANT_STATUS_TAG } from "../components/naming";
 
+import { isComputed } from "./unknowns";
+
 type Props = Record<string, any>;
 
 /** A resource as the stack-level rules need it: the tenant is the name of its Tenant ancestor. */
@@ -56,6 +58,8 @@ export function stackEnvironments(resources: readonly RuleResource[]): Set<strin
 export function prodDataViolations(resources: readonly RuleResource[]): Violation[] {
     const data = resources.filter((r) => DATA_TYPES.has(r.type) && r.tenant !== undefined);
     if (data.length === 0) return [];
+    // Where a label or tag is known only after apply, the rule is judged on `pulumi up`.
+    if (resources.some(declaresComputed)) return [];
     const environments = stackEnvironments(resources);
     if (environments.size === 0) {
         return [{ message: `no resource says which environment the stack is (label ${ENVIRONMENT_LABEL} on a namespace, default tag ${ENVIRONMENT_TAG} ` +
@@ -83,6 +87,12 @@ export function prodDataViolations(resources: readonly RuleResource[]): Violatio
 
 const statusOf = (r: RuleResource): unknown => labelsOf(r)[TENANT_STATUS_LABEL] ?? tagsOf(r)[TENANT_STATUS_TAG];
 const retainedOf = (r: RuleResource): unknown => labelsOf(r)[DATA_RETAINED_LABEL] ?? tagsOf(r)[DATA_RETAINED_TAG];
+
+function declaresComputed(resource: RuleResource): boolean {
+    const props = resource.props;
+    const declared = [props?.metadata, props?.metadata?.labels, props?.tags, props?.defaultTags, props?.defaultTags?.tags];
+    return declared.some(isComputed) || [labelsOf(resource), tagsOf(resource)].some((values) => Object.values(values).some(isComputed));
+}
 
 function labelsOf(resource: RuleResource): Props {
     return objectOf(resource.props?.metadata?.labels);

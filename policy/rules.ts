@@ -9,6 +9,8 @@ const SECRET_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENT
 /** Values no real secret has: placeholders that mean someone typed a literal into the code. */
 const PLACEHOLDER_SECRET = /^(|changeme|change-me|password|secret|admin|test|example|default|todo|xxx+|1234.*)$/i;
 
+import { isComputed, listOf } from "./unknowns";
+
 type Props = Record<string, any>;
 
 interface Container {
@@ -29,10 +31,11 @@ export function podSpecOf(kind: string, spec: Props | undefined): Props | undefi
 
 export function podSecurityViolations(podSpec: Props): string[] {
     const podContext = podSpec.securityContext ?? {};
-    const containers: Container[] = [...(podSpec.initContainers ?? []), ...(podSpec.containers ?? [])];
     const violations: string[] = [];
-    for (const container of containers) {
+    for (const container of containersOf(podSpec)) {
         const context = container.securityContext ?? {};
+        // Judged on `pulumi up`, once known.
+        if ([podContext, podContext.runAsNonRoot, podContext.runAsUser, context, context.runAsNonRoot, context.runAsUser, context.allowPrivilegeEscalation].some(isComputed)) continue;
         const nonRoot = context.runAsNonRoot ?? podContext.runAsNonRoot;
         const user = context.runAsUser ?? podContext.runAsUser;
         if (nonRoot !== true || user === 0) {
@@ -48,8 +51,13 @@ export function podSecurityViolations(podSpec: Props): string[] {
     return violations;
 }
 
+/** Init containers and containers of a pod spec. */
+export function containersOf(podSpec: Props): Container[] {
+    return [...listOf(podSpec.initContainers), ...listOf(podSpec.containers)].filter((container) => container && !isComputed(container));
+}
+
 export function literalSecretEnvViolations(containers: Container[]): string[] {
-    return containers.flatMap((container) => (container.env ?? [])
+    return containers.flatMap((container) => listOf(container.env)
         .filter((variable) => variable.name && SECRET_NAME.test(variable.name) && variable.value !== undefined)
         .map((variable) => `container "${container.name}" sets ${variable.name} as a literal value; use valueFrom.secretKeyRef`));
 }
@@ -79,11 +87,16 @@ function decodeAll(data: Record<string, unknown>): Record<string, unknown> {
 }
 
 export function ingressTlsViolations(spec: Props | undefined): string[] {
-    const tls: Array<{ hosts?: string[]; secretName?: string }> = spec?.tls ?? [];
+    // Judged on `pulumi up`, once known.
+    if (isComputed(spec) || isComputed(spec?.tls) || isComputed(spec?.rules)) return [];
+    const tls: Array<{ hosts?: string[]; secretName?: string }> = listOf(spec?.tls);
     if (tls.length === 0) return ["the Ingress has no TLS section"];
-    const covered = new Set(tls.filter((entry) => entry.secretName).flatMap((entry) => entry.hosts ?? []));
-    return (spec?.rules ?? [])
-        .map((rule: { host?: string }) => rule.host)
+    if (tls.some((entry) => isComputed(entry) || isComputed(entry?.hosts) || isComputed(entry?.secretName) || listOf(entry?.hosts).some(isComputed))) return [];
+    const covered = new Set(tls.filter((entry) => entry.secretName).flatMap((entry) => listOf(entry.hosts)));
+    return listOf(spec?.rules)
+        .filter((rule: unknown) => !isComputed(rule))
+        .map((rule: { host?: string }) => rule?.host)
+        .filter((host: unknown) => !isComputed(host))
         .filter((host: string | undefined) => !host || !covered.has(host))
         .map((host: string | undefined) => `host ${host ?? "(any)"} is served without a TLS secret`);
 }
@@ -96,6 +109,8 @@ interface EcsContainer {
 }
 
 function parseContainers(containerDefinitions: unknown): EcsContainer[] | string {
+    // Judged on `pulumi up`, once known: on a preview of a new tenant the definitions hold its new ARNs.
+    if (isComputed(containerDefinitions)) return [];
     try {
         const parsed = typeof containerDefinitions === "string" ? JSON.parse(containerDefinitions) : containerDefinitions;
         return Array.isArray(parsed) ? parsed : "containerDefinitions is not a list";
@@ -107,7 +122,7 @@ function parseContainers(containerDefinitions: unknown): EcsContainer[] | string
 export function ecsPlainSecretViolations(containerDefinitions: unknown): string[] {
     const containers = parseContainers(containerDefinitions);
     if (typeof containers === "string") return [containers];
-    return containers.flatMap((container) => (container.environment ?? [])
+    return containers.flatMap((container) => listOf(container.environment)
         .filter((variable) => variable.name && SECRET_NAME.test(variable.name))
         .map((variable) => `container "${container.name}" passes ${variable.name} as a plain environment value; use secrets (valueFrom)`));
 }

@@ -1,16 +1,28 @@
 /**
  * On a preview, values that exist only after apply (a generated password, a database's name
- * taken from its resource) are unknown. The policy SDK throws when a rule reads one, and the
- * engine turns the throw into an advisory message: the rule silently does not run, and a
- * mandatory rule stops holding exactly for new tenants. So every rule sees a copy of its
- * resource in which each unknown value is replaced by COMPUTED. A rule then checks everything
- * that is known, and a value Pulumi computes is, by construction, not a literal typed into code.
+ * taken from its resource, a document built from new ARNs) are unknown. The policy SDK throws
+ * when a rule reads one, and the engine turns the throw into an advisory message: the rule
+ * silently does not run, and a mandatory rule stops holding exactly for new tenants. So every
+ * rule sees a copy of its resource in which each unknown value is replaced by COMPUTED, and
+ * checks everything that is known. A computed value is not a literal typed into code; whatever
+ * a rule cannot judge until it is known, it judges on `pulumi up`, where the pack runs again
+ * with every input known, before the resource is created.
  */
 import { PolicyResource, StackValidationPolicy, UnknownValueError } from "@pulumi/policy";
 import type { ResourcePolicy } from "./policies";
 
-/** Stands in for a value that is unknown until apply. No secret, name or host looks like it. */
-export const COMPUTED = "(computed by pulumi)";
+class Computed {
+    toString(): string {
+        return "(computed by pulumi)";
+    }
+}
+
+/** Stands in for a value that is unknown until apply: an object with no keys, never a string, list or number. */
+export const COMPUTED: object = Object.freeze(new Computed());
+export const isComputed = (value: unknown): boolean => value instanceof Computed;
+
+/** The items of a list; nothing for a computed value or anything else that is not a list. */
+export const listOf = (value: unknown): any[] => (Array.isArray(value) ? value : []);
 
 /** A plain copy of `value` with every unknown replaced by COMPUTED; reading it never throws. */
 export function withKnownValues<T>(value: T): T {

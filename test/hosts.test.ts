@@ -105,10 +105,10 @@ describe("hosts: against every tenant and stack", () => {
 describe("hosts: where the check runs", () => {
     let project: ProjectCopy;
     afterEach(() => project?.remove());
-    const tenantFile = "name: hillcrest\ndisplayName: Hillcrest\nplan: small\nenvironments: [dev]\ndomain: school1.aims.example.org\n";
+    const tenantFile = "name: hillcrest\ndisplayName: Hillcrest\nschoolId: \"1004\"\nplan: small\nenvironments: [dev]\ndomain: school1.aims.example.org\n";
 
     it("the program refuses a domain under another environment's base domain, from the stack files next to it", async () => {
-        project = copyProject({ "school1.yaml": "name: school1\ndisplayName: S\nplan: small\n", "hillcrest.yaml": tenantFile });
+        project = copyProject({ "school1.yaml": "name: school1\ndisplayName: S\nschoolId: \"1001\"\nplan: small\n", "hillcrest.yaml": tenantFile });
         const mocks = startMocks("dev");
         const program = require(path.join(project.dir, "index.ts")) as () => Promise<unknown>;
         await assert.rejects(program(), (err: unknown) => {
@@ -121,7 +121,7 @@ describe("hosts: where the check runs", () => {
     });
 
     it("the program checks its own stack when it is the only stack file", async () => {
-        project = copyProject({ "school1.yaml": "name: school1\ndisplayName: S\nplan: small\n", "hillcrest.yaml": tenantFile.replace("school1.aims", "school1.dev.aims") });
+        project = copyProject({ "school1.yaml": "name: school1\ndisplayName: S\nschoolId: \"1001\"\nplan: small\n", "hillcrest.yaml": tenantFile.replace("school1.aims", "school1.dev.aims") });
         for (const other of ["Pulumi.sit.yaml", "Pulumi.prod.yaml"]) fs.rmSync(path.join(project.dir, other));
         const mocks = startMocks("dev");
         const program = require(path.join(project.dir, "index.ts")) as () => Promise<unknown>;
@@ -131,7 +131,7 @@ describe("hosts: where the check runs", () => {
     });
 
     it("tenant validate refuses it too, once", () => {
-        project = copyProject({ "school1.yaml": "name: school1\ndisplayName: S\nplan: small\n", "hillcrest.yaml": tenantFile });
+        project = copyProject({ "school1.yaml": "name: school1\ndisplayName: S\nschoolId: \"1001\"\nplan: small\n", "hillcrest.yaml": tenantFile });
         const result = project.run("tenant", "validate");
         assert.equal(result.status, 1);
         assert.equal(result.stderr.match(/^tenants\/hillcrest\.yaml: domain: school1\.aims\.example\.org is the host of tenant school1/gm)?.length, 1, result.stderr);

@@ -1,8 +1,12 @@
 import { strict as assert } from "node:assert";
 import { PolicyResource, ResourceValidationArgs, StackValidationArgs, StackValidationPolicy, unknownCheckingProxy, UnknownValueError } from "@pulumi/policy";
 import * as policyProxy from "@pulumi/policy/proxy";
+import * as path from "node:path";
 import { policies, ResourcePolicy } from "../policy/policies";
 import { COMPUTED, evaluatingUnknowns, withKnownValues } from "../policy/unknowns";
+import { copyProject } from "./support/project";
+import { MockStack, RecordedResource, reveal, startMocks } from "./support/mocks";
+import { policyViolations } from "./support/policy";
 
 /** What the policy engine puts where a value is unknown on a preview; not in the package's typings. */
 const unknownStringValue = (policyProxy as unknown as { unknownStringValue: unknown }).unknownStringValue;
@@ -25,7 +29,10 @@ const noLiteralSecrets = policies.find((p) => p.name === "no-literal-secrets") a
 describe("policy pack on a preview, where generated values are unknown", () => {
     it("copies props with each unknown replaced by a marker, at any depth", () => {
         const props = unknownCheckingProxy({ a: unknownStringValue, b: { c: [1, unknownStringValue], d: "known" } });
-        assert.deepEqual(withKnownValues(props), { a: COMPUTED, b: { c: [1, COMPUTED], d: "known" } });
+        const copy = withKnownValues(props) as any;
+        assert.deepEqual([copy.a, copy.b.c[1]], [COMPUTED, COMPUTED]);
+        assert.deepEqual([copy.b.c[0], copy.b.d], [1, "known"]);
+        assert.deepEqual({ ...copy.a }, {}, "spreads to nothing, so no rule mistakes it for values");
     });
 
     it("shows the hole it closes: read as the engine passes them, the props throw and the rule would not run", () => {
@@ -43,6 +50,11 @@ describe("policy pack on a preview, where generated values are unknown", () => {
 
     it("accepts a Secret whose values are all generated", () => {
         const args = previewArgs(SECRET, { stringData: { "secret-key": unknownStringValue, password: unknownStringValue } });
+        assert.deepEqual(violations(evaluatingUnknowns(noLiteralSecrets), args), []);
+    });
+
+    it("accepts a Secret whose whole stringData is computed, as the Kubernetes provider reports a new tenant's Secrets on a preview", () => {
+        const args = previewArgs(SECRET, { stringData: unknownStringValue, data: unknownStringValue });
         assert.deepEqual(violations(evaluatingUnknowns(noLiteralSecrets), args), []);
     });
 
@@ -71,4 +83,51 @@ describe("policy pack on a preview, where generated values are unknown", () => {
             }
         }
     });
+});
+
+/** Every path into `value`: each key of each mapping and each index of each list, at any depth. */
+function pathsOf(value: unknown, prefix: Array<string | number> = []): Array<Array<string | number>> {
+    if (value === null || typeof value !== "object") return [];
+    return Object.entries(value).flatMap(([key, item]) => {
+        const at = [...prefix, Array.isArray(value) ? Number(key) : key];
+        return [at, ...pathsOf(item, at)];
+    });
+}
+
+/** A copy of `value` with the value at `at` unknown. */
+function unknownAt(value: Record<string, unknown>, at: Array<string | number>): Record<string, unknown> {
+    const copy = structuredClone(value);
+    const parent = at.slice(0, -1).reduce<any>((node, key) => node[key], copy);
+    parent[at[at.length - 1]] = unknownStringValue;
+    return copy;
+}
+
+describe("policy pack on a preview of the program's own resources", function () {
+    this.timeout(5 * 60_000);
+    for (const stack of ["dev", "prod"]) {
+        it(`reports nothing and never throws when any one value of what the ${stack} stack declares is unknown`, async () => {
+            const project = copyProject();
+            let mocks: MockStack;
+            try {
+                mocks = startMocks(stack);
+                await (require(path.join(project.dir, "index.ts")) as () => Promise<unknown>)();
+                await mocks.settled();
+            } finally {
+                project.remove();
+            }
+            const resources = mocks.resources;
+            assert.deepEqual(policyViolations(resources), [], "compliant with every value known");
+            let variants = 0;
+            const found = new Set<string>();
+            for (const target of resources.filter((r: RecordedResource) => r.custom)) {
+                for (const at of pathsOf(reveal(target.inputs))) {
+                    variants++;
+                    const propsOf = (r: RecordedResource) => (r === target ? unknownAt(reveal(r.inputs), at) : reveal(r.inputs));
+                    for (const violation of policyViolations(resources, {}, propsOf)) found.add(`${violation} [unknown: ${target.name} ${at.join(".")}]`);
+                }
+            }
+            assert.ok(variants > 500, `${variants} variants`);
+            assert.deepEqual([...found], []);
+        });
+    }
 });

@@ -74,7 +74,10 @@ describe("secret config values in plain text", () => {
             c["aims:backup"].secretAccessKey = secure;
         });
         assert.deepEqual(offlineProblems(project), []);
-        assert.deepEqual(readStackConfig(project.dir, "dev").secretPaths.sort(), ["aims:backup.secretAccessKey", "aims:database.password", "aims:kubernetes.registry.password"]);
+        assert.deepEqual(readStackConfig(project.dir, "dev").secretPaths.sort(), [
+            "aims:backup.secretAccessKey", "aims:core.adminApiKey", "aims:core.bootstrapSecret", "aims:core.database.password",
+            "aims:core.objectStorage.accessKeyId", "aims:core.objectStorage.secretAccessKey", "aims:database.password", "aims:kubernetes.registry.password",
+        ]);
     });
 
     it("tenant validate: exits 1 on a plain-text password without printing it", () => {

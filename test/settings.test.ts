@@ -162,12 +162,15 @@ describe("stack settings", () => {
     describe("tenants named like a namespace the stack relies on", () => {
         const kubernetes = JSON.parse(stackConfig("dev").config["aims:kubernetes"]);
         const backup = JSON.parse(stackConfig("dev").config["aims:backup"]);
+        const core = JSON.parse(stackConfig("dev").config["aims:core"]);
         const refused: Record<string, [string, Record<string, unknown>, string]> = {
             "the ingress namespace, on AWS too": ["edge", { "aims:kubernetes": { ...kubernetes, ingressNamespace: "edge" } }, "the ingress controller's namespace (aims:kubernetes.ingressNamespace"],
             "the namespace of the apps' database host": ["pg-shared", { "aims:database": { ...database, appHost: "pgbouncer.pg-shared.svc.cluster.local" } }, "the namespace of a service the stack uses (aims:database.appHost"],
             "the namespace of a short .svc database host": ["pg-shared", { "aims:database": { ...database, appHost: "pgbouncer.pg-shared.svc" } }, "(aims:database.appHost"],
             "the namespace of an upper-case database host with a final dot": ["pg-shared", { "aims:database": { ...database, host: "PG.PG-SHARED.SVC.CLUSTER.LOCAL." } }, "(aims:database.host"],
-            "the namespace of the core service": ["school-core", { "aims:kubernetes": { ...kubernetes, coreBootstrapReadyUrl: "http://core.school-core.svc.cluster.local:8000/ready/" } }, "(aims:kubernetes.coreBootstrapReadyUrl"],
+            "the namespace of the core site": ["school-core", { "aims:core": { ...core, url: "https://core.school-core.svc.cluster.local" } }, "(aims:core.url"],
+            "the namespace of the core database": ["core-db", { "aims:core": { ...core, database: { ...core.database, host: "aimsgodb.core-db.svc" } } }, "(aims:core.database.host"],
+            "the namespace of in-cluster media storage": ["media", { "aims:core": { ...core, objectStorage: { ...core.objectStorage, endpoint: "https://minio.media.svc.cluster.local" } } }, "(aims:core.objectStorage.endpoint"],
             "the namespace of in-cluster backup storage": ["objects", { "aims:backup": { ...backup, endpoint: "https://minio.objects.svc.cluster.local" } }, "(aims:backup.endpoint"],
             "a namespace the stack reserves": ["observability", { "aims:kubernetes": { ...kubernetes, reservedNamespaces: ["vault", "observability"] } }, "a namespace the stack reserves (aims:kubernetes.reservedNamespaces"],
         };
@@ -185,7 +188,8 @@ describe("stack settings", () => {
         }
         it("accepts tenants clear of every namespace of the stack", () => {
             const settings = read("dev", {
-                "aims:kubernetes": { ...kubernetes, reservedNamespaces: ["vault"], coreBootstrapReadyUrl: "http://core.school-core.svc.cluster.local:8000/ready/" },
+                "aims:kubernetes": { ...kubernetes, reservedNamespaces: ["vault"] },
+                "aims:core": { ...core, url: "https://core.school-core.svc.cluster.local" },
                 "aims:database": { ...database, appHost: "pgbouncer.pg-shared.svc.cluster.local" },
             }, [spec({ name: "school1" }), spec({ name: "pg-shared-school" })]);
             assert.deepEqual(settings.kubernetes?.reservedNamespaces, ["vault"]);

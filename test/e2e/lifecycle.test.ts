@@ -124,7 +124,7 @@ describe("the program under the real engine", function () {
             assert.deepEqual(ingress?.spec.tls, [{ hosts: [host], secretName: `${name}-tls` }]);
             assert.equal(ingress?.spec.rules[0].host, host);
             assert.deepEqual(ingress?.spec.rules[0].http.paths.map((p: any) => `${p.path}->${p.backend.service.name}:${p.backend.service.port.number}`),
-                [`/api->${name}-backend:8000`, `/admin->${name}-backend:8000`, `/->${name}-frontend:3000`]);
+                [`/api->${name}-backend:8000`, `/admin->${name}-backend:8000`, `/static->${name}-backend:8000`, `/media->${name}-backend:8000`, `/->${name}-frontend:3000`]);
 
             const releases = await kube.list(`/api/v1/namespaces/${name}/secrets`, `owner=helm,name=${name}`);
             assert.deepEqual(releases.map((r) => r.metadata.labels?.status), ["deployed"], `${name}: the Helm release is deployed`);
@@ -227,13 +227,19 @@ describe("the program under the real engine", function () {
         assert.deepEqual(rows, [{ name: "pupil of tenant_bravo" }]);
     });
 
-    it("remove without confirmation: the guard refuses through the real StackReference, and nothing changes", async () => {
+    it("remove without confirmation, or without a backup: the guard refuses through the real StackReference, and nothing changes", async () => {
         const before = (await stack!.resourceUrns()).sort();
         stack!.writeTenants([{ ...BRAVO, status: "suspended" }, { ...CHARLIE, plan: "standard" }]);
         await assert.rejects(stack!.up(), (err: Error) => {
             assert.match(err.message, /aims:allowTenantRemoval: removing .*alpha/);
             return true;
         });
+        stack!.editConfig((config) => ({ ...config, "aims:allowTenantRemoval": ["alpha"] }));
+        await assert.rejects(stack!.up(), (err: Error) => {
+            assert.match(err.message, /aims:forceTenantRemoval: alpha was active when the stack last deployed it, so no offboarding backup/);
+            return true;
+        }, "confirmed, but never offboarded: no backup was taken");
+        stack!.editConfig(({ "aims:allowTenantRemoval": _confirmed, ...config }) => config);
         assert.deepEqual((await stack!.resourceUrns()).sort(), before);
         assert.ok(await namespace("alpha"));
         assert.deepEqual(await databasesLike("tenant_alpha"), ["tenant_alpha"]);
@@ -257,7 +263,7 @@ describe("the program under the real engine", function () {
         assert.equal(await namespace("alpha"), undefined);
         assert.deepEqual(await databasesLike("tenant_alpha"), []);
         assert.deepEqual(await rolesLike("tenant_alpha"), []);
-        stack!.editConfig((config) => ({ ...config, "aims:allowTenantRemoval": [] }));
+        stack!.editConfig(({ "aims:allowTenantRemoval": _confirmed, ...config }) => config);
     });
 
     it("prod-like protection: with protectData on, destroy refuses to delete the data", async () => {

@@ -33,7 +33,7 @@ export interface TenantFile {
 export interface OperationRecord {
     readonly seconds: number;
     readonly ops: ReadonlyMap<string, OpType>;
-    /** Resources whose op is anything but `same`. */
+    /** Resources whose op is anything but `same`, leaving out the guard's read of the stack's outputs. */
     readonly changed: readonly { urn: string; op: OpType }[];
     readonly diagnostics: readonly { severity: string; message: string }[];
 }
@@ -115,9 +115,14 @@ export class RealStack {
         };
         const started = Date.now();
         await run(onEvent);
-        const changed = [...ops].filter(([, op]) => op !== "same").map(([urn, op]) => ({ urn, op }));
+        const changed = [...ops].filter(([urn, op]) => op !== "same" && !isGuardRead(urn, op)).map(([urn, op]) => ({ urn, op }));
         return { seconds: (Date.now() - started) / 1000, ops, changed, diagnostics };
     }
+}
+
+/** The deletion guard reads the stack's own outputs through a StackReference on every run: not a change. */
+function isGuardRead(urn: string, op: OpType): boolean {
+    return op === "read" && urn.includes("::pulumi:pulumi:StackReference::");
 }
 
 /**
