@@ -108,7 +108,10 @@ export class RealStack {
         const onEvent = (event: EngineEvent) => {
             const step = event.resourcePreEvent?.metadata;
             if (step) ops.set(step.urn, step.op);
-            if (event.diagnosticEvent) diagnostics.push({ severity: event.diagnosticEvent.severity, message: event.diagnosticEvent.message });
+            // Debug diagnostics echo resource outputs, generated secrets included: keep only what a user sees.
+            if (event.diagnosticEvent && ["error", "warning", "info"].includes(event.diagnosticEvent.severity)) {
+                diagnostics.push({ severity: event.diagnosticEvent.severity, message: event.diagnosticEvent.message });
+            }
             if (event.policyEvent) {
                 diagnostics.push({ severity: `policy:${event.policyEvent.enforcementLevel}`, message: `${event.policyEvent.policyName}: ${event.policyEvent.message}` });
             }
