@@ -6,6 +6,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { bootstrapReadyUrl, CoreSettings, mediaPrefix } from "./core-settings";
 
 /** The callback script (charts/tenant/files/), which the chart embeds and the ECS task runs. */
@@ -25,6 +26,19 @@ export const CORE_SECRET_KEYS = {
     secretAccessKey: "object-storage-secret-access-key",
 } as const;
 export type CoreSecretKey = keyof typeof CORE_SECRET_KEYS;
+
+/** The content of that secret, each value secret; the object-storage keys only `withStorageKeys`. */
+export function coreSecretValues(core: CoreSettings, withStorageKeys: boolean): Record<string, pulumi.Output<string>> {
+    const credentials = withStorageKeys ? core.objectStorage?.credentials : undefined;
+    return {
+        [CORE_SECRET_KEYS.databasePassword]: pulumi.secret(core.database.password),
+        [CORE_SECRET_KEYS.bootstrapSecret]: pulumi.secret(core.bootstrapSecret),
+        ...(credentials && {
+            [CORE_SECRET_KEYS.accessKeyId]: pulumi.secret(credentials.accessKeyId),
+            [CORE_SECRET_KEYS.secretAccessKey]: pulumi.secret(credentials.secretAccessKey),
+        }),
+    };
+}
 
 /** Each secret variable of the backend, and the key of the core secret it is read from. */
 export function coreSecretVariables(core: Pick<CoreSettings, "objectStorage">, withStorageKeys: boolean): Record<string, string> {

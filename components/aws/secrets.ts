@@ -4,7 +4,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { CORE_SECRET_KEYS } from "../core-contract";
+import { coreSecretValues } from "../core-contract";
 import type { CoreSettings } from "../core-settings";
 import { coreSecretsSecretName, dbCredentialsSecretName, secretKeySecretName } from "../naming";
 import { DataProtection } from "../protection";
@@ -90,27 +90,11 @@ export function createSecrets(name: string, args: TenantSecretsArgs, parent: pul
     const databaseCredentials = secret("db-credentials", dbCredentialsSecretName(env, spec.name), `PostgreSQL credentials of tenant ${spec.name}`, credentials);
     const secretKey = secret("secret-key", secretKeySecretName(env, spec.name), `Django SECRET_KEY of tenant ${spec.name}`, pulumi.output(args.secretKey));
     const core = settings.core && secret("core", coreSecretsSecretName(env, spec.name), `aims-core secrets of tenant ${spec.name}`,
-        pulumi.jsonStringify(awsCoreSecretFields(settings.core)));
+        pulumi.jsonStringify(coreSecretValues(settings.core, usesStorageKeysOnAws(settings.core))));
     return { databaseCredentials, secretKey, ...(core && { core }), versions };
 }
 
-/**
- * The JSON keys of an AWS tenant's core secret. The object-storage keys only with storage other
- * than AWS S3 (`endpoint` set): with AWS S3 the task role grants the tenant its own prefix.
- */
-export function awsCoreSecretFields(core: CoreSettings): Record<string, pulumi.Output<string>> {
-    const credentials = usesStorageKeysOnAws(core) ? core.objectStorage?.credentials : undefined;
-    return {
-        [CORE_SECRET_KEYS.databasePassword]: pulumi.secret(core.database.password),
-        [CORE_SECRET_KEYS.bootstrapSecret]: pulumi.secret(core.bootstrapSecret),
-        ...(credentials && {
-            [CORE_SECRET_KEYS.accessKeyId]: pulumi.secret(credentials.accessKeyId),
-            [CORE_SECRET_KEYS.secretAccessKey]: pulumi.secret(credentials.secretAccessKey),
-        }),
-    };
-}
-
-/** AWS tenants use access keys only for storage other than AWS S3; for AWS S3, their task role. */
+/** AWS tenants get the object-storage keys only for storage other than AWS S3: with AWS S3 the task role grants their own prefix. */
 export function usesStorageKeysOnAws(core: Pick<CoreSettings, "objectStorage">): boolean {
     return core.objectStorage?.endpoint !== undefined && core.objectStorage.credentials !== undefined;
 }

@@ -7,8 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { AdoptionImportIds, KEPT_ON_ADOPTION } from "../adoption";
 import type { TenantDatabase } from "../database";
-import { CORE_SECRET_KEYS } from "../core-contract";
-import type { CoreSettings } from "../core-settings";
+import { coreSecretValues } from "../core-contract";
 import { coreSecretName, databaseSecretName, djangoSecretName, imagePullSecretName } from "../naming";
 import { DataProtection } from "../protection";
 import type { TenantSpec } from "../registry";
@@ -86,7 +85,7 @@ export function createSecrets(name: string, args: TenantSecretsArgs, parent: pul
     const core = settings.core && new k8s.core.v1.Secret(`${name}-core-secret`, {
         metadata: metadata(coreSecretName(spec.name)),
         type: "Opaque",
-        stringData: coreSecretData(settings.core),
+        stringData: coreSecretValues(settings.core, true),
     }, data);
 
     return { django, database, ...(imagePull && { imagePull }), ...(core && { core }) };
@@ -97,19 +96,6 @@ function required<T>(value: T | undefined, what: string, file: string): T {
         throw new Error(`${file}: no ${what} for a tenant that is not adopted`);
     }
     return value;
-}
-
-/** The core's secrets a tenant's backend reads, each value secret. */
-export function coreSecretData(core: CoreSettings): Record<string, pulumi.Output<string>> {
-    const credentials = core.objectStorage?.credentials;
-    return {
-        [CORE_SECRET_KEYS.databasePassword]: pulumi.secret(core.database.password),
-        [CORE_SECRET_KEYS.bootstrapSecret]: pulumi.secret(core.bootstrapSecret),
-        ...(credentials && {
-            [CORE_SECRET_KEYS.accessKeyId]: pulumi.secret(credentials.accessKeyId),
-            [CORE_SECRET_KEYS.secretAccessKey]: pulumi.secret(credentials.secretAccessKey),
-        }),
-    };
 }
 
 /** The `.dockerconfigjson` of an image pull secret, secret. */
