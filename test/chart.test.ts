@@ -399,6 +399,14 @@ describe("tenant chart (real helm)", function () {
             assert.throws(render({ livenessProbe: { periodSeconds: 0 } }), /\/frontend\/livenessProbe\/periodSeconds/);
         });
 
+        it("renders an adopted school's database name, hyphen included, and refuses one that is not a PostgreSQL name", () => {
+            startMocks("sit");
+            const withDatabase = (name: string) => () => renderRelease({ name: "school1", namespace: "school1", chartPath: CHART,
+                values: { ...valid(), database: { ...valid().database, name } } }, helm());
+            assert.doesNotThrow(withDatabase("tenant_riverside-high"));
+            for (const bad of ["Tenant", "tenant name", "tenant;drop", "1tenant"]) assert.throws(withDatabase(bad), /\/database\/name/, bad);
+        });
+
         it("fails helm template on an unknown value", () => {
             startMocks("sit");
             const values = { ...valid(), frontend: { ...valid().frontend, replica: 2 } };

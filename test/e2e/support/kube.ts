@@ -1,6 +1,7 @@
 /**
- * A small read-only client of the Kubernetes API, built from a kubeconfig context: enough for
- * the end-to-end suite to look at what the program created from outside the program. It speaks
+ * A small client of the Kubernetes API, built from a kubeconfig context: enough for the
+ * end-to-end suite to look at what the program created from outside the program, and to set up
+ * what another tool left running. It speaks
  * what kind, k3d and the local platform write: a bearer token or a client certificate, and a CA
  * or insecure-skip-tls-verify.
  */
@@ -50,17 +51,39 @@ export class KubeClient {
         return JSON.parse(body) as T;
     }
 
+    /** Creates `object` in the collection at `path` (`/api/v1/namespaces`). */
+    async create(path: string, object: object): Promise<void> {
+        const { status, body } = await this.request(path, "POST", JSON.stringify(object));
+        if (status !== 201) throw new Error(`POST ${path}: HTTP ${status}: ${body.slice(0, 300)}`);
+    }
+
+    /** Deletes the object at `path` and waits until it is gone; nothing when it does not exist. */
+    async delete(path: string, timeoutSeconds = 120): Promise<void> {
+        const { status, body } = await this.request(path, "DELETE");
+        if (status === 404) return;
+        if (status !== 200 && status !== 202) throw new Error(`DELETE ${path}: HTTP ${status}: ${body.slice(0, 300)}`);
+        for (const deadline = Date.now() + timeoutSeconds * 1000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 1000))) {
+            if ((await this.get(path)) === undefined) return;
+        }
+        throw new Error(`DELETE ${path}: still there after ${timeoutSeconds} s`);
+    }
+
     async list(path: string, labelSelector?: string): Promise<KubeObject[]> {
         const query = labelSelector ? `?labelSelector=${encodeURIComponent(labelSelector)}` : "";
         const found = await this.get<{ items: KubeObject[] }>(`${path}${query}`);
         return found?.items ?? [];
     }
 
-    private request(path: string): Promise<{ status: number; body: string }> {
+    private request(path: string, method = "GET", body?: string): Promise<{ status: number; body: string }> {
         return new Promise((resolve, reject) => {
             const request = https.request(new URL(path, this.server), {
+                method,
                 agent: this.agent,
-                headers: { Accept: "application/json", ...(this.token && { Authorization: `Bearer ${this.token}` }) },
+                headers: {
+                    Accept: "application/json",
+                    ...(body !== undefined && { "Content-Type": "application/json" }),
+                    ...(this.token && { Authorization: `Bearer ${this.token}` }),
+                },
                 timeout: 30_000,
             }, (response) => {
                 let body = "";
@@ -68,9 +91,9 @@ export class KubeClient {
                 response.on("data", (chunk) => (body += chunk));
                 response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
             });
-            request.on("timeout", () => request.destroy(new Error(`GET ${path}: timed out`)));
+            request.on("timeout", () => request.destroy(new Error(`${method} ${path}: timed out`)));
             request.on("error", reject);
-            request.end();
+            request.end(body);
         });
     }
 }

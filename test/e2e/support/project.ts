@@ -27,13 +27,16 @@ export interface TenantFile {
     readonly name: string;
     readonly plan: "small" | "standard" | "large";
     readonly status?: "active" | "suspended" | "offboarding";
+    /** Take over a school the Argo CD setup runs (docs/adoption.md). */
+    readonly adopt?: boolean;
 }
 
 /** What one operation did to each resource, by URN. */
 export interface OperationRecord {
     readonly seconds: number;
-    readonly ops: ReadonlyMap<string, OpType>;
-    /** Resources whose op is anything but `same`, leaving out the guard's read of the stack's outputs. */
+    /** The steps of each resource, in order: an import that also updates is `import`, then `update`. */
+    readonly ops: ReadonlyMap<string, readonly OpType[]>;
+    /** Steps other than `same`, leaving out the guard's read of the stack's outputs. */
     readonly changed: readonly { urn: string; op: OpType }[];
     readonly diagnostics: readonly { severity: string; message: string }[];
 }
@@ -61,7 +64,10 @@ export class RealStack {
         const folder = path.join(this.dir, "tenants");
         for (const file of fs.readdirSync(folder).filter((f) => f.endsWith(".yaml"))) fs.rmSync(path.join(folder, file));
         for (const tenant of tenants) {
-            const document = { name: tenant.name, displayName: `E2E ${tenant.name}`, environments: ["dev"], plan: tenant.plan, status: tenant.status ?? "active" };
+            const document = {
+                name: tenant.name, displayName: `E2E ${tenant.name}`, environments: ["dev"], plan: tenant.plan, status: tenant.status ?? "active",
+                ...(tenant.adopt && { adopt: true }),
+            };
             fs.writeFileSync(path.join(folder, `${tenant.name}.yaml`), yaml.dump(document));
         }
     }
@@ -103,11 +109,11 @@ export class RealStack {
     }
 
     private async recorded(run: (onEvent: (event: EngineEvent) => void) => Promise<PreviewResult | UpResult | unknown>): Promise<OperationRecord> {
-        const ops = new Map<string, OpType>();
+        const ops = new Map<string, OpType[]>();
         const diagnostics: { severity: string; message: string }[] = [];
         const onEvent = (event: EngineEvent) => {
             const step = event.resourcePreEvent?.metadata;
-            if (step) ops.set(step.urn, step.op);
+            if (step) ops.set(step.urn, [...(ops.get(step.urn) ?? []), step.op]);
             // Debug diagnostics echo resource outputs, generated secrets included: keep only what a user sees.
             if (event.diagnosticEvent && ["error", "warning", "info"].includes(event.diagnosticEvent.severity)) {
                 diagnostics.push({ severity: event.diagnosticEvent.severity, message: event.diagnosticEvent.message });
@@ -118,7 +124,7 @@ export class RealStack {
         };
         const started = Date.now();
         await run(onEvent);
-        const changed = [...ops].filter(([urn, op]) => op !== "same" && !isGuardRead(urn, op)).map(([urn, op]) => ({ urn, op }));
+        const changed = [...ops].flatMap(([urn, steps]) => steps.map((op) => ({ urn, op }))).filter(({ urn, op }) => op !== "same" && !isGuardRead(urn, op));
         return { seconds: (Date.now() - started) / 1000, ops, changed, diagnostics };
     }
 }
