@@ -141,12 +141,18 @@ function add(name: string, options: Record<string, string | boolean | undefined>
 }
 
 /** First step of a removal: `status: offboarding` stops the tenant and dumps its database; its file stays. */
-function offboard(name: string): void {
+/** The file of an existing tenant, and its path as messages show it. */
+function existingTenantFile(name: string): { file: string; display: string } {
     const file = path.join(tenantsDir, `${name}.yaml`);
     const display = `tenants/${name}.yaml`;
     if (!fs.existsSync(file)) {
         throw new ValidationError([`${display}: no such tenant file`]);
     }
+    return { file, display };
+}
+
+function offboard(name: string): void {
+    const { file, display } = existingTenantFile(name);
     const tenants = loadTenants(tenantsDir);
     const text = withStatus(fs.readFileSync(file, "utf8"), "offboarding");
     const parsed = parseTenantFile(display, text);
@@ -158,11 +164,7 @@ function offboard(name: string): void {
 }
 
 function remove(name: string): void {
-    const file = path.join(tenantsDir, `${name}.yaml`);
-    const display = `tenants/${name}.yaml`;
-    if (!fs.existsSync(file)) {
-        throw new ValidationError([`${display}: no such tenant file`]);
-    }
+    const { file, display } = existingTenantFile(name);
     const tenants = loadTenants(tenantsDir);
     const removed = tenants.find((tenant) => tenant.name === name);
     if (!removed) throw new ValidationError([`${display}: not a tenant of the list`]);
