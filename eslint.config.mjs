@@ -1,0 +1,28 @@
+// Lint rules for the program, its scripts and its tests. Type-aware linting is on so that the
+// Pulumi rules can see which values are Outputs.
+import js from "@eslint/js";
+import pulumi from "@pulumi/eslint-plugin";
+import globals from "globals";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+    { ignores: ["node_modules/", "dist/", "out/", "policy/node_modules/"] },
+    js.configs.recommended,
+    ...tseslint.configs.recommended,
+    {
+        files: ["**/*.ts"],
+        languageOptions: {
+            parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+        },
+        plugins: { pulumi },
+        rules: {
+            "pulumi/no-output-in-template-literal": "error",
+            "pulumi/no-output-instance-in-template-literal": "error",
+            "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+        },
+    },
+    {
+        files: ["**/*.js", "**/*.mjs"],
+        languageOptions: { globals: globals.node },
+    },
+);
