@@ -24,8 +24,14 @@ export = async () => {
     const specs = tenantsOfStack(allTenants, settings);
     await guardTenantRemovals(specs, settings);
 
-    const providers = stackProviders(settings, new Set(specs.map((spec) => platformOf(spec, settings))));
-    const deployed = specs.map((spec) => ({ spec, tenant: new Tenant(spec.name, { spec, settings }, { providers }) }));
+    const providers = stackProviders(
+        settings,
+        new Set(specs.map((spec) => platformOf(spec, settings))),
+    );
+    const deployed = specs.map((spec) => ({
+        spec,
+        tenant: new Tenant(spec.name, { spec, settings }, { providers }),
+    }));
 
     return {
         /** Every tenant this stack deploys; the deletion guard reads it back on the next update. No secret is part of it. */

@@ -3,7 +3,13 @@
  * imported, under which names, and which of their properties the program leaves as they are.
  * Pure functions; the resource creators pass what they return as resource options.
  */
-import { argoCdDatabaseName, databaseName, databaseSecretName, djangoSecretName, namespaceName } from "./naming";
+import {
+    argoCdDatabaseName,
+    databaseName,
+    databaseSecretName,
+    djangoSecretName,
+    namespaceName,
+} from "./naming";
 import type { TenantSpec } from "./registry";
 import type { Environment } from "./vocabulary";
 
@@ -13,7 +19,10 @@ export function isAdopted(spec: Pick<TenantSpec, "adopt">, environment: Environm
 }
 
 /** The tenant's database and role name: the Argo CD setup's for an adopted tenant, the program's otherwise. */
-export function tenantDatabaseName(spec: Pick<TenantSpec, "name" | "adopt">, environment: Environment): string {
+export function tenantDatabaseName(
+    spec: Pick<TenantSpec, "name" | "adopt">,
+    environment: Environment,
+): string {
     return isAdopted(spec, environment) ? argoCdDatabaseName(spec.name) : databaseName(spec.name);
 }
 

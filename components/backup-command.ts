@@ -42,7 +42,12 @@ export interface BackupEnvironmentInputs {
  * The container's plain environment. PGUSER and PGPASSWORD are not in it: each platform passes
  * them as references to the tenant's database secret.
  */
-export function backupEnvironment({ backup, environment, tenant, database }: BackupEnvironmentInputs): Record<string, string> {
+export function backupEnvironment({
+    backup,
+    environment,
+    tenant,
+    database,
+}: BackupEnvironmentInputs): Record<string, string> {
     return {
         PGHOST: database.host,
         PGPORT: String(database.port),

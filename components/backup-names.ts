@@ -11,13 +11,17 @@ export const IAM_ROLE_NAME_LIMIT = 64;
 const HASH_LENGTH = 6;
 
 /** Kubernetes Secret with the object-storage access key pair, in the tenant's namespace. */
-export const backupCredentialsSecretName = (tenant: string): string => `${tenant}-backup-credentials`;
+export const backupCredentialsSecretName = (tenant: string): string =>
+    `${tenant}-backup-credentials`;
 /** Kubernetes Job that dumps and uploads the database, in the tenant's namespace. */
-export const backupJobName = (tenant: string): string => fitName(`${tenant}-offboarding-backup`, JOB_NAME_LIMIT);
+export const backupJobName = (tenant: string): string =>
+    fitName(`${tenant}-offboarding-backup`, JOB_NAME_LIMIT);
 /** IAM role of the ECS backup task. */
-export const backupRoleName = (env: Environment, tenant: string): string => fitName(`${env}-${tenant}-backup`, IAM_ROLE_NAME_LIMIT);
+export const backupRoleName = (env: Environment, tenant: string): string =>
+    fitName(`${env}-${tenant}-backup`, IAM_ROLE_NAME_LIMIT);
 /** ECS task definition family of the backup task (at most 255 characters, far more than any tenant needs). */
-export const backupTaskFamilyName = (env: Environment, tenant: string): string => `${env}-${tenant}-backup`;
+export const backupTaskFamilyName = (env: Environment, tenant: string): string =>
+    `${env}-${tenant}-backup`;
 
 /** `full` when it fits in `limit`; otherwise a prefix of it, `-`, and six hex digits of its hash. */
 export function fitName(full: string, limit: number): string {

@@ -147,11 +147,17 @@ export class ConfigBlock {
         const value = this.lookup(field);
         if (value === undefined || value === null) return undefined;
         if (!this.reader.isSecret(this.key(field))) {
-            this.report(field, `is written in plain text in the stack file (the value is not shown); remove it, rotate it (it may be in the repository's history), and set it with: pulumi config set --secret --path ${this.key(field)}`);
+            this.report(
+                field,
+                `is written in plain text in the stack file (the value is not shown); remove it, rotate it (it may be in the repository's history), and set it with: pulumi config set --secret --path ${this.key(field)}`,
+            );
             return "";
         }
         if (typeof value !== "string" || value.trim() === "") {
-            this.report(field, "must be a non-empty string (the value is a secret and is not shown)");
+            this.report(
+                field,
+                "must be a non-empty string (the value is a secret and is not shown)",
+            );
             return "";
         }
         return value;
@@ -161,21 +167,36 @@ export class ConfigBlock {
         const value = fallback === undefined ? this.string(field) : this.string(field, fallback);
         if (value === undefined) return undefined;
         if (!(allowed as readonly string[]).includes(value)) {
-            this.report(field, `must be one of ${allowed.join(", ")} (got ${JSON.stringify(value)})`);
+            this.report(
+                field,
+                `must be one of ${allowed.join(", ")} (got ${JSON.stringify(value)})`,
+            );
             return undefined;
         }
         return value as T;
     }
 
-    integer(field: string, range: { min: number; max: number }, fallback?: number): number | undefined {
+    integer(
+        field: string,
+        range: { min: number; max: number },
+        fallback?: number,
+    ): number | undefined {
         let value = this.lookup(field);
         if (value === undefined || value === null) {
             if (fallback === undefined) this.report(field, "is required");
             return fallback;
         }
         if (typeof value === "string" && /^\d+$/.test(value)) value = Number(value);
-        if (typeof value !== "number" || !Number.isInteger(value) || value < range.min || value > range.max) {
-            this.report(field, `must be a whole number from ${range.min} to ${range.max} (got ${JSON.stringify(value)})`);
+        if (
+            typeof value !== "number" ||
+            !Number.isInteger(value) ||
+            value < range.min ||
+            value > range.max
+        ) {
+            this.report(
+                field,
+                `must be a whole number from ${range.min} to ${range.max} (got ${JSON.stringify(value)})`,
+            );
             return fallback;
         }
         return value;
@@ -197,8 +218,15 @@ export class ConfigBlock {
             this.report(field, "is required");
             return undefined;
         }
-        if (!Array.isArray(value) || value.length === 0 || !value.every((item) => typeof item === "string" && item !== "")) {
-            this.report(field, `must be a non-empty list of strings (got ${JSON.stringify(value)})`);
+        if (
+            !Array.isArray(value) ||
+            value.length === 0 ||
+            !value.every((item) => typeof item === "string" && item !== "")
+        ) {
+            this.report(
+                field,
+                `must be a non-empty list of strings (got ${JSON.stringify(value)})`,
+            );
             return undefined;
         }
         return value as string[];
@@ -206,16 +234,23 @@ export class ConfigBlock {
 
     /** An optional list of non-empty strings; empty when not set. */
     optionalStringList(field: string): string[] {
-        return this.has(field) ? this.stringList(field) ?? [] : [];
+        return this.has(field) ? (this.stringList(field) ?? []) : [];
     }
 
     /** An optional list of whole numbers in `range`; empty when not set. */
     integerList(field: string, range: { min: number; max: number }): number[] {
         const value = this.lookup(field);
         if (value === undefined || value === null) return [];
-        const valid = (item: unknown) => typeof item === "number" && Number.isInteger(item) && item >= range.min && item <= range.max;
+        const valid = (item: unknown) =>
+            typeof item === "number" &&
+            Number.isInteger(item) &&
+            item >= range.min &&
+            item <= range.max;
         if (!Array.isArray(value) || !value.every(valid)) {
-            this.report(field, `must be a list of whole numbers from ${range.min} to ${range.max} (got ${JSON.stringify(value)})`);
+            this.report(
+                field,
+                `must be a list of whole numbers from ${range.min} to ${range.max} (got ${JSON.stringify(value)})`,
+            );
             return [];
         }
         return value as number[];
@@ -239,7 +274,12 @@ export class ConfigBlock {
     blockList(field: string): ConfigBlock[] | undefined {
         const value = this.lookup(field);
         if (!Array.isArray(value) || value.length === 0) {
-            this.report(field, value === undefined ? "is required" : `must be a non-empty list (got ${JSON.stringify(value)})`);
+            this.report(
+                field,
+                value === undefined
+                    ? "is required"
+                    : `must be a non-empty list (got ${JSON.stringify(value)})`,
+            );
             return undefined;
         }
         const blocks: ConfigBlock[] = [];
@@ -247,7 +287,13 @@ export class ConfigBlock {
             if (item === null || typeof item !== "object" || Array.isArray(item)) {
                 this.report(`${field}[${index}]`, "must be a mapping of keys");
             } else {
-                blocks.push(new ConfigBlock(this.reader, `${this.key(field)}[${index}]`, item as Record<string, unknown>));
+                blocks.push(
+                    new ConfigBlock(
+                        this.reader,
+                        `${this.key(field)}[${index}]`,
+                        item as Record<string, unknown>,
+                    ),
+                );
             }
         });
         return blocks;

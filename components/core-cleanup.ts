@@ -27,7 +27,10 @@ export interface CoreCleanupArgs {
 }
 
 /** The cleanup command's environment: the URL and subdomain in plain text, the key secret. */
-export function cleanupEnvironment(tenant: string, core: Pick<CoreSettings, "url" | "adminApiKey">): Record<string, pulumi.Input<string>> {
+export function cleanupEnvironment(
+    tenant: string,
+    core: Pick<CoreSettings, "url" | "adminApiKey">,
+): Record<string, pulumi.Input<string>> {
     return {
         CORE_DELETE_TENANT_URL: deleteTenantUrl(core),
         TENANT_SUBDOMAIN: tenant,
@@ -35,14 +38,22 @@ export function cleanupEnvironment(tenant: string, core: Pick<CoreSettings, "url
     };
 }
 
-export function createCoreCleanup(name: string, args: CoreCleanupArgs, parent: pulumi.Resource): command.local.Command {
-    return new command.local.Command(`${name}-core-cleanup`, {
-        delete: DELETE_TENANT_COMMAND,
-        environment: cleanupEnvironment(args.tenant, args.core),
-    }, {
-        parent,
-        protect: args.protect,
-        dependsOn: [...args.after],
-        additionalSecretOutputs: ["environment"],
-    });
+export function createCoreCleanup(
+    name: string,
+    args: CoreCleanupArgs,
+    parent: pulumi.Resource,
+): command.local.Command {
+    return new command.local.Command(
+        `${name}-core-cleanup`,
+        {
+            delete: DELETE_TENANT_COMMAND,
+            environment: cleanupEnvironment(args.tenant, args.core),
+        },
+        {
+            parent,
+            protect: args.protect,
+            dependsOn: [...args.after],
+            additionalSecretOutputs: ["environment"],
+        },
+    );
 }

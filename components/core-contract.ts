@@ -10,7 +10,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { bootstrapReadyUrl, CoreSettings, mediaPrefix } from "./core-settings";
 
 /** The callback script (charts/tenant/files/), which the chart embeds and the ECS task runs. */
-export const BOOTSTRAP_READY_SCRIPT_PATH = path.join(__dirname, "..", "charts", "tenant", "files", "bootstrap-ready.py");
+export const BOOTSTRAP_READY_SCRIPT_PATH = path.join(
+    __dirname,
+    "..",
+    "charts",
+    "tenant",
+    "files",
+    "bootstrap-ready.py",
+);
 export const BOOTSTRAP_READY_SCRIPT: string = fs.readFileSync(BOOTSTRAP_READY_SCRIPT_PATH, "utf8");
 export const BOOTSTRAP_READY_COMMAND: readonly string[] = ["python", "-c", BOOTSTRAP_READY_SCRIPT];
 
@@ -28,7 +35,10 @@ export const CORE_SECRET_KEYS = {
 export type CoreSecretKey = keyof typeof CORE_SECRET_KEYS;
 
 /** The content of that secret, each value secret; the object-storage keys only `withStorageKeys`. */
-export function coreSecretValues(core: CoreSettings, withStorageKeys: boolean): Record<string, pulumi.Output<string>> {
+export function coreSecretValues(
+    core: CoreSettings,
+    withStorageKeys: boolean,
+): Record<string, pulumi.Output<string>> {
     const credentials = withStorageKeys ? core.objectStorage?.credentials : undefined;
     return {
         [CORE_SECRET_KEYS.databasePassword]: pulumi.secret(core.database.password),
@@ -41,19 +51,26 @@ export function coreSecretValues(core: CoreSettings, withStorageKeys: boolean): 
 }
 
 /** Each secret variable of the backend, and the key of the core secret it is read from. */
-export function coreSecretVariables(core: Pick<CoreSettings, "objectStorage">, withStorageKeys: boolean): Record<string, string> {
+export function coreSecretVariables(
+    core: Pick<CoreSettings, "objectStorage">,
+    withStorageKeys: boolean,
+): Record<string, string> {
     return {
         CORE_DB_PASSWORD: CORE_SECRET_KEYS.databasePassword,
         TENANT_BOOTSTRAP_SECRET: CORE_SECRET_KEYS.bootstrapSecret,
-        ...(core.objectStorage && withStorageKeys && {
-            OBJECT_STORAGE_ACCESS_KEY_ID: CORE_SECRET_KEYS.accessKeyId,
-            OBJECT_STORAGE_SECRET_ACCESS_KEY: CORE_SECRET_KEYS.secretAccessKey,
-        }),
+        ...(core.objectStorage &&
+            withStorageKeys && {
+                OBJECT_STORAGE_ACCESS_KEY_ID: CORE_SECRET_KEYS.accessKeyId,
+                OBJECT_STORAGE_SECRET_ACCESS_KEY: CORE_SECRET_KEYS.secretAccessKey,
+            }),
     };
 }
 
 /** The backend's plain core variables; without a core, only USE_REMOTE_MEDIA=false. */
-export function coreEnvironment(core: CoreSettings | undefined, tenant: { name: string; schoolId?: string }): Record<string, string> {
+export function coreEnvironment(
+    core: CoreSettings | undefined,
+    tenant: { name: string; schoolId?: string },
+): Record<string, string> {
     if (!core) return { USE_REMOTE_MEDIA: "false" };
     const storage = core.objectStorage;
     return {

@@ -45,7 +45,12 @@ export interface PublicPrivileges {
  */
 export const PUBLIC_PRIVILEGES: readonly PublicPrivileges[] = [
     { suffix: "db-revoke-public", objectType: "database", privileges: [] },
-    { suffix: "db-revoke-public-schema-create", objectType: "schema", schema: "public", privileges: ["USAGE"] },
+    {
+        suffix: "db-revoke-public-schema-create",
+        objectType: "schema",
+        schema: "public",
+        privileges: ["USAGE"],
+    },
 ];
 
 export class TenantDatabase extends pulumi.ComponentResource {
@@ -59,39 +64,65 @@ export class TenantDatabase extends pulumi.ComponentResource {
         const data = { parent: this, ...args.protection };
         const { adoption } = args;
 
-        const role = new postgresql.Role(`${name}-db-role`, {
-            name: args.name,
-            login: true,
-            ...(args.password !== undefined && { password: pulumi.secret(args.password) }),
-            superuser: false,
-            createDatabase: false,
-            createRole: false,
-            inherit: true,
-            connectionLimit: args.connectionLimit,
-        }, { ...data, ...(adoption && { import: adoption.role, ignoreChanges: [...KEPT_ON_ADOPTION.role] }) });
+        const role = new postgresql.Role(
+            `${name}-db-role`,
+            {
+                name: args.name,
+                login: true,
+                ...(args.password !== undefined && { password: pulumi.secret(args.password) }),
+                superuser: false,
+                createDatabase: false,
+                createRole: false,
+                inherit: true,
+                connectionLimit: args.connectionLimit,
+            },
+            {
+                ...data,
+                ...(adoption && {
+                    import: adoption.role,
+                    ignoreChanges: [...KEPT_ON_ADOPTION.role],
+                }),
+            },
+        );
 
-        const adminMembership = new postgresql.GrantRole(`${name}-db-admin-membership`, {
-            role: args.adminRole,
-            grantRole: role.name,
-            withAdminOption: false,
-        }, { parent: this });
+        const adminMembership = new postgresql.GrantRole(
+            `${name}-db-admin-membership`,
+            {
+                role: args.adminRole,
+                grantRole: role.name,
+                withAdminOption: false,
+            },
+            { parent: this },
+        );
 
-        const database = new postgresql.Database(`${name}-db`, {
-            name: args.name,
-            owner: role.name,
-            // The encoding cannot change in place: an adopted database keeps the one it has.
-            ...(!adoption && { encoding: "UTF8" }),
-            allowConnections: true,
-        }, { ...data, dependsOn: [adminMembership], ...(adoption && { import: adoption.database }) });
+        const database = new postgresql.Database(
+            `${name}-db`,
+            {
+                name: args.name,
+                owner: role.name,
+                // The encoding cannot change in place: an adopted database keeps the one it has.
+                ...(!adoption && { encoding: "UTF8" }),
+                allowConnections: true,
+            },
+            {
+                ...data,
+                dependsOn: [adminMembership],
+                ...(adoption && { import: adoption.database }),
+            },
+        );
 
         for (const grant of PUBLIC_PRIVILEGES) {
-            new postgresql.Grant(`${name}-${grant.suffix}`, {
-                database: database.name,
-                role: "public",
-                objectType: grant.objectType,
-                ...(grant.schema && { schema: grant.schema }),
-                privileges: [...grant.privileges],
-            }, { parent: this, dependsOn: [adminMembership] });
+            new postgresql.Grant(
+                `${name}-${grant.suffix}`,
+                {
+                    database: database.name,
+                    role: "public",
+                    objectType: grant.objectType,
+                    ...(grant.schema && { schema: grant.schema }),
+                    privileges: [...grant.privileges],
+                },
+                { parent: this, dependsOn: [adminMembership] },
+            );
         }
 
         this.databaseName = database.name;

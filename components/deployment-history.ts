@@ -41,16 +41,27 @@ export function interpretHistory(tenants: unknown, marker: unknown): DeploymentH
     const hasMarker = marker !== undefined && marker !== null;
     if (hasMarker) {
         const version = (marker as Partial<StackMarker>)?.outputsVersion;
-        if (typeof marker !== "object" || Array.isArray(marker) || !Number.isInteger(version) || (version as number) < 1) {
-            return lost(`its "${MARKER_OUTPUT}" output is not what this program writes (got ${describe(marker)})`);
+        if (
+            typeof marker !== "object" ||
+            Array.isArray(marker) ||
+            !Number.isInteger(version) ||
+            (version as number) < 1
+        ) {
+            return lost(
+                `its "${MARKER_OUTPUT}" output is not what this program writes (got ${describe(marker)})`,
+            );
         }
         if ((version as number) > OUTPUTS_VERSION) {
-            return lost(`its "${MARKER_OUTPUT}" output was written by a newer version of this program (outputsVersion ${version})`);
+            return lost(
+                `its "${MARKER_OUTPUT}" output was written by a newer version of this program (outputsVersion ${version})`,
+            );
         }
     }
     if (tenants === undefined || tenants === null) {
         return hasMarker
-            ? lost(`its "${TENANTS_OUTPUT}" output is missing, although its "${MARKER_OUTPUT}" output says it has been deployed`)
+            ? lost(
+                  `its "${TENANTS_OUTPUT}" output is missing, although its "${MARKER_OUTPUT}" output says it has been deployed`,
+              )
             : { kind: "new" };
     }
     if (!Array.isArray(tenants)) {
@@ -62,21 +73,32 @@ export function interpretHistory(tenants: unknown, marker: unknown): DeploymentH
     }
     const invalid = tenants.findIndex((tenant) => !isDeployedTenant(tenant));
     if (invalid >= 0) {
-        return lost(`its "${TENANTS_OUTPUT}" output has an entry [${invalid}] without a name, a known platform and a known status`);
+        return lost(
+            `its "${TENANTS_OUTPUT}" output has an entry [${invalid}] without a name, a known platform and a known status`,
+        );
     }
     const names = tenants.map((tenant) => tenant.name as string);
     const repeated = names.find((name, index) => names.indexOf(name) !== index);
     if (repeated !== undefined) {
         return lost(`its "${TENANTS_OUTPUT}" output lists "${repeated}" more than once`);
     }
-    return { kind: "deployed", tenants: tenants.map(({ name, platform, status }) => ({ name, platform, status })) };
+    return {
+        kind: "deployed",
+        tenants: tenants.map(({ name, platform, status }) => ({ name, platform, status })),
+    };
 }
 
 function isDeployedTenant(value: unknown): value is DeployedTenant {
     const tenant = value as Partial<DeployedTenant> | null;
-    return typeof tenant === "object" && tenant !== null && !Array.isArray(tenant)
-        && typeof tenant.name === "string" && tenant.name !== ""
-        && isOneOf(PLATFORMS, tenant.platform) && isOneOf(TENANT_STATUSES, tenant.status);
+    return (
+        typeof tenant === "object" &&
+        tenant !== null &&
+        !Array.isArray(tenant) &&
+        typeof tenant.name === "string" &&
+        tenant.name !== "" &&
+        isOneOf(PLATFORMS, tenant.platform) &&
+        isOneOf(TENANT_STATUSES, tenant.status)
+    );
 }
 
 const lost = (reason: string): DeploymentHistory => ({ kind: "lost", reason });

@@ -8,11 +8,33 @@
  * offboarding or moving a tenant later never meets a collision. test/derived-names.test.ts checks
  * that the list covers every resource a tenant registers.
  */
-import { backupCredentialsSecretName, backupJobName, backupRoleName, backupTaskFamilyName } from "./backup-names";
 import {
-    backendServiceName, coreSecretName, coreSecretsSecretName, databaseName, databaseRoleName, databaseSecretName, dbCredentialsSecretName, djangoSecretName,
-    ecsServiceName, frontendServiceName, imagePullSecretName, logGroupName, namespaceName, releaseName, secretKeySecretName,
-    TARGET_GROUP_ROLES, targetGroupName, taskFamilyName, taskRoleName, tlsSecretName,
+    backupCredentialsSecretName,
+    backupJobName,
+    backupRoleName,
+    backupTaskFamilyName,
+} from "./backup-names";
+import {
+    backendServiceName,
+    coreSecretName,
+    coreSecretsSecretName,
+    databaseName,
+    databaseRoleName,
+    databaseSecretName,
+    dbCredentialsSecretName,
+    djangoSecretName,
+    ecsServiceName,
+    frontendServiceName,
+    imagePullSecretName,
+    logGroupName,
+    namespaceName,
+    releaseName,
+    secretKeySecretName,
+    TARGET_GROUP_ROLES,
+    targetGroupName,
+    taskFamilyName,
+    taskRoleName,
+    tlsSecretName,
 } from "./naming";
 import { ENVIRONMENTS, Environment } from "./vocabulary";
 
@@ -27,9 +49,14 @@ export interface DerivedName {
 type Derive = (tenant: string, env: Environment) => string;
 
 /** A name unique within `scope` (by default: among every name of the same `what`). */
-const named = (what: string, derive: Derive, scope?: (tenant: string, env: Environment) => string) => ({ what, derive, scope: scope ?? (() => what) });
+const named = (
+    what: string,
+    derive: Derive,
+    scope?: (tenant: string, env: Environment) => string,
+) => ({ what, derive, scope: scope ?? (() => what) });
 /** A Kubernetes object in the tenant's namespace: unique only there. */
-const inNamespace = (what: string, derive: Derive) => named(what, derive, (tenant) => `${what} in namespace ${namespaceName(tenant)}`);
+const inNamespace = (what: string, derive: Derive) =>
+    named(what, derive, (tenant) => `${what} in namespace ${namespaceName(tenant)}`);
 
 const OBJECT_NAMES = [
     named("Kubernetes namespace", namespaceName),
@@ -53,8 +80,14 @@ const OBJECT_NAMES = [
     named("CloudWatch log group", (tenant, env) => logGroupName(env, tenant)),
     named("ECS task family", (tenant, env) => taskFamilyName(env, tenant)),
     named("ECS task family", (tenant, env) => backupTaskFamilyName(env, tenant)),
-    named("ECS service", (tenant) => ecsServiceName(tenant), (_tenant, env) => `ECS service in the ${env} cluster`),
-    ...TARGET_GROUP_ROLES.map((role) => named("target group", (tenant, env) => targetGroupName(env, tenant, role))),
+    named(
+        "ECS service",
+        (tenant) => ecsServiceName(tenant),
+        (_tenant, env) => `ECS service in the ${env} cluster`,
+    ),
+    ...TARGET_GROUP_ROLES.map((role) =>
+        named("target group", (tenant, env) => targetGroupName(env, tenant, role)),
+    ),
 ];
 
 /**
@@ -72,7 +105,13 @@ export const RESOURCE_NAME_SUFFIXES: Readonly<Record<string, readonly string[]>>
     "postgresql:index/grant:Grant": ["db-revoke-public", "db-revoke-public-schema-create"],
     "postgresql:index/grantRole:GrantRole": ["db-admin-membership"],
     "kubernetes:core/v1:Namespace": ["namespace"],
-    "kubernetes:core/v1:Secret": ["django-secret", "database-secret", "registry-secret", "backup-credentials", "core-secret"],
+    "kubernetes:core/v1:Secret": [
+        "django-secret",
+        "database-secret",
+        "registry-secret",
+        "backup-credentials",
+        "core-secret",
+    ],
     "kubernetes:core/v1:ResourceQuota": ["quota"],
     "kubernetes:core/v1:LimitRange": ["limits"],
     "kubernetes:helm.sh/v3:Release": ["release"],
@@ -88,11 +127,16 @@ export const RESOURCE_NAME_SUFFIXES: Readonly<Record<string, readonly string[]>>
     "aws:lb/targetGroup:TargetGroup": TARGET_GROUP_ROLES,
     "aws:lb/listenerRule:ListenerRule": TARGET_GROUP_ROLES.map((role) => `${role}-rule`),
     "aws:secretsmanager/secret:Secret": ["db-credentials", "secret-key", "core"],
-    "aws:secretsmanager/secretVersion:SecretVersion": ["db-credentials-value", "secret-key-value", "core-value"],
+    "aws:secretsmanager/secretVersion:SecretVersion": [
+        "db-credentials-value",
+        "secret-key-value",
+        "core-value",
+    ],
     "command:local:Command": ["offboarding-backup", "core-cleanup"],
 };
 
-export const resourceName = (tenant: string, suffix: string): string => (suffix === "" ? tenant : `${tenant}-${suffix}`);
+export const resourceName = (tenant: string, suffix: string): string =>
+    suffix === "" ? tenant : `${tenant}-${suffix}`;
 
 /** Every name `tenant` leads to, in every environment. */
 export function derivedNames(tenant: string): DerivedName[] {
@@ -104,7 +148,11 @@ export function derivedNames(tenant: string): DerivedName[] {
     }
     for (const [type, suffixes] of Object.entries(RESOURCE_NAME_SUFFIXES)) {
         for (const suffix of suffixes) {
-            names.push({ what: `Pulumi resource name (${type})`, scope: `Pulumi ${type}`, name: resourceName(tenant, suffix) });
+            names.push({
+                what: `Pulumi resource name (${type})`,
+                scope: `Pulumi ${type}`,
+                name: resourceName(tenant, suffix),
+            });
         }
     }
     return names;
@@ -114,7 +162,9 @@ export function derivedNames(tenant: string): DerivedName[] {
  * One problem per tenant file whose derived names meet another tenant's, naming the first
  * shared name; `files` maps tenant names to their files.
  */
-export function derivedNameCollisions(tenants: ReadonlyArray<{ readonly name: string; readonly file: string }>): string[] {
+export function derivedNameCollisions(
+    tenants: ReadonlyArray<{ readonly name: string; readonly file: string }>,
+): string[] {
     const owners = new Map<string, { tenant: string; file: string; what: string }>();
     const problems: string[] = [];
     for (const { name: tenant, file } of tenants) {
@@ -124,7 +174,9 @@ export function derivedNameCollisions(tenants: ReadonlyArray<{ readonly name: st
             if (owner === undefined) {
                 owners.set(key, { tenant, file, what });
             } else if (owner.tenant !== tenant) {
-                problems.push(`${file}: name: its ${what} "${name}" is also the ${owner.what} "${name}" of tenant ${owner.tenant} (${owner.file}); rename one of the two tenants`);
+                problems.push(
+                    `${file}: name: its ${what} "${name}" is also the ${owner.what} "${name}" of tenant ${owner.tenant} (${owner.file}); rename one of the two tenants`,
+                );
                 break;
             }
         }

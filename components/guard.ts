@@ -10,17 +10,37 @@
  * - a move between platforms not confirmed in `aims:allowPlatformMove`;
  * - a confirmation that confirms nothing, so that it cannot confirm a later accident.
  */
-import { DeployedTenant, DeploymentHistory, MARKER_OUTPUT, readDeploymentHistory, TENANTS_OUTPUT } from "./deployment-history";
+import {
+    DeployedTenant,
+    DeploymentHistory,
+    MARKER_OUTPUT,
+    readDeploymentHistory,
+    TENANTS_OUTPUT,
+} from "./deployment-history";
 import { throwIfProblems } from "./errors";
 import type { TenantSpec } from "./registry";
 import { platformMoveSummary, removalSummary } from "./removal";
 import { platformOf, StackSettings } from "./settings";
 
-export type GuardSettings = Pick<StackSettings, "file" | "environment" | "platform" | "protectData" | "allowTenantRemoval"
-    | "forceTenantRemoval" | "maxTenantRemovals" | "allowPlatformMove" | "acceptMissingTenantHistory">;
+export type GuardSettings = Pick<
+    StackSettings,
+    | "file"
+    | "environment"
+    | "platform"
+    | "protectData"
+    | "allowTenantRemoval"
+    | "forceTenantRemoval"
+    | "maxTenantRemovals"
+    | "allowPlatformMove"
+    | "acceptMissingTenantHistory"
+>;
 
 /** Every problem of the update from `history` to `next`; none means it may go ahead. */
-export function guardProblems(history: DeploymentHistory, next: readonly TenantSpec[], settings: GuardSettings): string[] {
+export function guardProblems(
+    history: DeploymentHistory,
+    next: readonly TenantSpec[],
+    settings: GuardSettings,
+): string[] {
     const deployed = history.kind === "deployed" ? history.tenants : [];
     return [
         ...historyProblems(history, settings),
@@ -32,67 +52,102 @@ export function guardProblems(history: DeploymentHistory, next: readonly TenantS
 function historyProblems(history: DeploymentHistory, settings: GuardSettings): string[] {
     const { file } = settings;
     if (history.kind === "lost" && !settings.acceptMissingTenantHistory) {
-        return [`${file}: the stack has been deployed, but ${history.reason}; refusing: without it the deletion guard cannot tell which tenants ` +
-            `this update would remove. Find out why (\`pulumi stack output\`, \`pulumi stack --show-urns\`); once you know which tenants the stack ` +
-            `has, set aims:acceptMissingTenantHistory: true in ${file} for one update, and take it off again right after (README, "Safety")`];
+        return [
+            `${file}: the stack has been deployed, but ${history.reason}; refusing: without it the deletion guard cannot tell which tenants ` +
+                `this update would remove. Find out why (\`pulumi stack output\`, \`pulumi stack --show-urns\`); once you know which tenants the stack ` +
+                `has, set aims:acceptMissingTenantHistory: true in ${file} for one update, and take it off again right after (README, "Safety")`,
+        ];
     }
     if (history.kind !== "lost" && settings.acceptMissingTenantHistory) {
-        const state = history.kind === "new" ? "the stack is new" : `its "${TENANTS_OUTPUT}" and "${MARKER_OUTPUT}" outputs are intact`;
-        return [`${file}: aims:acceptMissingTenantHistory: is true, but ${state}; take it off: left on, it would let a later loss of ` +
-            "the stack's history through unnoticed"];
+        const state =
+            history.kind === "new"
+                ? "the stack is new"
+                : `its "${TENANTS_OUTPUT}" and "${MARKER_OUTPUT}" outputs are intact`;
+        return [
+            `${file}: aims:acceptMissingTenantHistory: is true, but ${state}; take it off: left on, it would let a later loss of ` +
+                "the stack's history through unnoticed",
+        ];
     }
     return [];
 }
 
-export function removalGuardProblems(deployed: readonly DeployedTenant[], next: readonly TenantSpec[], settings: GuardSettings): string[] {
+export function removalGuardProblems(
+    deployed: readonly DeployedTenant[],
+    next: readonly TenantSpec[],
+    settings: GuardSettings,
+): string[] {
     const { file, environment } = settings;
     const problems: string[] = [];
     const nextNames = new Set(next.map((tenant) => tenant.name));
     const deployedNames = new Set(deployed.map((tenant) => tenant.name));
     if (next.length === 0) {
-        problems.push(`${file}: the stack would deploy no tenant to ${environment}${deployed.length > 0 ? ` and remove all ${deployed.length} it has` : ""}; ` +
-            "refusing: an empty list is far more often a broken checkout than an intention. To tear the stack down, run `pulumi destroy`");
+        problems.push(
+            `${file}: the stack would deploy no tenant to ${environment}${deployed.length > 0 ? ` and remove all ${deployed.length} it has` : ""}; ` +
+                "refusing: an empty list is far more often a broken checkout than an intention. To tear the stack down, run `pulumi destroy`",
+        );
     }
     const disappearing = deployed.filter((tenant) => !nextNames.has(tenant.name));
     if (disappearing.length > settings.maxTenantRemovals) {
-        problems.push(`${file}: aims:maxTenantRemovals: this update would remove ${disappearing.length} tenants from ${environment} ` +
-            `(${disappearing.map((t) => t.name).join(", ")}), more than the ${settings.maxTenantRemovals} allowed at once; ` +
-            "remove them in separate changes, or raise aims:maxTenantRemovals for this one change");
+        problems.push(
+            `${file}: aims:maxTenantRemovals: this update would remove ${disappearing.length} tenants from ${environment} ` +
+                `(${disappearing.map((t) => t.name).join(", ")}), more than the ${settings.maxTenantRemovals} allowed at once; ` +
+                "remove them in separate changes, or raise aims:maxTenantRemovals for this one change",
+        );
     }
-    for (const tenant of disappearing.filter((t) => !settings.allowTenantRemoval.includes(t.name))) {
-        problems.push(`${file}: aims:allowTenantRemoval: removing ${removalSummary(tenant, settings)}. ` +
-            `Refusing an unconfirmed removal: if it is intended, add "${tenant.name}" to aims:allowTenantRemoval in ${file}; ` +
-            `if not, restore tenants/${tenant.name}.yaml or its environments`);
+    for (const tenant of disappearing.filter(
+        (t) => !settings.allowTenantRemoval.includes(t.name),
+    )) {
+        problems.push(
+            `${file}: aims:allowTenantRemoval: removing ${removalSummary(tenant, settings)}. ` +
+                `Refusing an unconfirmed removal: if it is intended, add "${tenant.name}" to aims:allowTenantRemoval in ${file}; ` +
+                `if not, restore tenants/${tenant.name}.yaml or its environments`,
+        );
     }
-    for (const tenant of disappearing.filter((t) => t.status !== "offboarding" && !settings.forceTenantRemoval.includes(t.name))) {
-        problems.push(`${file}: aims:forceTenantRemoval: ${tenant.name} was ${tenant.status} when the stack last deployed it, so no offboarding ` +
-            `backup of its database was taken; refusing to remove it, confirmed or not. Go through offboarding first: keep tenants/${tenant.name}.yaml ` +
-            `with status: offboarding, deploy that, then remove it (docs/offboarding.md); or, to remove it without a backup, ` +
-            `add "${tenant.name}" to aims:forceTenantRemoval as well as to aims:allowTenantRemoval in ${file}`);
+    for (const tenant of disappearing.filter(
+        (t) => t.status !== "offboarding" && !settings.forceTenantRemoval.includes(t.name),
+    )) {
+        problems.push(
+            `${file}: aims:forceTenantRemoval: ${tenant.name} was ${tenant.status} when the stack last deployed it, so no offboarding ` +
+                `backup of its database was taken; refusing to remove it, confirmed or not. Go through offboarding first: keep tenants/${tenant.name}.yaml ` +
+                `with status: offboarding, deploy that, then remove it (docs/offboarding.md); or, to remove it without a backup, ` +
+                `add "${tenant.name}" to aims:forceTenantRemoval as well as to aims:allowTenantRemoval in ${file}`,
+        );
     }
     for (const name of settings.allowTenantRemoval) {
         if (nextNames.has(name)) {
-            problems.push(`${file}: aims:allowTenantRemoval: lists "${name}", which this stack still deploys; ` +
-                "take it off the list so that it cannot confirm a later, accidental removal");
+            problems.push(
+                `${file}: aims:allowTenantRemoval: lists "${name}", which this stack still deploys; ` +
+                    "take it off the list so that it cannot confirm a later, accidental removal",
+            );
         } else if (!deployedNames.has(name)) {
-            problems.push(`${file}: aims:allowTenantRemoval: lists "${name}", which matches no tenant the stack deployed last time ` +
-                `(${namesOrNone(deployed)}); a typo, or a removal already done: take it off the list`);
+            problems.push(
+                `${file}: aims:allowTenantRemoval: lists "${name}", which matches no tenant the stack deployed last time ` +
+                    `(${namesOrNone(deployed)}); a typo, or a removal already done: take it off the list`,
+            );
         }
     }
     for (const name of settings.forceTenantRemoval) {
         const tenant = disappearing.find((t) => t.name === name);
         if (!tenant) {
-            problems.push(`${file}: aims:forceTenantRemoval: lists "${name}", which this update does not remove; take it off the list`);
+            problems.push(
+                `${file}: aims:forceTenantRemoval: lists "${name}", which this update does not remove; take it off the list`,
+            );
         } else if (tenant.status === "offboarding") {
-            problems.push(`${file}: aims:forceTenantRemoval: lists "${name}", which was offboarding, so its backup was taken; ` +
-                "the force is not needed: take it off the list");
+            problems.push(
+                `${file}: aims:forceTenantRemoval: lists "${name}", which was offboarding, so its backup was taken; ` +
+                    "the force is not needed: take it off the list",
+            );
         }
     }
     return problems;
 }
 
 /** A move deletes the old platform's namespace or access point and secrets, so it is a removal of its own. */
-export function platformMoveProblems(deployed: readonly DeployedTenant[], next: readonly TenantSpec[], settings: GuardSettings): string[] {
+export function platformMoveProblems(
+    deployed: readonly DeployedTenant[],
+    next: readonly TenantSpec[],
+    settings: GuardSettings,
+): string[] {
     const { file } = settings;
     const problems: string[] = [];
     const moving = new Set<string>();
@@ -102,21 +157,31 @@ export function platformMoveProblems(deployed: readonly DeployedTenant[], next: 
         if (!before || before.platform === after) continue;
         moving.add(spec.name);
         if (settings.allowPlatformMove.includes(spec.name)) continue;
-        const cause = spec.platform ? `platform: ${spec.platform} in ${spec.file}` : `aims:platform: ${settings.platform} in ${file}`;
-        problems.push(`${file}: aims:allowPlatformMove: ${cause} moves ${platformMoveSummary(spec, before.platform, after, settings)}. ` +
-            `Refusing an unconfirmed platform move: if it is intended, add "${spec.name}" to aims:allowPlatformMove in ${file}; ` +
-            `if not, put the tenant back on ${before.platform}`);
+        const cause = spec.platform
+            ? `platform: ${spec.platform} in ${spec.file}`
+            : `aims:platform: ${settings.platform} in ${file}`;
+        problems.push(
+            `${file}: aims:allowPlatformMove: ${cause} moves ${platformMoveSummary(spec, before.platform, after, settings)}. ` +
+                `Refusing an unconfirmed platform move: if it is intended, add "${spec.name}" to aims:allowPlatformMove in ${file}; ` +
+                `if not, put the tenant back on ${before.platform}`,
+        );
     }
     for (const name of settings.allowPlatformMove.filter((allowed) => !moving.has(allowed))) {
-        problems.push(`${file}: aims:allowPlatformMove: lists "${name}", which this update does not move between platforms; ` +
-            "take it off the list so that it cannot confirm a later, accidental move");
+        problems.push(
+            `${file}: aims:allowPlatformMove: lists "${name}", which this update does not move between platforms; ` +
+                "take it off the list so that it cannot confirm a later, accidental move",
+        );
     }
     return problems;
 }
 
-const namesOrNone = (tenants: readonly DeployedTenant[]): string => tenants.map((t) => t.name).join(", ") || "none";
+const namesOrNone = (tenants: readonly DeployedTenant[]): string =>
+    tenants.map((t) => t.name).join(", ") || "none";
 
 /** Throws a ValidationError with every problem when the update would lose a tenant unconfirmed. */
-export async function guardTenantRemovals(next: readonly TenantSpec[], settings: GuardSettings): Promise<void> {
+export async function guardTenantRemovals(
+    next: readonly TenantSpec[],
+    settings: GuardSettings,
+): Promise<void> {
     throwIfProblems(guardProblems(await readDeploymentHistory(), next, settings));
 }

@@ -16,7 +16,16 @@ export interface StackDomain {
 }
 
 /** Suffixes of names that resolve inside a cluster or a machine, never on the internet. */
-const INTERNAL_SUFFIXES = ["localhost", "local", "svc", "cluster.local", "internal", "home.arpa", "in-addr.arpa", "ip6.arpa"];
+const INTERNAL_SUFFIXES = [
+    "localhost",
+    "local",
+    "svc",
+    "cluster.local",
+    "internal",
+    "home.arpa",
+    "in-addr.arpa",
+    "ip6.arpa",
+];
 
 /** Lowercase, without the final dot: how DNS and a load balancer compare hosts. */
 export function canonicalHost(host: string): string {
@@ -55,8 +64,13 @@ export function domainShapeProblem(domain: string): string | undefined {
  * Problems of every tenant's hosts against every stack's base domain. `stacks` holds every stack
  * of the project that is known, the running one included.
  */
-export function hostProblems(tenants: readonly TenantSpec[], stacks: readonly StackDomain[]): string[] {
-    const bases = stacks.map((stack) => ({ ...stack, baseDomain: canonicalHost(stack.baseDomain) })).filter((stack) => stack.baseDomain !== "");
+export function hostProblems(
+    tenants: readonly TenantSpec[],
+    stacks: readonly StackDomain[],
+): string[] {
+    const bases = stacks
+        .map((stack) => ({ ...stack, baseDomain: canonicalHost(stack.baseDomain) }))
+        .filter((stack) => stack.baseDomain !== "");
     const names = new Map(tenants.map((tenant) => [tenant.name, tenant]));
     const problems: string[] = [];
     for (const tenant of tenants) {
@@ -66,16 +80,24 @@ export function hostProblems(tenants: readonly TenantSpec[], stacks: readonly St
         }
         for (const own of bases) {
             const host = `${tenant.name}.${own.baseDomain}`;
-            const other = bases.find((stack) => stack.baseDomain === host) ?? bases.find((stack) => isUnder(stack.baseDomain, host));
+            const other =
+                bases.find((stack) => stack.baseDomain === host) ??
+                bases.find((stack) => isUnder(stack.baseDomain, host));
             if (other) {
-                problems.push(`${tenant.file}: name: its host ${host} in ${own.file} ${other.baseDomain === host ? "is" : "is above"} the base domain ${other.baseDomain} of ${other.file}; choose another name`);
+                problems.push(
+                    `${tenant.file}: name: its host ${host} in ${own.file} ${other.baseDomain === host ? "is" : "is above"} the base domain ${other.baseDomain} of ${other.file}; choose another name`,
+                );
             }
         }
     }
     return [...new Set(problems)];
 }
 
-function domainClash(domain: string, bases: readonly StackDomain[], tenants: ReadonlyMap<string, TenantSpec>): string | undefined {
+function domainClash(
+    domain: string,
+    bases: readonly StackDomain[],
+    tenants: ReadonlyMap<string, TenantSpec>,
+): string | undefined {
     const same = bases.find(({ baseDomain }) => baseDomain === domain);
     if (same) {
         return `${domain} is the base domain of ${same.file}`;
@@ -87,9 +109,11 @@ function domainClash(domain: string, bases: readonly StackDomain[], tenants: Rea
         if (!isUnder(domain, baseDomain)) continue;
         const label = domain.slice(0, -baseDomain.length - 1);
         const owner = tenants.get(label);
-        const whose = owner ? `the host of tenant ${owner.name} (${owner.file})`
-            : RESERVED_NAMES.has(label) ? `the reserved host ${label}`
-                : "a host";
+        const whose = owner
+            ? `the host of tenant ${owner.name} (${owner.file})`
+            : RESERVED_NAMES.has(label)
+              ? `the reserved host ${label}`
+              : "a host";
         return `${domain} is ${whose} under the base domain ${baseDomain} of ${file}; hosts under a base domain belong to the platform, a custom domain must be outside every base domain`;
     }
     return undefined;

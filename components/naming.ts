@@ -30,9 +30,12 @@ export const frontendServiceName = (release: string): string => `${release}-fron
 export const backendServiceName = (release: string): string => `${release}-backend`;
 
 export const taskRoleName = (env: Environment, tenant: string): string => `${env}-${tenant}-task`;
-export const dbCredentialsSecretName = (env: Environment, tenant: string): string => `${env}-${tenant}-db-credentials`;
-export const secretKeySecretName = (env: Environment, tenant: string): string => `${env}-${tenant}-secret-key`;
-export const coreSecretsSecretName = (env: Environment, tenant: string): string => `${env}-${tenant}-core`;
+export const dbCredentialsSecretName = (env: Environment, tenant: string): string =>
+    `${env}-${tenant}-db-credentials`;
+export const secretKeySecretName = (env: Environment, tenant: string): string =>
+    `${env}-${tenant}-secret-key`;
+export const coreSecretsSecretName = (env: Environment, tenant: string): string =>
+    `${env}-${tenant}-core`;
 export const logGroupName = (env: Environment, tenant: string): string => `/ecs/${env}-${tenant}`;
 export const taskFamilyName = (env: Environment, tenant: string): string => `${env}-${tenant}`;
 export const ecsServiceName = (tenant: string): string => tenant;
@@ -57,7 +60,9 @@ export function targetGroupName(env: Environment, tenant: string, role: TargetGr
         return full;
     }
     const hash = createHash("sha256").update(full).digest("hex").slice(0, TARGET_GROUP_HASH_LENGTH);
-    const prefix = full.slice(0, TARGET_GROUP_NAME_LIMIT - TARGET_GROUP_HASH_LENGTH - 1).replace(/-+$/, "");
+    const prefix = full
+        .slice(0, TARGET_GROUP_NAME_LIMIT - TARGET_GROUP_HASH_LENGTH - 1)
+        .replace(/-+$/, "");
     return `${prefix}-${hash}`;
 }
 
@@ -92,10 +97,22 @@ export const NAME_LIMITS: readonly NameLimit[] = [
     { what: "Helm release", limit: 53, derive: releaseName },
     { what: "PostgreSQL database and role", limit: 63, derive: databaseName },
     { what: "Kubernetes secret", limit: 253, derive: djangoSecretName },
-    { what: "Kubernetes service", limit: 63, derive: (tenant) => frontendServiceName(releaseName(tenant)) },
+    {
+        what: "Kubernetes service",
+        limit: 63,
+        derive: (tenant) => frontendServiceName(releaseName(tenant)),
+    },
     { what: "AWS IAM role", limit: 64, derive: (tenant, env) => taskRoleName(env, tenant) },
-    { what: "AWS secret", limit: 512, derive: (tenant, env) => dbCredentialsSecretName(env, tenant) },
-    { what: "CloudWatch log group", limit: 512, derive: (tenant, env) => logGroupName(env, tenant) },
+    {
+        what: "AWS secret",
+        limit: 512,
+        derive: (tenant, env) => dbCredentialsSecretName(env, tenant),
+    },
+    {
+        what: "CloudWatch log group",
+        limit: 512,
+        derive: (tenant, env) => logGroupName(env, tenant),
+    },
     { what: "ECS task family", limit: 255, derive: (tenant, env) => taskFamilyName(env, tenant) },
 ];
 
@@ -107,7 +124,9 @@ export function nameLimitProblems(tenant: string): string[] {
             const derived = derive(tenant, env);
             const length = Buffer.byteLength(derived, "utf8");
             if (length > limit) {
-                problems.add(`the ${what} name "${derived}" would be ${length} characters, over its limit of ${limit}`);
+                problems.add(
+                    `the ${what} name "${derived}" would be ${length} characters, over its limit of ${limit}`,
+                );
             }
         }
     }

@@ -40,7 +40,11 @@ export const PLANS: Readonly<Record<PlanName, Plan>> = {
         databaseConnections: 40,
     },
     large: {
-        kubernetes: { frontendReplicas: 3, backendReplicas: 4, quota: { cpu: "8", memory: "16Gi" } },
+        kubernetes: {
+            frontendReplicas: 3,
+            backendReplicas: 4,
+            quota: { cpu: "8", memory: "16Gi" },
+        },
         ecs: { cpu: 2048, memory: 4096, desiredCount: 3 },
         databaseConnections: 80,
     },

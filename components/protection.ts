@@ -12,7 +12,10 @@ export interface DataProtection {
  * is no longer protected, so that removing its file can delete it, but its data is still
  * retained on delete wherever the stack protects data.
  */
-export function dataProtection(settings: Pick<StackSettings, "protectData">, spec: Pick<TenantSpec, "status">): DataProtection {
+export function dataProtection(
+    settings: Pick<StackSettings, "protectData">,
+    spec: Pick<TenantSpec, "status">,
+): DataProtection {
     return {
         protect: settings.protectData && spec.status !== "offboarding",
         retainOnDelete: settings.protectData,

@@ -10,20 +10,29 @@ import { ENVIRONMENT_TAG } from "./naming";
 import { StackSettings } from "./settings";
 import { Platform } from "./vocabulary";
 
-export function stackProviders(settings: StackSettings, platforms: ReadonlySet<Platform>): pulumi.ProviderResource[] {
+export function stackProviders(
+    settings: StackSettings,
+    platforms: ReadonlySet<Platform>,
+): pulumi.ProviderResource[] {
     const providers: pulumi.ProviderResource[] = [postgresqlProvider(settings)];
     if (platforms.has("kubernetes") && settings.kubernetes) {
-        providers.push(new k8s.Provider("kubernetes", {
-            ...(settings.kubernetes.context && { context: settings.kubernetes.context }),
-            enableServerSideApply: true,
-        }));
+        providers.push(
+            new k8s.Provider("kubernetes", {
+                ...(settings.kubernetes.context && { context: settings.kubernetes.context }),
+                enableServerSideApply: true,
+            }),
+        );
     }
     if (platforms.has("aws") && settings.aws) {
-        providers.push(new aws.Provider("aws", {
-            region: settings.aws.region as aws.Region,
-            allowedAccountIds: [settings.aws.accountId],
-            defaultTags: { tags: { [ENVIRONMENT_TAG]: settings.environment, "aims:managed-by": "pulumi" } },
-        }));
+        providers.push(
+            new aws.Provider("aws", {
+                region: settings.aws.region as aws.Region,
+                allowedAccountIds: [settings.aws.accountId],
+                defaultTags: {
+                    tags: { [ENVIRONMENT_TAG]: settings.environment, "aims:managed-by": "pulumi" },
+                },
+            }),
+        );
     }
     return providers;
 }

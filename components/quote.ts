@@ -9,7 +9,10 @@ const MAX_SHOWN = 60;
 /** `"value"` with non-printable-ASCII characters as \uXXXX escapes, at most ~60 characters. */
 export function quote(value: string, max = MAX_SHOWN): string {
     const shown = [...value].length > max ? `${[...value].slice(0, max - 3).join("")}...` : value;
-    return JSON.stringify(shown).replace(/[^\x20-\x7e]/g, (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    return JSON.stringify(shown).replace(
+        /[^\x20-\x7e]/g,
+        (unit) => `\\u${unit.charCodeAt(0).toString(16).padStart(4, "0")}`,
+    );
 }
 
 /** A short description of any value: a quoted string, a number, `a list`, `a mapping`. */

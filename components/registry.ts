@@ -46,13 +46,17 @@ export { MAX_TENANT_FILE_BYTES };
 
 const MAX_DOCUMENT_NODES = 1000;
 
-const validateSchema = new Ajv({ allErrors: true, strict: true, verbose: true }).compile(tenantSchema);
+const validateSchema = new Ajv({ allErrors: true, strict: true, verbose: true }).compile(
+    tenantSchema,
+);
 
 /** Reads, validates and normalises every tenant in `dir`; throws a ValidationError listing all problems. */
 export function loadTenants(dir: string): TenantSpec[] {
     const folder = path.basename(dir);
     if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-        throw new ValidationError([`${folder}/: the tenants folder is missing; refusing to continue with zero tenants`]);
+        throw new ValidationError([
+            `${folder}/: the tenants folder is missing; refusing to continue with zero tenants`,
+        ]);
     }
     const problems: string[] = [];
     const specs: TenantSpec[] = [];
@@ -68,7 +72,9 @@ export function loadTenants(dir: string): TenantSpec[] {
         }
     }
     if (problems.length === 0 && specs.length === 0) {
-        problems.push(`${folder}/: no tenant files (*${TENANT_FILE_EXTENSION}); refusing to continue with zero tenants`);
+        problems.push(
+            `${folder}/: no tenant files (*${TENANT_FILE_EXTENSION}); refusing to continue with zero tenants`,
+        );
     }
     problems.push(...crossTenantProblems(specs));
     throwIfProblems(problems);
@@ -84,7 +90,11 @@ export interface ParsedTenantFile {
 export function parseTenantFile(file: string, content: Buffer | string): ParsedTenantFile {
     const bytes = typeof content === "string" ? Buffer.byteLength(content) : content.length;
     if (bytes > MAX_TENANT_FILE_BYTES) {
-        return { problems: [`${file}: the file is ${bytes} bytes, over the ${MAX_TENANT_FILE_BYTES}-byte limit of a tenant file`] };
+        return {
+            problems: [
+                `${file}: the file is ${bytes} bytes, over the ${MAX_TENANT_FILE_BYTES}-byte limit of a tenant file`,
+            ],
+        };
     }
     let document: unknown;
     try {
@@ -93,27 +103,54 @@ export function parseTenantFile(file: string, content: Buffer | string): ParsedT
         return { problems: [`${file}: not valid YAML${yamlErrorDetail(err)}`] };
     }
     if (document === undefined || document === null) {
-        return { problems: [`${file}: the file is empty; a tenant file needs at least name, displayName and plan`] };
+        return {
+            problems: [
+                `${file}: the file is empty; a tenant file needs at least name, displayName and plan`,
+            ],
+        };
     }
     if (typeof document !== "object" || Array.isArray(document)) {
-        return { problems: [`${file}: must be a mapping of fields (name, displayName, plan, ...), got ${kindOfValue(document)}`] };
+        return {
+            problems: [
+                `${file}: must be a mapping of fields (name, displayName, plan, ...), got ${kindOfValue(document)}`,
+            ],
+        };
     }
     if (countNodes(document, MAX_DOCUMENT_NODES) > MAX_DOCUMENT_NODES) {
-        return { problems: [`${file}: the document has more than ${MAX_DOCUMENT_NODES} values; a tenant file is a handful of fields`] };
+        return {
+            problems: [
+                `${file}: the document has more than ${MAX_DOCUMENT_NODES} values; a tenant file is a handful of fields`,
+            ],
+        };
     }
 
     const fields = document as Record<string, unknown>;
     const unreadable = unreadableTextProblems(file, fields);
-    const problems = validateSchema(document) ? [] : schemaProblems(file, validateSchema.errors ?? []);
+    const problems = validateSchema(document)
+        ? []
+        : schemaProblems(file, validateSchema.errors ?? []);
     if (typeof fields.name === "string") {
         problems.push(...nameProblems(file, fields.name));
     }
     problems.push(...adoptProblems(file, fields));
-    const domainShape = typeof fields.domain === "string" && !unreadable.fields.includes("domain") ? domainShapeProblem(fields.domain) : undefined;
+    const domainShape =
+        typeof fields.domain === "string" && !unreadable.fields.includes("domain")
+            ? domainShapeProblem(fields.domain)
+            : undefined;
     // A field with a specific problem (an unreadable character, an IP as domain) gets that one message, not a second one about its format.
-    const specific = [...unreadable.problems, ...(domainShape ? [`${file}: domain: ${domainShape}`] : [])];
+    const specific = [
+        ...unreadable.problems,
+        ...(domainShape ? [`${file}: domain: ${domainShape}`] : []),
+    ];
     const specificFields = [...unreadable.fields, ...(domainShape ? ["domain"] : [])];
-    problems.splice(0, problems.length, ...specific, ...problems.filter((problem) => !specificFields.some((field) => problem.startsWith(`${file}: ${field}: `))));
+    problems.splice(
+        0,
+        problems.length,
+        ...specific,
+        ...problems.filter(
+            (problem) => !specificFields.some((field) => problem.startsWith(`${file}: ${field}: `)),
+        ),
+    );
     if (problems.length > 0) {
         return { problems };
     }
@@ -124,24 +161,34 @@ function nameProblems(file: string, name: string): string[] {
     const expected = path.basename(file, TENANT_FILE_EXTENSION);
     const problems: string[] = [];
     if (!TENANT_NAME_PATTERN.test(name)) {
-        problems.push(`${file}: name: must be a DNS label: lowercase letters a-z, digits and hyphens, starting with a letter and not ending with a hyphen (got ${quote(name)})`);
+        problems.push(
+            `${file}: name: must be a DNS label: lowercase letters a-z, digits and hyphens, starting with a letter and not ending with a hyphen (got ${quote(name)})`,
+        );
     } else if (name.includes("--")) {
         problems.push(`${file}: name: must not contain consecutive hyphens (got "${name}")`);
-    } else if (RESERVED_NAMES.has(name) || RESERVED_PREFIXES.some((prefix) => name.startsWith(prefix))) {
+    } else if (
+        RESERVED_NAMES.has(name) ||
+        RESERVED_PREFIXES.some((prefix) => name.startsWith(prefix))
+    ) {
         problems.push(`${file}: name: "${name}" is reserved by the platform; choose another name`);
     } else {
         const limits = nameLimitProblems(name);
         if (limits.length > 0) {
-            problems.push(`${file}: name: too long: ${name.length} characters, at most ${MAX_TENANT_NAME_LENGTH} fit every derived name (${limits[0]})`);
+            problems.push(
+                `${file}: name: too long: ${name.length} characters, at most ${MAX_TENANT_NAME_LENGTH} fit every derived name (${limits[0]})`,
+            );
         }
     }
     if (problems.length === 0 && name !== expected) {
-        problems.push(`${file}: name: must match the file name "${expected}" (got ${quote(name)}); rename the file to ${quote(name + TENANT_FILE_EXTENSION)} or fix the name`);
+        problems.push(
+            `${file}: name: must match the file name "${expected}" (got ${quote(name)}); rename the file to ${quote(name + TENANT_FILE_EXTENSION)} or fix the name`,
+        );
     }
     return problems;
 }
 
-const ADOPT_SHAPE = "must be true, false, or a list of the environments where the school runs under Argo CD, such as [prod]";
+const ADOPT_SHAPE =
+    "must be true, false, or a list of the environments where the school runs under Argo CD, such as [prod]";
 
 /** `adopt`: its shape (one message, not the schema's one per branch), and what it may go with. */
 function adoptProblems(file: string, fields: Record<string, unknown>): string[] {
@@ -154,20 +201,39 @@ function adoptProblems(file: string, fields: Record<string, unknown>): string[] 
     }
     const list: unknown[] = Array.isArray(adopt) ? adopt : [];
     if (Array.isArray(adopt) && list.length === 0) {
-        return [`${file}: adopt: ${ADOPT_SHAPE}; an empty list adopts nothing, leave it out instead`];
+        return [
+            `${file}: adopt: ${ADOPT_SHAPE}; an empty list adopts nothing, leave it out instead`,
+        ];
     }
-    const unknown = list.flatMap((env, index) => (ENVIRONMENTS as readonly unknown[]).includes(env) ? [] : [`${file}: adopt[${index}]: must be one of ${ENVIRONMENTS.join(", ")} (got ${describe(env)})`]);
-    const twice = list.filter((env, index) => list.indexOf(env) !== index && typeof env === "string");
-    const problems = [...unknown, ...[...new Set(twice)].map((env) => `${file}: adopt: lists ${describe(env)} twice`)];
+    const unknown = list.flatMap((env, index) =>
+        (ENVIRONMENTS as readonly unknown[]).includes(env)
+            ? []
+            : [
+                  `${file}: adopt[${index}]: must be one of ${ENVIRONMENTS.join(", ")} (got ${describe(env)})`,
+              ],
+    );
+    const twice = list.filter(
+        (env, index) => list.indexOf(env) !== index && typeof env === "string",
+    );
+    const problems = [
+        ...unknown,
+        ...[...new Set(twice)].map((env) => `${file}: adopt: lists ${describe(env)} twice`),
+    ];
     if (problems.length > 0) {
         return problems;
     }
     if (fields.platform === "aws") {
-        problems.push(`${file}: adopt: only a Kubernetes tenant can be adopted from the Argo CD setup, and this tenant says platform: aws`);
+        problems.push(
+            `${file}: adopt: only a Kubernetes tenant can be adopted from the Argo CD setup, and this tenant says platform: aws`,
+        );
     }
-    const environments: unknown[] = Array.isArray(fields.environments) ? fields.environments : [...ENVIRONMENTS];
+    const environments: unknown[] = Array.isArray(fields.environments)
+        ? fields.environments
+        : [...ENVIRONMENTS];
     for (const env of list.filter((env) => !environments.includes(env))) {
-        problems.push(`${file}: adopt: lists ${describe(env)}, which is not one of the tenant's environments (${environments.map(String).join(", ")})`);
+        problems.push(
+            `${file}: adopt: lists ${describe(env)}, which is not one of the tenant's environments (${environments.map(String).join(", ")})`,
+        );
     }
     return problems;
 }
@@ -185,9 +251,17 @@ export function crossTenantProblems(specs: readonly TenantSpec[]): string[] {
         }
     };
     for (const spec of specs) {
-        claim(`name:${normaliseName(spec.name)}`, spec, (other) => `${spec.file}: name: "${spec.name}" is also the name of ${other}`);
+        claim(
+            `name:${normaliseName(spec.name)}`,
+            spec,
+            (other) => `${spec.file}: name: "${spec.name}" is also the name of ${other}`,
+        );
         if (spec.domain) {
-            claim(`host:${canonicalHost(spec.domain)}`, spec, (other) => `${spec.file}: domain: "${spec.domain}" is also the domain of ${other}`);
+            claim(
+                `host:${canonicalHost(spec.domain)}`,
+                spec,
+                (other) => `${spec.file}: domain: "${spec.domain}" is also the domain of ${other}`,
+            );
         }
     }
     problems.push(...derivedNameCollisions(specs));
@@ -205,8 +279,13 @@ function normalise(file: string, fields: Record<string, unknown>): TenantSpec {
         status?: TenantStatus;
         adopt?: boolean | Environment[];
     };
-    const environments = doc.environments ? ENVIRONMENTS.filter((env) => doc.environments!.includes(env)) : [...ENVIRONMENTS];
-    const adopt = doc.adopt === true ? environments : ENVIRONMENTS.filter((env) => Array.isArray(doc.adopt) && doc.adopt.includes(env));
+    const environments = doc.environments
+        ? ENVIRONMENTS.filter((env) => doc.environments!.includes(env))
+        : [...ENVIRONMENTS];
+    const adopt =
+        doc.adopt === true
+            ? environments
+            : ENVIRONMENTS.filter((env) => Array.isArray(doc.adopt) && doc.adopt.includes(env));
     return {
         name: doc.name,
         displayName: doc.displayName.trim(),
@@ -226,13 +305,20 @@ function normalise(file: string, fields: Record<string, unknown>): TenantSpec {
 const PATTERN_HINTS: Record<string, string> = {
     displayName: "must not be blank: the name of the school as people read it",
     domain: "must be a lowercase hostname such as portal.school1.org",
-    schoolId: "must be the school's id in the core: letters, digits, '_' and '-', such as \"42\" (quote a number)",
+    schoolId:
+        "must be the school's id in the core: letters, digits, '_' and '-', such as \"42\" (quote a number)",
     "image.tag": "must be an image tag: letters, digits, '_', '.' and '-', at most 128 characters",
 };
 
 function schemaProblems(file: string, errors: readonly ErrorObject[]): string[] {
     const lines = errors
-        .filter((error) => !(error.instancePath === "/name" && ["pattern", "maxLength", "minLength"].includes(error.keyword)))
+        .filter(
+            (error) =>
+                !(
+                    error.instancePath === "/name" &&
+                    ["pattern", "maxLength", "minLength"].includes(error.keyword)
+                ),
+        )
         // adoptProblems says what is wrong with adopt in one message.
         .filter((error) => !/^\/adopt(\/|$)/.test(error.instancePath))
         .map((error) => `${file}: ${schemaMessage(error)}`);
@@ -279,7 +365,10 @@ function fieldOf(instancePath: string): string {
         .split("/")
         .slice(1)
         .map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~"))
-        .reduce((acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part), "");
+        .reduce(
+            (acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part),
+            "",
+        );
 }
 
 function allowedFields(schema: unknown): string {

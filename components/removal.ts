@@ -8,7 +8,10 @@ import type { Platform } from "./vocabulary";
 
 type SummarySettings = Pick<StackSettings, "environment" | "platform" | "protectData">;
 
-export function removalSummary(spec: Pick<TenantSpec, "name" | "platform" | "status" | "adopt">, settings: SummarySettings): string {
+export function removalSummary(
+    spec: Pick<TenantSpec, "name" | "platform" | "status" | "adopt">,
+    settings: SummarySettings,
+): string {
     const platform = platformOf(spec, settings);
     const database = tenantDatabaseName(spec, settings.environment);
     const protection = dataProtection(settings, spec);
@@ -18,23 +21,42 @@ export function removalSummary(spec: Pick<TenantSpec, "name" | "platform" | "sta
     const blocked = protection.protect
         ? "; the tenant's data resources are protected, so `pulumi up` refuses until its status is offboarding"
         : "";
-    const backup = spec.status === "offboarding" ? "; its offboarding backup job goes too, the dump stays in the backup bucket" : "";
+    const backup =
+        spec.status === "offboarding"
+            ? "; its offboarding backup job goes too, the dump stays in the backup bucket"
+            : "";
     return `${spec.name} in ${settings.environment} (${platform}): deletes ${platformPart(platform, spec.name, settings)}${backup}; ${data}${blocked}`;
 }
 
 /** A move deletes the old platform's part of the tenant and creates the new one; the database stays. */
-export function platformMoveSummary(spec: Pick<TenantSpec, "name" | "status" | "adopt">, from: Platform, to: Platform, settings: SummarySettings): string {
+export function platformMoveSummary(
+    spec: Pick<TenantSpec, "name" | "status" | "adopt">,
+    from: Platform,
+    to: Platform,
+    settings: SummarySettings,
+): string {
     const protection = dataProtection(settings, spec);
-    const data = from === "kubernetes" ? "namespace and secrets" : "EFS access point and Secrets Manager secrets";
+    const data =
+        from === "kubernetes"
+            ? "namespace and secrets"
+            : "EFS access point and Secrets Manager secrets";
     const kept = protection.retainOnDelete
         ? `; its ${data} are retained on delete: they leave the stack but stay in place until removed by hand`
         : `; its ${data} are deleted with their content`;
-    const blocked = protection.protect ? ", and being protected they make `pulumi up` fail until the tenant's status is offboarding" : "";
-    return `${spec.name} in ${settings.environment} from ${from} to ${to}: deletes ${platformPart(from, spec.name, settings)}${kept}${blocked}; ` +
-        `database ${tenantDatabaseName(spec, settings.environment)} and its role stay, and ${to} gets the tenant's resources anew`;
+    const blocked = protection.protect
+        ? ", and being protected they make `pulumi up` fail until the tenant's status is offboarding"
+        : "";
+    return (
+        `${spec.name} in ${settings.environment} from ${from} to ${to}: deletes ${platformPart(from, spec.name, settings)}${kept}${blocked}; ` +
+        `database ${tenantDatabaseName(spec, settings.environment)} and its role stay, and ${to} gets the tenant's resources anew`
+    );
 }
 
-function platformPart(platform: Platform, tenant: string, settings: Pick<StackSettings, "environment" | "protectData">): string {
+function platformPart(
+    platform: Platform,
+    tenant: string,
+    settings: Pick<StackSettings, "environment" | "protectData">,
+): string {
     if (platform === "kubernetes") {
         return `namespace ${namespaceName(tenant)} with its Helm release, secrets, ingress, network policy and quota`;
     }

@@ -77,22 +77,35 @@ export const stackFile = (stack: string): string => `Pulumi.${stack}.yaml`;
  * Reads the settings of `stack`. `tenants` is the whole validated tenants list: the settings
  * need it to know which platform blocks this stack's tenants require.
  */
-export function readStackSettings(source: ConfigSource, stack: string, tenants: readonly TenantSpec[]): StackSettings {
+export function readStackSettings(
+    source: ConfigSource,
+    stack: string,
+    tenants: readonly TenantSpec[],
+): StackSettings {
     const reader = new ConfigReader(source, stackFile(stack));
     const top = reader.top();
 
     const environment = top.string("environment", stack);
     if (!isOneOf(ENVIRONMENTS, environment)) {
-        top.report("environment", `must be one of ${ENVIRONMENTS.join(", ")} (got ${JSON.stringify(environment)}); set it when the stack name is not an environment`);
+        top.report(
+            "environment",
+            `must be one of ${ENVIRONMENTS.join(", ")} (got ${JSON.stringify(environment)}); set it when the stack name is not an environment`,
+        );
     }
     const platform = top.oneOf("platform", PLATFORMS, "kubernetes") ?? "kubernetes";
     const baseDomain = top.string("baseDomain") ?? "";
     if (baseDomain && !HOSTNAME.test(baseDomain)) {
-        top.report("baseDomain", `must be a lowercase domain such as dev.aims.example.org (got ${JSON.stringify(baseDomain)})`);
+        top.report(
+            "baseDomain",
+            `must be a lowercase domain such as dev.aims.example.org (got ${JSON.stringify(baseDomain)})`,
+        );
     }
     const protectData = top.boolean("protectData", true);
     if (environment === "prod" && !protectData) {
-        top.report("protectData", "must be true in prod: prod's databases, roles, secrets and namespaces are protected and retained on delete; remove the key or set it to true");
+        top.report(
+            "protectData",
+            "must be true in prod: prod's databases, roles, secrets and namespaces are protected and retained on delete; remove the key or set it to true",
+        );
     }
     const allowTenantRemoval = top.optionalStringList("allowTenantRemoval");
     const forceTenantRemoval = top.optionalStringList("forceTenantRemoval");
@@ -111,10 +124,21 @@ export function readStackSettings(source: ConfigSource, stack: string, tenants: 
 
     const databaseBlock = reader.block("database");
     if (!databaseBlock) top.report("database", "is required");
-    databaseBlock?.rejectUnknown(["host", "port", "username", "sslmode", "password", "appHost", "appPort"]);
+    databaseBlock?.rejectUnknown([
+        "host",
+        "port",
+        "username",
+        "sslmode",
+        "password",
+        "appHost",
+        "appPort",
+    ]);
     const password = databaseBlock?.optionalSecret("password");
     if (databaseBlock && password === undefined) {
-        databaseBlock.report("password", `is required; set it once with: pulumi config set --secret --path aims:database.password --stack ${stack}`);
+        databaseBlock.report(
+            "password",
+            `is required; set it once with: pulumi config set --secret --path aims:database.password --stack ${stack}`,
+        );
     }
     const database: DatabaseSettings = {
         host: databaseBlock?.string("host") ?? "",
@@ -126,12 +150,19 @@ export function readStackSettings(source: ConfigSource, stack: string, tenants: 
         appPort: databaseBlock?.integer("appPort", { min: 1, max: 65535 }, 5432) ?? 5432,
     };
 
-    const stackTenants = isOneOf(ENVIRONMENTS, environment) ? tenantsOfStack(tenants, { environment }) : [];
+    const stackTenants = isOneOf(ENVIRONMENTS, environment)
+        ? tenantsOfStack(tenants, { environment })
+        : [];
     const platformBlock = (key: Platform) => {
         const block = reader.block(key);
-        const users = stackTenants.filter((tenant) => platformOf(tenant, { platform }) === key).map((tenant) => tenant.name);
+        const users = stackTenants
+            .filter((tenant) => platformOf(tenant, { platform }) === key)
+            .map((tenant) => tenant.name);
         if (!block && users.length > 0) {
-            top.report(key, `is required: tenants of this stack run on ${key} (${users.join(", ")})`);
+            top.report(
+                key,
+                `is required: tenants of this stack run on ${key} (${users.join(", ")})`,
+            );
         }
         return block;
     };
@@ -139,25 +170,40 @@ export function readStackSettings(source: ConfigSource, stack: string, tenants: 
     const awsBlock = platformBlock("aws");
     const kubernetes = kubernetesBlock && readKubernetesSettings(kubernetesBlock);
     if (kubernetes && !kubernetes.waitForReady && environment === "prod") {
-        kubernetesBlock.report("waitForReady", "must not be false in prod: a rollout or backup that never becomes ready must fail `pulumi up`");
+        kubernetesBlock.report(
+            "waitForReady",
+            "must not be false in prod: a rollout or backup that never becomes ready must fail `pulumi up`",
+        );
     }
     const aws = awsBlock && readAwsSettings(awsBlock);
     if (aws) {
-        const awsTenants = stackTenants.filter((tenant) => platformOf(tenant, { platform }) === "aws");
+        const awsTenants = stackTenants.filter(
+            (tenant) => platformOf(tenant, { platform }) === "aws",
+        );
         reader.problems.push(...awsPlacementProblems(awsTenants, aws, reader.file));
     }
-    const offboarding = stackTenants.filter((tenant) => tenant.status === "offboarding")
+    const offboarding = stackTenants
+        .filter((tenant) => tenant.status === "offboarding")
         .map((tenant) => ({ name: tenant.name, platform: platformOf(tenant, { platform }) }));
     const backup = readBackupSettings(reader, offboarding);
     const platforms = new Set(stackTenants.map((tenant) => platformOf(tenant, { platform })));
-    const core = readCoreSettings(reader, (endpointSet) => platforms.has("kubernetes") || (endpointSet && platforms.has("aws")));
+    const core = readCoreSettings(
+        reader,
+        (endpointSet) => platforms.has("kubernetes") || (endpointSet && platforms.has("aws")),
+    );
     if (core) {
         for (const tenant of stackTenants.filter((t) => t.schoolId === undefined)) {
-            reader.problems.push(`${tenant.file}: schoolId: is required: ${reader.file} configures aims:core, and the tenant's backend tells the core which school it is (TENANT_SCHOOL_ID)`);
+            reader.problems.push(
+                `${tenant.file}: schoolId: is required: ${reader.file} configures aims:core, and the tenant's backend tells the core which school it is (TENANT_SCHOOL_ID)`,
+            );
         }
     }
-    for (const tenant of stackTenants.filter((t) => isAdopted(t, environment as Environment) && platformOf(t, { platform }) === "aws")) {
-        reader.problems.push(`${tenant.file}: adopt: only a Kubernetes tenant can be adopted from the Argo CD setup, and ${reader.file} runs this tenant on aws (aims:platform); set platform: kubernetes in the tenant file or remove adopt`);
+    for (const tenant of stackTenants.filter(
+        (t) => isAdopted(t, environment as Environment) && platformOf(t, { platform }) === "aws",
+    )) {
+        reader.problems.push(
+            `${tenant.file}: adopt: only a Kubernetes tenant can be adopted from the Argo CD setup, and ${reader.file} runs this tenant on aws (aims:platform); set platform: kubernetes in the tenant file or remove adopt`,
+        );
     }
     // Every tenant of the stack, whatever its platform now: a move to Kubernetes must not meet a taken namespace.
     const namespaces = stackNamespaces({
@@ -199,11 +245,17 @@ export function readStackSettings(source: ConfigSource, stack: string, tenants: 
 }
 
 /** Tenants enabled in the stack's environment: the ones the stack deploys. */
-export function tenantsOfStack(tenants: readonly TenantSpec[], settings: Pick<StackSettings, "environment">): TenantSpec[] {
+export function tenantsOfStack(
+    tenants: readonly TenantSpec[],
+    settings: Pick<StackSettings, "environment">,
+): TenantSpec[] {
     return tenants.filter((tenant) => tenant.environments.includes(settings.environment));
 }
 
 /** The platform a tenant runs on in this stack. */
-export function platformOf(tenant: Pick<TenantSpec, "platform">, settings: Pick<StackSettings, "platform">): Platform {
+export function platformOf(
+    tenant: Pick<TenantSpec, "platform">,
+    settings: Pick<StackSettings, "platform">,
+): Platform {
     return tenant.platform ?? settings.platform;
 }

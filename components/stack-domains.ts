@@ -15,7 +15,8 @@ const MAX_STACK_FILE_BYTES = 1024 * 1024;
 
 /** Base domains of the stack files in `projectDir`, with `running`'s own (from its config) in place of its file's. */
 export function projectStackDomains(projectDir: string, running: StackDomain): StackDomain[] {
-    const others = fs.readdirSync(projectDir)
+    const others = fs
+        .readdirSync(projectDir)
         .filter((file) => STACK_FILE.test(file) && file !== running.file)
         .sort()
         .flatMap((file) => {
@@ -29,7 +30,8 @@ function readBaseDomain(file: string): string | undefined {
     try {
         const stats = fs.lstatSync(file);
         if (!stats.isFile() || stats.size > MAX_STACK_FILE_BYTES) return undefined;
-        const document = yaml.load(fs.readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | undefined;
+        const document = yaml.load(fs.readFileSync(file, "utf8")) as
+            { config?: Record<string, unknown> } | undefined;
         const baseDomain = document?.config?.["aims:baseDomain"];
         return typeof baseDomain === "string" ? baseDomain : undefined;
     } catch {

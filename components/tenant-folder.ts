@@ -21,7 +21,8 @@ export type TenantFolderEntry =
 /** The folder's tenant-like entries in file-name order; other files (the schema, a README) are left out. */
 export function readTenantFolder(dir: string): TenantFolderEntry[] {
     const folder = path.basename(dir);
-    return fs.readdirSync(dir)
+    return fs
+        .readdirSync(dir)
         .sort()
         .filter((entry) => TENANT_LIKE_EXTENSIONS.includes(path.extname(entry).toLowerCase()))
         .map((entry) => readEntry(dir, folder, entry));
@@ -29,13 +30,20 @@ export function readTenantFolder(dir: string): TenantFolderEntry[] {
 
 function readEntry(dir: string, folder: string, entry: string): TenantFolderEntry {
     if (/[^\x20-\x7e]/.test(entry)) {
-        return { file: `${folder}/${quote(entry)}`, problem: "the file name has a character that cannot be in a tenant name; name the file <name>.yaml" };
+        return {
+            file: `${folder}/${quote(entry)}`,
+            problem:
+                "the file name has a character that cannot be in a tenant name; name the file <name>.yaml",
+        };
     }
     const file = `${folder}/${entry}`;
     const extension = path.extname(entry);
     if (extension !== TENANT_FILE_EXTENSION) {
         const renamed = `${path.basename(entry, extension)}${TENANT_FILE_EXTENSION}`;
-        return { file, problem: `tenant files end in ${TENANT_FILE_EXTENSION}, in lowercase; rename it to ${renamed}` };
+        return {
+            file,
+            problem: `tenant files end in ${TENANT_FILE_EXTENSION}, in lowercase; rename it to ${renamed}`,
+        };
     }
     const full = path.join(dir, entry);
     let stats: fs.Stats;
@@ -45,7 +53,10 @@ function readEntry(dir: string, folder: string, entry: string): TenantFolderEntr
         return { file, problem: `could not be read (${codeOf(err)})` };
     }
     if (!stats.isFile()) {
-        return { file, problem: `is ${kindOf(stats)}, not a regular file; a tenant file must be a plain file in ${folder}/ (links are not followed)` };
+        return {
+            file,
+            problem: `is ${kindOf(stats)}, not a regular file; a tenant file must be a plain file in ${folder}/ (links are not followed)`,
+        };
     }
     if (stats.size > MAX_TENANT_FILE_BYTES) {
         return { file, problem: tooBig(stats.size) };
@@ -60,7 +71,10 @@ function readEntry(dir: string, folder: string, entry: string): TenantFolderEntr
 function readRegularFile(file: string, full: string): TenantFolderEntry {
     let fd: number | undefined;
     try {
-        fd = fs.openSync(full, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+        fd = fs.openSync(
+            full,
+            fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK,
+        );
         const stats = fs.fstatSync(fd);
         if (!stats.isFile()) {
             return { file, problem: `is ${kindOf(stats)}, not a regular file` };
@@ -70,9 +84,17 @@ function readRegularFile(file: string, full: string): TenantFolderEntry {
         for (let read = -1; read !== 0 && length < buffer.length; length += read) {
             read = fs.readSync(fd, buffer, length, buffer.length - length, null);
         }
-        return length > MAX_TENANT_FILE_BYTES ? { file, problem: tooBig() } : { file, content: buffer.subarray(0, length) };
+        return length > MAX_TENANT_FILE_BYTES
+            ? { file, problem: tooBig() }
+            : { file, content: buffer.subarray(0, length) };
     } catch (err) {
-        return { file, problem: codeOf(err) === "ELOOP" ? "is a symbolic link, not a regular file (links are not followed)" : `could not be read (${codeOf(err)})` };
+        return {
+            file,
+            problem:
+                codeOf(err) === "ELOOP"
+                    ? "is a symbolic link, not a regular file (links are not followed)"
+                    : `could not be read (${codeOf(err)})`,
+        };
     } finally {
         if (fd !== undefined) fs.closeSync(fd);
     }

@@ -44,27 +44,52 @@ export class Tenant extends pulumi.ComponentResource {
         const protection = dataProtection(settings, spec);
         const data = { parent: this, ...protection };
 
-        const adoption = isAdopted(spec, settings.environment) ? adoptionImportIds(spec.name) : undefined;
+        const adoption = isAdopted(spec, settings.environment)
+            ? adoptionImportIds(spec.name)
+            : undefined;
         // An adopted school keeps the SECRET_KEY and database password it has: nothing new is generated.
         const generated = adoption ? undefined : generateSecrets(name, data);
 
-        const database = new TenantDatabase(name, {
-            name: tenantDatabaseName(spec, settings.environment),
-            password: generated?.databasePassword,
-            connectionLimit: PLANS[spec.plan].databaseConnections,
-            adminRole: settings.database.username,
-            protection,
-            adoption,
-        }, { parent: this });
+        const database = new TenantDatabase(
+            name,
+            {
+                name: tenantDatabaseName(spec, settings.environment),
+                password: generated?.databasePassword,
+                connectionLimit: PLANS[spec.plan].databaseConnections,
+                adminRole: settings.database.username,
+                protection,
+                adoption,
+            },
+            { parent: this },
+        );
 
         const host = tenantHost(spec, settings.baseDomain);
         const platform = platformOf(spec, settings);
-        const platformOutputs = createPlatformPart(name, platform, {
-            spec, settings, host, database, protection, adoption,
-            ...(generated && { secretKey: generated.secretKey }),
-        }, this);
+        const platformOutputs = createPlatformPart(
+            name,
+            platform,
+            {
+                spec,
+                settings,
+                host,
+                database,
+                protection,
+                adoption,
+                ...(generated && { secretKey: generated.secretKey }),
+            },
+            this,
+        );
         if (settings.core) {
-            createCoreCleanup(name, { tenant: spec.name, core: settings.core, protect: protection.protect, after: [platformOutputs.part] }, this);
+            createCoreCleanup(
+                name,
+                {
+                    tenant: spec.name,
+                    core: settings.core,
+                    protect: protection.protect,
+                    after: [platformOutputs.part],
+                },
+                this,
+            );
         }
 
         this.url = pulumi.output(`https://${host}`);
@@ -87,17 +112,31 @@ export class Tenant extends pulumi.ComponentResource {
 }
 
 /** A new tenant's Django SECRET_KEY and database password, both secret. */
-function generateSecrets(name: string, opts: pulumi.CustomResourceOptions): { secretKey: pulumi.Output<string>; databasePassword: pulumi.Output<string> } {
-    const secretKey = new random.RandomPassword(`${name}-secret-key`, {
-        length: 64,
-        special: true,
-        overrideSpecial: "!#%*+-=_",
-    }, opts);
-    const databasePassword = new random.RandomPassword(`${name}-db-password`, {
-        length: 32,
-        special: false,
-    }, opts);
-    return { secretKey: pulumi.secret(secretKey.result), databasePassword: pulumi.secret(databasePassword.result) };
+function generateSecrets(
+    name: string,
+    opts: pulumi.CustomResourceOptions,
+): { secretKey: pulumi.Output<string>; databasePassword: pulumi.Output<string> } {
+    const secretKey = new random.RandomPassword(
+        `${name}-secret-key`,
+        {
+            length: 64,
+            special: true,
+            overrideSpecial: "!#%*+-=_",
+        },
+        opts,
+    );
+    const databasePassword = new random.RandomPassword(
+        `${name}-db-password`,
+        {
+            length: 32,
+            special: false,
+        },
+        opts,
+    );
+    return {
+        secretKey: pulumi.secret(secretKey.result),
+        databasePassword: pulumi.secret(databasePassword.result),
+    };
 }
 
 /** What a platform part exposes as outputs of the Tenant. */
@@ -111,7 +150,12 @@ export interface PlatformOutputs {
 }
 
 /** The platform-specific resources of a tenant, children of `parent`. */
-function createPlatformPart(name: string, platform: Platform, args: TenantPlatformArgs, parent: Tenant): PlatformOutputs {
+function createPlatformPart(
+    name: string,
+    platform: Platform,
+    args: TenantPlatformArgs,
+    parent: Tenant,
+): PlatformOutputs {
     switch (platform) {
         case "kubernetes": {
             const workload = new TenantWorkload(name, args, { parent });

@@ -15,7 +15,10 @@ const UNREADABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u
 export function yamlErrorDetail(err: unknown): string {
     if (!(err instanceof yaml.YAMLException)) return "";
     const line = err.mark ? ` (line ${err.mark.line + 1})` : "";
-    const reason = err.reason.replace(/\s*(!<[^>]*>|"[^"]*"|'[^']*'|`[^`]*`)/g, "").replace(/[^A-Za-z0-9 ,.()-]/g, "").trim();
+    const reason = err.reason
+        .replace(/\s*(!<[^>]*>|"[^"]*"|'[^']*'|`[^`]*`)/g, "")
+        .replace(/[^A-Za-z0-9 ,.()-]/g, "")
+        .trim();
     return `${line}: ${reason || "syntax error"}`;
 }
 
@@ -23,7 +26,10 @@ export function yamlErrorDetail(err: unknown): string {
  * One problem per string field (at any depth) with an unreadable character, and the fields
  * concerned, so that the caller can leave out that field's other problems.
  */
-export function unreadableTextProblems(file: string, document: Record<string, unknown>): { problems: string[]; fields: string[] } {
+export function unreadableTextProblems(
+    file: string,
+    document: Record<string, unknown>,
+): { problems: string[]; fields: string[] } {
     const problems: string[] = [];
     const fields: string[] = [];
     const visit = (value: unknown, field: string) => {
@@ -32,12 +38,15 @@ export function unreadableTextProblems(file: string, document: Record<string, un
             if (found) {
                 fields.push(field);
                 const code = `U+${found[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")}`;
-                problems.push(`${file}: ${field}: must not contain control characters, line breaks or text-direction marks (found ${code} at character ${found.index + 1})`);
+                problems.push(
+                    `${file}: ${field}: must not contain control characters, line breaks or text-direction marks (found ${code} at character ${found.index + 1})`,
+                );
             }
         } else if (Array.isArray(value)) {
             value.forEach((item, index) => visit(item, `${field}[${index}]`));
         } else if (value !== null && typeof value === "object") {
-            for (const [key, item] of Object.entries(value)) visit(item, field ? `${field}.${key}` : key);
+            for (const [key, item] of Object.entries(value))
+                visit(item, field ? `${field}.${key}` : key);
         }
     };
     visit(document, "");

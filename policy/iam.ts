@@ -11,7 +11,8 @@ const WILDCARD = /[*?]/;
  * `arn:<partition>:s3:::<bucket>/<prefix>/*`: the objects under one key prefix, which S3 can only
  * name with a trailing wildcard. A whole bucket (`<bucket>/*`) or any other wildcard still counts.
  */
-const S3_KEY_PREFIX = /^arn:[a-z-]+:s3:::[a-z0-9][a-z0-9.-]+\/[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*\/\*$/;
+const S3_KEY_PREFIX =
+    /^arn:[a-z-]+:s3:::[a-z0-9][a-z0-9.-]+\/[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*\/\*$/;
 
 type Statement = Record<string, unknown>;
 
@@ -23,18 +24,33 @@ export function iamWildcardViolations(policy: unknown): string[] {
         // Anything but an explicit Deny is treated as an Allow: IAM rejects other values, the pack need not guess.
         if (statement?.Effect === "Deny") return [];
         // A statement built from values known only after apply is judged on `pulumi up`.
-        const parts = [statement, statement?.Effect, ...["Action", "Resource", "NotAction", "NotResource"].flatMap((key) => [statement?.[key], ...([] as unknown[]).concat(statement?.[key] ?? [])])];
+        const parts = [
+            statement,
+            statement?.Effect,
+            ...["Action", "Resource", "NotAction", "NotResource"].flatMap((key) => [
+                statement?.[key],
+                ...([] as unknown[]).concat(statement?.[key] ?? []),
+            ]),
+        ];
         if (parts.some(isComputed)) return [];
         const violations: string[] = [];
         for (const key of ["NotAction", "NotResource"]) {
-            if (statement?.[key] !== undefined) violations.push(`statement ${index} uses ${key}, which allows everything it does not list`);
+            if (statement?.[key] !== undefined)
+                violations.push(
+                    `statement ${index} uses ${key}, which allows everything it does not list`,
+                );
         }
         for (const key of ["Action", "Resource"]) {
             const values = ([] as unknown[]).concat(statement?.[key] ?? []);
-            if (values.length === 0 && statement?.[`Not${key}`] === undefined) violations.push(`statement ${index} names no ${key}`);
+            if (values.length === 0 && statement?.[`Not${key}`] === undefined)
+                violations.push(`statement ${index} names no ${key}`);
             for (const value of values) {
-                if (typeof value !== "string") violations.push(`statement ${index} has a ${key} that is not a string`);
-                else if (WILDCARD.test(value) && !(key === "Resource" && S3_KEY_PREFIX.test(value))) violations.push(`statement ${index} allows ${key} "${value}"; name the tenant's own ${key === "Action" ? "actions" : "resources"}`);
+                if (typeof value !== "string")
+                    violations.push(`statement ${index} has a ${key} that is not a string`);
+                else if (WILDCARD.test(value) && !(key === "Resource" && S3_KEY_PREFIX.test(value)))
+                    violations.push(
+                        `statement ${index} allows ${key} "${value}"; name the tenant's own ${key === "Action" ? "actions" : "resources"}`,
+                    );
             }
         }
         return violations;
@@ -49,7 +65,8 @@ function statementsOf(policy: unknown): Statement[] | string {
     } catch {
         return "the policy is not valid JSON";
     }
-    if (document === null || typeof document !== "object" || Array.isArray(document)) return "the policy is not a JSON object";
+    if (document === null || typeof document !== "object" || Array.isArray(document))
+        return "the policy is not a JSON object";
     const statement = (document as { Statement?: unknown }).Statement;
     if (statement === undefined) return "the policy has no Statement";
     if (isComputed(statement)) return [];

@@ -19,7 +19,9 @@ export function allowAllIngressViolations(spec: Props | undefined): string[] {
         // Judged on `pulumi up`, once known.
         if (isComputed(rule) || isComputed(from)) return [];
         if (from === undefined || from === null || (Array.isArray(from) && from.length === 0)) {
-            return [`ingress rule ${index} has no "from": it admits traffic from everywhere; list the namespaces or pods it admits`];
+            return [
+                `ingress rule ${index} has no "from": it admits traffic from everywhere; list the namespaces or pods it admits`,
+            ];
         }
         return ([] as unknown[]).concat(from).flatMap((peer, peerIndex) => {
             const problem = allowAllPeer(peer as Props | null);
@@ -29,14 +31,21 @@ export function allowAllIngressViolations(spec: Props | undefined): string[] {
 }
 
 function allowAllPeer(peer: Props | null): string | undefined {
-    if (isComputed(peer) || isComputed(peer?.namespaceSelector) || isComputed(peer?.podSelector)) return undefined;
-    if (peer === null || typeof peer !== "object" || Array.isArray(peer)) return "a peer that is not a mapping";
+    if (isComputed(peer) || isComputed(peer?.namespaceSelector) || isComputed(peer?.podSelector))
+        return undefined;
+    if (peer === null || typeof peer !== "object" || Array.isArray(peer))
+        return "a peer that is not a mapping";
     if (Object.keys(peer).length === 0) return "an empty peer admits every source";
     const cidr = peer.ipBlock?.cidr;
     if (typeof cidr === "string" && WHOLE_ADDRESS_SPACE.test(cidr.trim())) {
         return `ipBlock ${cidr} admits every address`;
     }
-    if (selectsEverything(peer.namespaceSelector) && (peer.podSelector === undefined || peer.podSelector === null || selectsEverything(peer.podSelector))) {
+    if (
+        selectsEverything(peer.namespaceSelector) &&
+        (peer.podSelector === undefined ||
+            peer.podSelector === null ||
+            selectsEverything(peer.podSelector))
+    ) {
         return "an empty namespaceSelector without a podSelector restriction admits every pod of every namespace";
     }
     return undefined;
@@ -47,7 +56,11 @@ function selectsEverything(selector: unknown): boolean {
     if (selector === null || typeof selector !== "object" || Array.isArray(selector)) return false;
     const { matchLabels, matchExpressions, ...rest } = selector as Props;
     if (isComputed(matchLabels) || isComputed(matchExpressions)) return false;
-    const noLabels = matchLabels === undefined || matchLabels === null || Object.keys(matchLabels).length === 0;
-    const noExpressions = matchExpressions === undefined || matchExpressions === null || (Array.isArray(matchExpressions) && matchExpressions.length === 0);
+    const noLabels =
+        matchLabels === undefined || matchLabels === null || Object.keys(matchLabels).length === 0;
+    const noExpressions =
+        matchExpressions === undefined ||
+        matchExpressions === null ||
+        (Array.isArray(matchExpressions) && matchExpressions.length === 0);
     return noLabels && noExpressions && Object.keys(rest).length === 0;
 }

@@ -12,7 +12,14 @@
  * resources therefore carry a data-retained label or tag, derived from the same DataProtection
  * value as the option; the tests check on every stack that the two agree.
  */
-import { DATA_RETAINED_LABEL, DATA_RETAINED_TAG, ENVIRONMENT_LABEL, ENVIRONMENT_TAG, TENANT_STATUS_LABEL, TENANT_STATUS_TAG } from "../components/naming";
+import {
+    DATA_RETAINED_LABEL,
+    DATA_RETAINED_TAG,
+    ENVIRONMENT_LABEL,
+    ENVIRONMENT_TAG,
+    TENANT_STATUS_LABEL,
+    TENANT_STATUS_TAG,
+} from "../components/naming";
 
 import { isComputed } from "./unknowns";
 
@@ -48,7 +55,10 @@ export interface Violation {
 export function stackEnvironments(resources: readonly RuleResource[]): Set<string> {
     const found = new Set<string>();
     for (const resource of resources) {
-        for (const value of [labelsOf(resource)[ENVIRONMENT_LABEL], tagsOf(resource)[ENVIRONMENT_TAG]]) {
+        for (const value of [
+            labelsOf(resource)[ENVIRONMENT_LABEL],
+            tagsOf(resource)[ENVIRONMENT_TAG],
+        ]) {
             if (typeof value === "string") found.add(value);
         }
     }
@@ -62,36 +72,67 @@ export function prodDataViolations(resources: readonly RuleResource[]): Violatio
     if (resources.some(declaresComputed)) return [];
     const environments = stackEnvironments(resources);
     if (environments.size === 0) {
-        return [{ message: `no resource says which environment the stack is (label ${ENVIRONMENT_LABEL} on a namespace, default tag ${ENVIRONMENT_TAG} ` +
-            "of the AWS provider), so the prod data rule cannot tell whether it applies; the program sets them, do not remove them" }];
+        return [
+            {
+                message:
+                    `no resource says which environment the stack is (label ${ENVIRONMENT_LABEL} on a namespace, default tag ${ENVIRONMENT_TAG} ` +
+                    "of the AWS provider), so the prod data rule cannot tell whether it applies; the program sets them, do not remove them",
+            },
+        ];
     }
     if (!environments.has("prod")) return [];
 
     const ofTenant = (tenant: string) => resources.filter((r) => r.tenant === tenant);
-    const offboarding = (tenant: string) => ofTenant(tenant).some((r) => statusOf(r) === "offboarding");
+    const offboarding = (tenant: string) =>
+        ofTenant(tenant).some((r) => statusOf(r) === "offboarding");
     const violations: Violation[] = data
         .filter((r) => !r.protect && !offboarding(r.tenant as string))
-        .map((r) => ({ urn: r.urn, message: `${r.type} of tenant ${r.tenant} is not protected in prod` }));
+        .map((r) => ({
+            urn: r.urn,
+            message: `${r.type} of tenant ${r.tenant} is not protected in prod`,
+        }));
     for (const tenant of new Set(data.map((r) => r.tenant as string))) {
-        const declared = ofTenant(tenant).map(retainedOf).filter((value) => value !== undefined);
+        const declared = ofTenant(tenant)
+            .map(retainedOf)
+            .filter((value) => value !== undefined);
         const urn = data.find((r) => r.tenant === tenant)?.urn;
         if (declared.length === 0) {
-            violations.push({ urn, message: `tenant ${tenant} does not say whether its data is retained on delete (label ${DATA_RETAINED_LABEL} ` +
-                `on its namespace or tag ${DATA_RETAINED_TAG} on its AWS resources); in prod it must be "true"` });
+            violations.push({
+                urn,
+                message:
+                    `tenant ${tenant} does not say whether its data is retained on delete (label ${DATA_RETAINED_LABEL} ` +
+                    `on its namespace or tag ${DATA_RETAINED_TAG} on its AWS resources); in prod it must be "true"`,
+            });
         } else if (declared.some((value) => value !== "true")) {
-            violations.push({ urn, message: `the data of tenant ${tenant} is not retained on delete (retainOnDelete) in prod` });
+            violations.push({
+                urn,
+                message: `the data of tenant ${tenant} is not retained on delete (retainOnDelete) in prod`,
+            });
         }
     }
     return violations;
 }
 
-const statusOf = (r: RuleResource): unknown => labelsOf(r)[TENANT_STATUS_LABEL] ?? tagsOf(r)[TENANT_STATUS_TAG];
-const retainedOf = (r: RuleResource): unknown => labelsOf(r)[DATA_RETAINED_LABEL] ?? tagsOf(r)[DATA_RETAINED_TAG];
+const statusOf = (r: RuleResource): unknown =>
+    labelsOf(r)[TENANT_STATUS_LABEL] ?? tagsOf(r)[TENANT_STATUS_TAG];
+const retainedOf = (r: RuleResource): unknown =>
+    labelsOf(r)[DATA_RETAINED_LABEL] ?? tagsOf(r)[DATA_RETAINED_TAG];
 
 function declaresComputed(resource: RuleResource): boolean {
     const props = resource.props;
-    const declared = [props?.metadata, props?.metadata?.labels, props?.tags, props?.defaultTags, props?.defaultTags?.tags];
-    return declared.some(isComputed) || [labelsOf(resource), tagsOf(resource)].some((values) => Object.values(values).some(isComputed));
+    const declared = [
+        props?.metadata,
+        props?.metadata?.labels,
+        props?.tags,
+        props?.defaultTags,
+        props?.defaultTags?.tags,
+    ];
+    return (
+        declared.some(isComputed) ||
+        [labelsOf(resource), tagsOf(resource)].some((values) =>
+            Object.values(values).some(isComputed),
+        )
+    );
 }
 
 function labelsOf(resource: RuleResource): Props {
@@ -113,5 +154,7 @@ function objectOf(value: unknown): Props {
             return {};
         }
     }
-    return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed) ? parsed as Props : {};
+    return parsed !== null && typeof parsed === "object" && !Array.isArray(parsed)
+        ? (parsed as Props)
+        : {};
 }

@@ -45,15 +45,24 @@ export function withKnownValues<T>(value: T): T {
 export function evaluatingUnknowns<P extends ResourcePolicy | StackValidationPolicy>(policy: P): P {
     if ("validateResource" in policy) {
         const validate = policy.validateResource;
-        return { ...policy, validateResource: (args, report) => validate({ ...args, props: withKnownValues(args.props) }, report) };
+        return {
+            ...policy,
+            validateResource: (args, report) =>
+                validate({ ...args, props: withKnownValues(args.props) }, report),
+        };
     }
     const validate = (policy as StackValidationPolicy).validateStack;
     return {
         ...policy,
-        validateStack: (args, report) => validate({ ...args, resources: args.resources.map(withKnownProps) }, report),
+        validateStack: (args, report) =>
+            validate({ ...args, resources: args.resources.map(withKnownProps) }, report),
     };
 }
 
 function withKnownProps(resource: PolicyResource): PolicyResource {
-    return { ...resource, props: withKnownValues(resource.props), ...(resource.parent && { parent: withKnownProps(resource.parent) }) };
+    return {
+        ...resource,
+        props: withKnownValues(resource.props),
+        ...(resource.parent && { parent: withKnownProps(resource.parent) }),
+    };
 }

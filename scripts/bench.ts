@@ -15,7 +15,11 @@ import { MockStack } from "./lib/mock-stack";
 import { readOfflineSettings, readStackConfig } from "./lib/stack-config";
 
 runCli(async () => {
-    const { values } = parseCommandLine(process.argv.slice(2), { tenants: { type: "string" } }, "usage: npm run bench [-- --tenants 10,50,100]");
+    const { values } = parseCommandLine(
+        process.argv.slice(2),
+        { tenants: { type: "string" } },
+        "usage: npm run bench [-- --tenants 10,50,100]",
+    );
     const counts = (values.tenants ?? "10,50,100").split(",").map(Number);
     const projectDir = process.cwd();
     const { Tenant } = await import("../components/tenant");
@@ -26,8 +30,10 @@ runCli(async () => {
         fs.mkdirSync(tenantsDir);
         for (let i = 0; i < count; i++) {
             const platform = i % 4 === 0 ? "aws" : "kubernetes";
-            fs.writeFileSync(path.join(tenantsDir, `school${i}.yaml`),
-                `name: school${i}\ndisplayName: School ${i}\nplan: standard\nplatform: ${platform}\nenvironments: [${ENVIRONMENTS.join(", ")}]\naws: { listenerPriority: ${1000 + i} }\n`);
+            fs.writeFileSync(
+                path.join(tenantsDir, `school${i}.yaml`),
+                `name: school${i}\ndisplayName: School ${i}\nplan: standard\nplatform: ${platform}\nenvironments: [${ENVIRONMENTS.join(", ")}]\naws: { listenerPriority: ${1000 + i} }\n`,
+            );
         }
         let started = process.hrtime.bigint();
         const specs = loadTenants(tenantsDir);
@@ -41,7 +47,9 @@ runCli(async () => {
         await mocks.settled();
         const declareMs = Number(process.hrtime.bigint() - started) / 1e6;
         const heapMiB = process.memoryUsage().heapUsed / 2 ** 20;
-        console.log(`${String(count).padStart(7)}  ${loadMs.toFixed(0).padStart(10)} ms  ${declareMs.toFixed(0).padStart(12)} ms  ${String(mocks.resources.length).padStart(9)}  ${heapMiB.toFixed(0)} MiB`);
+        console.log(
+            `${String(count).padStart(7)}  ${loadMs.toFixed(0).padStart(10)} ms  ${declareMs.toFixed(0).padStart(12)} ms  ${String(mocks.resources.length).padStart(9)}  ${heapMiB.toFixed(0)} MiB`,
+        );
         fs.rmSync(dir, { recursive: true, force: true });
     }
 });

@@ -12,7 +12,13 @@ import { parseCommandLine, runCli, UsageError } from "./lib/cli";
 import { MockStack } from "./lib/mock-stack";
 import { readStackConfig } from "./lib/stack-config";
 import { findHelm } from "./lib/helm-template";
-import { groupByTenant, prepareOutputFolder, STACK_FOLDER, writeRenderedCharts, writeResources } from "./lib/synth-output";
+import {
+    groupByTenant,
+    prepareOutputFolder,
+    STACK_FOLDER,
+    writeRenderedCharts,
+    writeResources,
+} from "./lib/synth-output";
 
 const USAGE = "usage: npm run synth -- --stack STACK [--out DIR]";
 
@@ -25,10 +31,14 @@ interface TenantSummary {
 }
 
 runCli(async () => {
-    const { values, positionals } = parseCommandLine(process.argv.slice(2), {
-        stack: { type: "string" },
-        out: { type: "string" },
-    }, USAGE);
+    const { values, positionals } = parseCommandLine(
+        process.argv.slice(2),
+        {
+            stack: { type: "string" },
+            out: { type: "string" },
+        },
+        USAGE,
+    );
     if (!values.stack || positionals.length > 0) {
         throw new UsageError(USAGE);
     }
@@ -40,10 +50,14 @@ runCli(async () => {
     const region = (JSON.parse(config["aims:aws"] ?? "{}") as { region?: string }).region;
     const mocks = MockStack.start({ stack, config, secretKeys, region });
     // Offline there is no previous update: the deletion guard sees a new stack.
-    const program = require(path.join(projectDir, "index.ts")) as () => Promise<{ tenants: pulumi.Input<TenantSummary[]> }>;
+    const program = require(path.join(projectDir, "index.ts")) as () => Promise<{
+        tenants: pulumi.Input<TenantSummary[]>;
+    }>;
     const outputs = await program();
     await mocks.settled();
-    const tenants = await new Promise<TenantSummary[]>((resolve) => pulumi.output(outputs.tenants).apply(resolve));
+    const tenants = await new Promise<TenantSummary[]>((resolve) =>
+        pulumi.output(outputs.tenants).apply(resolve),
+    );
 
     prepareOutputFolder(outDir);
     const groups = groupByTenant(mocks.resources);
@@ -51,27 +65,48 @@ runCli(async () => {
     const helm = findHelm();
     const charts = helm ? writeRenderedCharts(outDir, groups, helm) : [];
     fs.mkdirSync(path.join(outDir, STACK_FOLDER), { recursive: true });
-    fs.writeFileSync(path.join(outDir, STACK_FOLDER, "outputs.json"), `${JSON.stringify({ tenants }, null, 2)}\n`);
+    fs.writeFileSync(
+        path.join(outDir, STACK_FOLDER, "outputs.json"),
+        `${JSON.stringify({ tenants }, null, 2)}\n`,
+    );
 
     const environment = config["aims:environment"] ?? stack;
     const rows = tenants.map((tenant) => [
-        tenant.name, environment, tenant.platform, tenant.status, tenant.plan,
-        String(written.filter((file) => file.tenant === tenant.name).length), tenant.url,
+        tenant.name,
+        environment,
+        tenant.platform,
+        tenant.status,
+        tenant.plan,
+        String(written.filter((file) => file.tenant === tenant.name).length),
+        tenant.url,
     ]);
     printTable(["TENANT", "ENVIRONMENT", "PLATFORM", "STATUS", "PLAN", "RESOURCES", "URL"], rows);
-    console.log(`\n${tenants.length} tenant${tenants.length === 1 ? "" : "s"}, ${written.length} resources written to ${path.relative(projectDir, outDir) || "."}`);
+    console.log(
+        `\n${tenants.length} tenant${tenants.length === 1 ? "" : "s"}, ${written.length} resources written to ${path.relative(projectDir, outDir) || "."}`,
+    );
     const imported = mocks.resources.filter((resource) => resource.importId !== undefined);
     if (imported.length > 0) {
-        console.log(`${imported.length} of them imported, not created (adopt): ${imported.map((resource) => resource.name).join(", ")}`);
+        console.log(
+            `${imported.length} of them imported, not created (adopt): ${imported.map((resource) => resource.name).join(", ")}`,
+        );
     }
-    console.log(helm
-        ? `${charts.length} Helm release${charts.length === 1 ? "" : "s"} rendered with helm (rendered-chart-*.yaml)`
-        : "helm is not on the PATH: Helm releases were not rendered (install it with `go install helm.sh/helm/v3/cmd/helm@v3.21.4`)");
+    console.log(
+        helm
+            ? `${charts.length} Helm release${charts.length === 1 ? "" : "s"} rendered with helm (rendered-chart-*.yaml)`
+            : "helm is not on the PATH: Helm releases were not rendered (install it with `go install helm.sh/helm/v3/cmd/helm@v3.21.4`)",
+    );
 });
 
 function printTable(header: string[], rows: string[][]): void {
-    const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+    const widths = header.map((title, column) =>
+        Math.max(title.length, ...rows.map((row) => row[column].length)),
+    );
     for (const row of [header, ...rows]) {
-        console.log(row.map((cell, column) => cell.padEnd(widths[column])).join("  ").trimEnd());
+        console.log(
+            row
+                .map((cell, column) => cell.padEnd(widths[column]))
+                .join("  ")
+                .trimEnd(),
+        );
     }
 }

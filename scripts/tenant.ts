@@ -10,10 +10,21 @@ import { ValidationError } from "../components/errors";
 import { hostProblems } from "../components/hosts";
 import { TENANT_NAME_PATTERN } from "../components/naming";
 import { PLAN_NAMES } from "../components/plans";
-import { crossTenantProblems, loadTenants, parseTenantFile, TenantSpec } from "../components/registry";
+import {
+    crossTenantProblems,
+    loadTenants,
+    parseTenantFile,
+    TenantSpec,
+} from "../components/registry";
 import { removalSummary } from "../components/removal";
 import { stackFile, StackSettings, tenantsOfStack } from "../components/settings";
-import { ENVIRONMENTS, Environment, isOneOf, PLATFORMS, TENANT_STATUSES } from "../components/vocabulary";
+import {
+    ENVIRONMENTS,
+    Environment,
+    isOneOf,
+    PLATFORMS,
+    TENANT_STATUSES,
+} from "../components/vocabulary";
 import { parseCommandLine, runCli, UsageError } from "./lib/cli";
 import { listStacks, readOfflineSettings } from "./lib/stack-config";
 import { displayNameOf, NewTenant, renderTenantFile, withStatus } from "./lib/tenant-file";
@@ -31,22 +42,27 @@ const projectDir = process.cwd();
 const tenantsDir = path.join(projectDir, "tenants");
 
 runCli(() => {
-    const { values, positionals } = parseCommandLine(process.argv.slice(2), {
-        env: { type: "string" },
-        "display-name": { type: "string" },
-        plan: { type: "string" },
-        platform: { type: "string" },
-        domain: { type: "string" },
-        status: { type: "string" },
-        "school-id": { type: "string" },
-        help: { type: "boolean", short: "h" },
-    }, USAGE);
+    const { values, positionals } = parseCommandLine(
+        process.argv.slice(2),
+        {
+            env: { type: "string" },
+            "display-name": { type: "string" },
+            plan: { type: "string" },
+            platform: { type: "string" },
+            domain: { type: "string" },
+            status: { type: "string" },
+            "school-id": { type: "string" },
+            help: { type: "boolean", short: "h" },
+        },
+        USAGE,
+    );
     const [command, name, ...extra] = positionals;
     if (values.help) {
         console.log(USAGE);
         return;
     }
-    if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(" ")}\n${USAGE}`);
+    if (extra.length > 0)
+        throw new UsageError(`unexpected arguments: ${extra.join(" ")}\n${USAGE}`);
     switch (command) {
         case "validate":
             return validate();
@@ -67,7 +83,9 @@ runCli(() => {
 function requireName(name: string | undefined): string {
     if (!name) throw new UsageError(`a tenant NAME is required\n${USAGE}`);
     if (!TENANT_NAME_PATTERN.test(name)) {
-        throw new ValidationError([`tenants/${name}.yaml: name: must be a DNS label: lowercase letters a-z, digits and hyphens, starting with a letter (got ${JSON.stringify(name)})`]);
+        throw new ValidationError([
+            `tenants/${name}.yaml: name: must be a DNS label: lowercase letters a-z, digits and hyphens, starting with a letter (got ${JSON.stringify(name)})`,
+        ]);
     }
     return name;
 }
@@ -92,10 +110,14 @@ function checkStacks(tenants: readonly TenantSpec[]): Map<string, StackSettings>
 function validate(): void {
     const tenants = loadTenants(tenantsDir);
     const stacks = checkStacks(tenants);
-    console.log(`${tenants.length} tenant files are valid: ${tenants.map((t) => t.name).join(", ")}`);
+    console.log(
+        `${tenants.length} tenant files are valid: ${tenants.map((t) => t.name).join(", ")}`,
+    );
     for (const [stack, settings] of stacks) {
         const deployed = tenantsOfStack(tenants, settings);
-        console.log(`${stackFile(stack)}: valid; deploys ${deployed.length} tenant${deployed.length === 1 ? "" : "s"} to ${settings.environment}`);
+        console.log(
+            `${stackFile(stack)}: valid; deploys ${deployed.length} tenant${deployed.length === 1 ? "" : "s"} to ${settings.environment}`,
+        );
     }
 }
 
@@ -103,12 +125,28 @@ function list(env: string | undefined): void {
     if (env !== undefined && !isOneOf(ENVIRONMENTS, env)) {
         throw new UsageError(`--env: must be one of ${ENVIRONMENTS.join(", ")} (got "${env}")`);
     }
-    const tenants = loadTenants(tenantsDir).filter((tenant) => !env || tenant.environments.includes(env as Environment));
-    const rows = tenants.map((t) => [t.name, t.displayName, t.plan, t.status, t.platform ?? "(stack default)", t.environments.join(",")]);
+    const tenants = loadTenants(tenantsDir).filter(
+        (tenant) => !env || tenant.environments.includes(env as Environment),
+    );
+    const rows = tenants.map((t) => [
+        t.name,
+        t.displayName,
+        t.plan,
+        t.status,
+        t.platform ?? "(stack default)",
+        t.environments.join(","),
+    ]);
     const header = ["NAME", "DISPLAY NAME", "PLAN", "STATUS", "PLATFORM", "ENVIRONMENTS"];
-    const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
+    const widths = header.map((title, column) =>
+        Math.max(title.length, ...rows.map((row) => row[column].length)),
+    );
     for (const row of [header, ...rows]) {
-        console.log(row.map((cell, column) => cell.padEnd(widths[column])).join("  ").trimEnd());
+        console.log(
+            row
+                .map((cell, column) => cell.padEnd(widths[column]))
+                .join("  ")
+                .trimEnd(),
+        );
     }
 }
 
@@ -116,13 +154,18 @@ function add(name: string, options: Record<string, string | boolean | undefined>
     const file = path.join(tenantsDir, `${name}.yaml`);
     const display = `tenants/${name}.yaml`;
     if (fs.existsSync(file)) {
-        throw new ValidationError([`${display}: already exists; edit it instead (add never overwrites a tenant)`]);
+        throw new ValidationError([
+            `${display}: already exists; edit it instead (add never overwrites a tenant)`,
+        ]);
     }
     const existing = loadTenants(tenantsDir);
     const text = renderTenantFile({
         name,
         displayName: (options["display-name"] as string | undefined) ?? displayNameOf(name),
-        environments: typeof options.env === "string" ? options.env.split(",").map((env) => env.trim()) : [...ENVIRONMENTS],
+        environments:
+            typeof options.env === "string"
+                ? options.env.split(",").map((env) => env.trim())
+                : [...ENVIRONMENTS],
         plan: (options.plan as string | undefined) ?? "standard",
         status: (options.status as string | undefined) ?? "active",
         platform: options.platform as string | undefined,
@@ -137,7 +180,9 @@ function add(name: string, options: Record<string, string | boolean | undefined>
     checkStacks(tenants);
     fs.writeFileSync(file, text, { flag: "wx" });
     console.log(`wrote ${display}:\n\n${text}`);
-    console.log(`Next: commit it and open a pull request; the preview of each stack (${parsed.spec.environments.join(", ")}) shows what it creates.`);
+    console.log(
+        `Next: commit it and open a pull request; the preview of each stack (${parsed.spec.environments.join(", ")}) shows what it creates.`,
+    );
 }
 
 /** First step of a removal: `status: offboarding` stops the tenant and dumps its database; its file stays. */
@@ -159,7 +204,9 @@ function offboard(name: string): void {
     if (!parsed.spec) throw new ValidationError(parsed.problems);
     checkStacks(tenants.map((tenant) => (tenant.name === name ? parsed.spec! : tenant)));
     fs.writeFileSync(file, text);
-    console.log(`set status: offboarding in ${display}. Deploying it stops the tenant and dumps its database (docs/offboarding.md);`);
+    console.log(
+        `set status: offboarding in ${display}. Deploying it stops the tenant and dumps its database (docs/offboarding.md);`,
+    );
     console.log("removing the file is a later, separately reviewed change.");
 }
 
@@ -173,12 +220,18 @@ function remove(name: string): void {
     console.log(`removed ${display}. What each stack will remove on its next \`pulumi up\`:`);
     for (const [stack, settings] of stacks) {
         const enabled = tenantsOfStack([removed], settings).length > 0;
-        console.log(`  ${stack}: ${enabled ? removalSummary(removed, settings) : "nothing (the tenant is not enabled there)"}`);
+        console.log(
+            `  ${stack}: ${enabled ? removalSummary(removed, settings) : "nothing (the tenant is not enabled there)"}`,
+        );
     }
     if (removed.status !== "offboarding") {
-        console.log(`Note: ${name} is ${removed.status}, so no offboarding backup of its database was taken: the deletion guard refuses to ` +
-            "remove it unless a stack lists it in aims:forceTenantRemoval as well as aims:allowTenantRemoval. To keep its data, restore the " +
-            "file, set status: offboarding and deploy that first (docs/offboarding.md).");
+        console.log(
+            `Note: ${name} is ${removed.status}, so no offboarding backup of its database was taken: the deletion guard refuses to ` +
+                "remove it unless a stack lists it in aims:forceTenantRemoval as well as aims:allowTenantRemoval. To keep its data, restore the " +
+                "file, set status: offboarding and deploy that first (docs/offboarding.md).",
+        );
     }
-    console.log("Next: list the name in aims:allowTenantRemoval of each stack it leaves, commit and open a pull request; check each stack's preview before merging.");
+    console.log(
+        "Next: list the name in aims:allowTenantRemoval of each stack it leaves, commit and open a pull request; check each stack's preview before merging.",
+    );
 }

@@ -8,11 +8,18 @@ import { Tenant } from "../components/tenant";
 import { configSource, SECRET_PLACEHOLDER } from "../scripts/lib/stack-config";
 import { IMPORT_COMMENT_PATTERN } from "../scripts/lib/synth-output";
 import { deployTenant, objectOf, TYPES } from "./support/kubernetes";
-import { RecordedResource, reveal, settingsOf, spec, stackConfig, startMocks } from "./support/mocks";
+import {
+    RecordedResource,
+    reveal,
+    settingsOf,
+    spec,
+    stackConfig,
+    startMocks,
+} from "./support/mocks";
 import { copyProject } from "./support/project";
 
 const FILE = "tenants/riverside-high.yaml";
-const BASE = "name: riverside-high\ndisplayName: Riverside High\nplan: standard\nschoolId: \"7\"\n";
+const BASE = 'name: riverside-high\ndisplayName: Riverside High\nplan: standard\nschoolId: "7"\n';
 
 function parse(extra: string) {
     return parseTenantFile(FILE, `${BASE}${extra}`);
@@ -28,7 +35,9 @@ function assertOneProblem(extra: string, pattern: RegExp, field = "adopt"): void
 /** The four kinds of resource the Argo CD setup already has for a school. */
 function adoptedResources(resources: readonly RecordedResource[], name: string) {
     const find = (type: string, resourceName: string) => {
-        const found = resources.find((resource) => resource.type === type && resource.name === resourceName);
+        const found = resources.find(
+            (resource) => resource.type === type && resource.name === resourceName,
+        );
         assert.ok(found, `${type} ${resourceName} is registered`);
         return found;
     };
@@ -44,7 +53,10 @@ function adoptedResources(resources: readonly RecordedResource[], name: string) 
 describe("adopting a school from the Argo CD setup", () => {
     describe("the adopt field", () => {
         it("accepts true (every environment of the tenant), a list of them, and false", () => {
-            assert.deepEqual(parse("environments: [sit, prod]\nadopt: true\n").spec?.adopt, ["sit", "prod"]);
+            assert.deepEqual(parse("environments: [sit, prod]\nadopt: true\n").spec?.adopt, [
+                "sit",
+                "prod",
+            ]);
             assert.deepEqual(parse("adopt: [prod, dev]\n").spec?.adopt, ["dev", "prod"]);
             assert.equal(parse("adopt: false\n").spec?.adopt, undefined);
             assert.equal(parse("").spec?.adopt, undefined);
@@ -55,8 +67,12 @@ describe("adopting a school from the Argo CD setup", () => {
         });
 
         for (const [value, field, pattern] of [
-            ["yes", "adopt", /must be true, false, or a list of the environments .* \(got "yes"\)$/],
-            ["\"true\"", "adopt", /must be true, false, or a list .* \(got "true"\)$/],
+            [
+                "yes",
+                "adopt",
+                /must be true, false, or a list of the environments .* \(got "yes"\)$/,
+            ],
+            ['"true"', "adopt", /must be true, false, or a list .* \(got "true"\)$/],
             ["1", "adopt", /must be true, false, or a list .* \(got 1\)$/],
             ["null", "adopt", /must be true, false, or a list .* \(got null\)$/],
             ["{prod: true}", "adopt", /must be true, false, or a list .* \(got a mapping\)$/],
@@ -71,21 +87,42 @@ describe("adopting a school from the Argo CD setup", () => {
         }
 
         it("refuses an environment the tenant does not run in", () => {
-            assertOneProblem("environments: [sit]\nadopt: [prod]\n", /lists "prod", which is not one of the tenant's environments \(sit\)/);
+            assertOneProblem(
+                "environments: [sit]\nadopt: [prod]\n",
+                /lists "prod", which is not one of the tenant's environments \(sit\)/,
+            );
         });
 
         it("refuses an AWS tenant: Argo CD ran schools on Kubernetes", () => {
-            assertOneProblem("platform: aws\nadopt: true\n", /only a Kubernetes tenant can be adopted/);
+            assertOneProblem(
+                "platform: aws\nadopt: true\n",
+                /only a Kubernetes tenant can be adopted/,
+            );
         });
 
         it("refuses an adopted tenant that the stack runs on AWS by default", () => {
             startMocks("dev");
             const adopted = spec({ name: "riverside-high", adopt: ["dev"] });
-            assert.throws(() => readStackSettings(configSource(stackConfig("dev", { "aims:platform": "aws" })), "dev", [adopted]), (err: unknown) => {
-                assert.ok(err instanceof ValidationError);
-                assert.ok(err.problems.some((problem) => /^tenants\/riverside-high\.yaml: adopt: only a Kubernetes tenant .* runs this tenant on aws/.test(problem)), err.problems.join(" | "));
-                return true;
-            });
+            assert.throws(
+                () =>
+                    readStackSettings(
+                        configSource(stackConfig("dev", { "aims:platform": "aws" })),
+                        "dev",
+                        [adopted],
+                    ),
+                (err: unknown) => {
+                    assert.ok(err instanceof ValidationError);
+                    assert.ok(
+                        err.problems.some((problem) =>
+                            /^tenants\/riverside-high\.yaml: adopt: only a Kubernetes tenant .* runs this tenant on aws/.test(
+                                problem,
+                            ),
+                        ),
+                        err.problems.join(" | "),
+                    );
+                    return true;
+                },
+            );
         });
     });
 
@@ -120,17 +157,31 @@ describe("adopting a school from the Argo CD setup", () => {
         });
 
         it("points the chart and the offboarding backup at the adopted database", async () => {
-            const { mocks, r } = await deployTenant("dev", { name: "riverside-high", adopt: ["dev"], status: "offboarding" });
+            const { mocks, r } = await deployTenant("dev", {
+                name: "riverside-high",
+                adopt: ["dev"],
+                status: "offboarding",
+            });
             assert.equal(reveal(r.release.inputs.values).database.name, "tenant_riverside-high");
-            const job = mocks.ofType("kubernetes:batch/v1:Job").find((resource) => resource.name.startsWith("riverside-high"));
+            const job = mocks
+                .ofType("kubernetes:batch/v1:Job")
+                .find((resource) => resource.name.startsWith("riverside-high"));
             assert.ok(job, "the offboarding backup Job is registered");
-            const env = objectOf(job).spec.template.spec.containers[0].env as Array<{ name: string; value?: string }>;
-            assert.equal(env.find((variable) => variable.name === "PGDATABASE")?.value, "tenant_riverside-high");
+            const env = objectOf(job).spec.template.spec.containers[0].env as Array<{
+                name: string;
+                value?: string;
+            }>;
+            assert.equal(
+                env.find((variable) => variable.name === "PGDATABASE")?.value,
+                "tenant_riverside-high",
+            );
         });
 
         it("keeps prod's protection on every imported resource", async () => {
             const { mocks } = await deployTenant("prod", { name: "school1", adopt: ["prod"] });
-            for (const [what, resource] of Object.entries(adoptedResources(mocks.resources, "school1"))) {
+            for (const [what, resource] of Object.entries(
+                adoptedResources(mocks.resources, "school1"),
+            )) {
                 assert.ok(resource.importId, `${what} is imported`);
                 assert.equal(resource.protect, true, `${what} is protected`);
                 assert.equal(resource.retainOnDelete, true, `${what} is retained on delete`);
@@ -138,43 +189,93 @@ describe("adopting a school from the Argo CD setup", () => {
         });
 
         it("creates as usual in an environment the file does not adopt, with the program's database name", async () => {
-            const { mocks } = await deployTenant("dev", { name: "riverside-high", adopt: ["prod"] });
-            assert.deepEqual(mocks.resources.filter((resource) => resource.importId !== undefined), []);
-            assert.equal(adoptedResources(mocks.resources, "riverside-high").database.inputs.name, "tenant_riverside_high");
+            const { mocks } = await deployTenant("dev", {
+                name: "riverside-high",
+                adopt: ["prod"],
+            });
+            assert.deepEqual(
+                mocks.resources.filter((resource) => resource.importId !== undefined),
+                [],
+            );
+            assert.equal(
+                adoptedResources(mocks.resources, "riverside-high").database.inputs.name,
+                "tenant_riverside_high",
+            );
             assert.equal(mocks.ofType("random:index/randomPassword:RandomPassword").length, 2);
         });
 
         it("imports nothing of a tenant next to an adopted one", async () => {
             const mocks = startMocks("dev");
-            const specs = [spec({ name: "riverside-high", adopt: ["dev"] }), spec({ name: "hillcrest" })];
+            const specs = [
+                spec({ name: "riverside-high", adopt: ["dev"] }),
+                spec({ name: "hillcrest" }),
+            ];
             const settings = settingsOf("dev", specs);
-            for (const tenantSpec of specs) new Tenant(tenantSpec.name, { spec: tenantSpec, settings });
+            for (const tenantSpec of specs)
+                new Tenant(tenantSpec.name, { spec: tenantSpec, settings });
             await mocks.settled();
-            const imported = mocks.resources.filter((resource) => resource.importId !== undefined).map((resource) => resource.name).sort();
-            assert.deepEqual(imported, ["riverside-high-database-secret", "riverside-high-db", "riverside-high-db-role", "riverside-high-django-secret", "riverside-high-namespace"]);
+            const imported = mocks.resources
+                .filter((resource) => resource.importId !== undefined)
+                .map((resource) => resource.name)
+                .sort();
+            assert.deepEqual(imported, [
+                "riverside-high-database-secret",
+                "riverside-high-db",
+                "riverside-high-db-role",
+                "riverside-high-django-secret",
+                "riverside-high-namespace",
+            ]);
         });
     });
 
     describe("synth", () => {
         it("shows import ids on the adopted resources, none of them a plain create, and no secret value", () => {
-            const tenant = fs.readFileSync(path.join(__dirname, "..", "tenants", "school1.yaml"), "utf8");
+            const tenant = fs.readFileSync(
+                path.join(__dirname, "..", "tenants", "school1.yaml"),
+                "utf8",
+            );
             const project = copyProject({ "school1.yaml": `${tenant}adopt: [dev]\n` });
             try {
                 const result = project.run("synth", "--stack", "dev");
                 assert.equal(result.status, 0, result.stderr);
                 assert.match(result.stdout, /5 of them imported, not created \(adopt\)/);
                 const out = path.join(project.dir, "out", "dev", "school1");
-                const manifestImport = (file: string) => IMPORT_COMMENT_PATTERN.exec(fs.readFileSync(path.join(out, file), "utf8"))?.[1];
+                const manifestImport = (file: string) =>
+                    IMPORT_COMMENT_PATTERN.exec(fs.readFileSync(path.join(out, file), "utf8"))?.[1];
                 assert.equal(manifestImport("Namespace-school1-namespace.yaml"), "school1");
-                assert.equal(manifestImport("Secret-school1-django-secret.yaml"), "school1/school1-django-secret");
-                assert.equal(manifestImport("Secret-school1-database-secret.yaml"), "school1/school1-database");
-                const record = (file: string) => JSON.parse(fs.readFileSync(path.join(out, file), "utf8"));
-                assert.deepEqual(record("postgresql-Database-school1-db.json").options, { protect: false, retainOnDelete: false, import: "tenant_school1", ignoreChanges: [] });
-                assert.deepEqual(record("postgresql-Role-school1-db-role.json").options, { protect: false, retainOnDelete: false, import: "tenant_school1", ignoreChanges: ["password"] });
-                assert.equal(fs.existsSync(path.join(out, "random-RandomPassword-school1-secret-key.json")), false);
+                assert.equal(
+                    manifestImport("Secret-school1-django-secret.yaml"),
+                    "school1/school1-django-secret",
+                );
+                assert.equal(
+                    manifestImport("Secret-school1-database-secret.yaml"),
+                    "school1/school1-database",
+                );
+                const record = (file: string) =>
+                    JSON.parse(fs.readFileSync(path.join(out, file), "utf8"));
+                assert.deepEqual(record("postgresql-Database-school1-db.json").options, {
+                    protect: false,
+                    retainOnDelete: false,
+                    import: "tenant_school1",
+                    ignoreChanges: [],
+                });
+                assert.deepEqual(record("postgresql-Role-school1-db-role.json").options, {
+                    protect: false,
+                    retainOnDelete: false,
+                    import: "tenant_school1",
+                    ignoreChanges: ["password"],
+                });
+                assert.equal(
+                    fs.existsSync(path.join(out, "random-RandomPassword-school1-secret-key.json")),
+                    false,
+                );
                 for (const file of fs.readdirSync(out)) {
                     const text = fs.readFileSync(path.join(out, file), "utf8");
-                    assert.doesNotMatch(text, /mock-[0-9a-f]{8}/, `${file} holds a generated secret`);
+                    assert.doesNotMatch(
+                        text,
+                        /mock-[0-9a-f]{8}/,
+                        `${file} holds a generated secret`,
+                    );
                     assert.ok(!text.includes(SECRET_PLACEHOLDER), `${file} holds a config secret`);
                 }
             } finally {

@@ -13,7 +13,13 @@ import { limitRangeSpec } from "../components/kubernetes/isolation";
 import { mebibytes } from "../components/kubernetes/sizing";
 import { TenantChartValues, tenantChartValues } from "../components/kubernetes/values";
 import { BOOTSTRAP_READY_SCRIPT } from "../components/core-contract";
-import { coreSecretName, databaseSecretName, djangoSecretName, imagePullSecretName, tenantHost } from "../components/naming";
+import {
+    coreSecretName,
+    databaseSecretName,
+    djangoSecretName,
+    imagePullSecretName,
+    tenantHost,
+} from "../components/naming";
 import { PLAN_NAMES, PLANS } from "../components/plans";
 import { loadTenants, TenantSpec } from "../components/registry";
 import { platformOf, StackSettings, tenantsOfStack } from "../components/settings";
@@ -24,12 +30,19 @@ import { validateObject } from "./support/kubernetes";
 import { PROJECT_DIR, settingsOf, spec, stackConfig, startMocks } from "./support/mocks";
 
 const CHART = "charts/tenant";
-const HELM_MISSING = "helm is required by the chart tests and was not found on the PATH or in $(go env GOPATH)/bin: "
-    + "run `bash .ci/run`, or `go install helm.sh/helm/v3/cmd/helm@v3.21.4` and put $(go env GOPATH)/bin on your PATH";
-const REGISTRY = { server: "registry.example.org", username: "aims-pull", password: "registry-pass-0000" };
+const HELM_MISSING =
+    "helm is required by the chart tests and was not found on the PATH or in $(go env GOPATH)/bin: " +
+    "run `bash .ci/run`, or `go install helm.sh/helm/v3/cmd/helm@v3.21.4` and put $(go env GOPATH)/bin on your PATH";
+const REGISTRY = {
+    server: "registry.example.org",
+    username: "aims-pull",
+    password: "registry-pass-0000",
+};
 const SIT_KUBERNETES = JSON.parse(stackConfig("sit").config["aims:kubernetes"]);
 /** The chart's own defaults (values.yaml): the values Pulumi does not pass, such as disk sizes and probe timing. */
-const CHART_DEFAULTS = yaml.load(fs.readFileSync(path.join(PROJECT_DIR, CHART, "values.yaml"), "utf8")) as any;
+const CHART_DEFAULTS = yaml.load(
+    fs.readFileSync(path.join(PROJECT_DIR, CHART, "values.yaml"), "utf8"),
+) as any;
 /** What the kubelet keeps of a container's logs by default (containerLogMaxFiles 5 x containerLogMaxSize 10Mi). */
 const CONTAINER_LOGS_MIB = 50;
 
@@ -57,7 +70,14 @@ function helm(): string {
 
 function caseOf(title: string, tenantSpec: TenantSpec, settings: StackSettings): RenderCase {
     const host = tenantHost(tenantSpec, settings.baseDomain);
-    return { title, spec: tenantSpec, settings, host, values: tenantChartValues(tenantSpec, settings, host), objects: [] };
+    return {
+        title,
+        spec: tenantSpec,
+        settings,
+        host,
+        values: tenantChartValues(tenantSpec, settings, host),
+        objects: [],
+    };
 }
 
 /** The example tenants that run on Kubernetes, in every stack that deploys them. */
@@ -76,35 +96,62 @@ function exampleCases(): RenderCase[] {
  * private registry and the stack's core, so each optional value is rendered at least once.
  */
 function planCases(): RenderCase[] {
-    return PLAN_NAMES.flatMap((plan) => TENANT_STATUSES.map((status) => {
-        const everything = plan === "large";
-        const config = everything
-            ? { "aims:kubernetes": { ...SIT_KUBERNETES, registry: REGISTRY } }
-            : { "aims:core": undefined };
-        const tenantSpec = spec({
-            name: `hillcrest-${plan}`,
-            plan,
-            status,
-            ...(everything && { domain: `portal.hillcrest-${status}.example.org`, image: { tag: "2.3.1" } }),
-        });
-        return caseOf(`${plan} ${status}${everything ? " (custom domain, pinned tag, registry, core)" : ""}`, tenantSpec, settingsOf("sit", [tenantSpec], config));
-    }));
+    return PLAN_NAMES.flatMap((plan) =>
+        TENANT_STATUSES.map((status) => {
+            const everything = plan === "large";
+            const config = everything
+                ? { "aims:kubernetes": { ...SIT_KUBERNETES, registry: REGISTRY } }
+                : { "aims:core": undefined };
+            const tenantSpec = spec({
+                name: `hillcrest-${plan}`,
+                plan,
+                status,
+                ...(everything && {
+                    domain: `portal.hillcrest-${status}.example.org`,
+                    image: { tag: "2.3.1" },
+                }),
+            });
+            return caseOf(
+                `${plan} ${status}${everything ? " (custom domain, pinned tag, registry, core)" : ""}`,
+                tenantSpec,
+                settingsOf("sit", [tenantSpec], config),
+            );
+        }),
+    );
 }
 
 function render(testCase: RenderCase, binary: string): K8sObject[] {
-    const rendered = renderRelease({ name: testCase.spec.name, namespace: testCase.spec.name, chartPath: CHART, values: testCase.values }, binary);
-    return (yaml.loadAll(rendered) as Array<K8sObject | null>).filter((object): object is K8sObject => object !== null);
+    const rendered = renderRelease(
+        {
+            name: testCase.spec.name,
+            namespace: testCase.spec.name,
+            chartPath: CHART,
+            values: testCase.values,
+        },
+        binary,
+    );
+    return (yaml.loadAll(rendered) as Array<K8sObject | null>).filter(
+        (object): object is K8sObject => object !== null,
+    );
 }
 
 const byKind = (objects: readonly K8sObject[], kind: string, name: string): K8sObject => {
     const found = objects.find((object) => object.kind === kind && object.metadata.name === name);
-    assert.ok(found, `no ${kind} ${name} in the rendered chart (rendered: ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(", ")})`);
+    assert.ok(
+        found,
+        `no ${kind} ${name} in the rendered chart (rendered: ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(", ")})`,
+    );
     return found;
 };
 
-const allContainers = (deployment: K8sObject): any[] => [...(deployment.spec.template.spec.initContainers ?? []), ...deployment.spec.template.spec.containers];
-const componentOf = (deployment: K8sObject): "frontend" | "backend" => deployment.metadata.labels!["app.kubernetes.io/component"] as "frontend" | "backend";
-const envOf = (container: any, name: string): any => container.env?.find((variable: any) => variable.name === name);
+const allContainers = (deployment: K8sObject): any[] => [
+    ...(deployment.spec.template.spec.initContainers ?? []),
+    ...deployment.spec.template.spec.containers,
+];
+const componentOf = (deployment: K8sObject): "frontend" | "backend" =>
+    deployment.metadata.labels!["app.kubernetes.io/component"] as "frontend" | "backend";
+const envOf = (container: any, name: string): any =>
+    container.env?.find((variable: any) => variable.name === name);
 
 describe("tenant chart (real helm)", function () {
     this.timeout(120_000);
@@ -118,7 +165,9 @@ describe("tenant chart (real helm)", function () {
     });
 
     it("lints clean with helm lint --strict", () => {
-        const output = execFileSync(helm(), ["lint", "--strict", path.join(PROJECT_DIR, CHART)], { encoding: "utf8" });
+        const output = execFileSync(helm(), ["lint", "--strict", path.join(PROJECT_DIR, CHART)], {
+            encoding: "utf8",
+        });
         assert.match(output, /1 chart\(s\) linted, 0 chart\(s\) failed/);
     });
 
@@ -126,7 +175,10 @@ describe("tenant chart (real helm)", function () {
         const titles = cases.map((testCase) => testCase.title);
         assert.ok(titles.includes("tenants/school1.yaml in dev"), titles.join("; "));
         assert.ok(titles.includes("tenants/school1.yaml in prod"));
-        assert.equal(titles.filter((title) => /^(small|standard|large) /.test(title)).length, PLAN_NAMES.length * TENANT_STATUSES.length);
+        assert.equal(
+            titles.filter((title) => /^(small|standard|large) /.test(title)).length,
+            PLAN_NAMES.length * TENANT_STATUSES.length,
+        );
         assert.ok(cases.length <= 12, "keep the chart tests fast: a dozen renders at most");
     });
 
@@ -139,55 +191,111 @@ describe("tenant chart (real helm)", function () {
     it("renders the two Deployments and Services in the namespace, and a disruption budget only where a component has several pods", () => {
         for (const { title, spec: tenantSpec, values, objects } of cases) {
             const expected = [
-                `Deployment/${tenantSpec.name}-backend`, `Deployment/${tenantSpec.name}-frontend`,
-                `Service/${tenantSpec.name}-backend`, `Service/${tenantSpec.name}-frontend`,
-                ...(["backend", "frontend"] as const).filter((component) => values[component].replicas > 1).map((component) => `PodDisruptionBudget/${tenantSpec.name}-${component}`),
+                `Deployment/${tenantSpec.name}-backend`,
+                `Deployment/${tenantSpec.name}-frontend`,
+                `Service/${tenantSpec.name}-backend`,
+                `Service/${tenantSpec.name}-frontend`,
+                ...(["backend", "frontend"] as const)
+                    .filter((component) => values[component].replicas > 1)
+                    .map((component) => `PodDisruptionBudget/${tenantSpec.name}-${component}`),
             ].sort();
-            assert.deepEqual(objects.map((object) => `${object.kind}/${object.metadata.name}`).sort(), expected, title);
-            for (const object of objects) assert.equal(object.metadata.namespace, tenantSpec.name, `${title}: ${object.kind}/${object.metadata.name} namespace`);
+            assert.deepEqual(
+                objects.map((object) => `${object.kind}/${object.metadata.name}`).sort(),
+                expected,
+                title,
+            );
+            for (const object of objects)
+                assert.equal(
+                    object.metadata.namespace,
+                    tenantSpec.name,
+                    `${title}: ${object.kind}/${object.metadata.name} namespace`,
+                );
         }
     });
 
     it("names and exposes the Services exactly as the Ingress routes to them, selecting the Deployments' pods", () => {
         for (const { title, spec: tenantSpec, settings, host, objects } of cases) {
-            const [routes] = ingressSpec({ spec: tenantSpec, kubernetes: settings.kubernetes!, host }).rules as any[];
+            const [routes] = ingressSpec({
+                spec: tenantSpec,
+                kubernetes: settings.kubernetes!,
+                host,
+            }).rules as any[];
             for (const route of routes.http.paths) {
                 const { name, port } = route.backend.service;
                 const service = byKind(objects, "Service", name);
-                const servicePort = service.spec.ports.find((candidate: any) => candidate.port === port.number);
+                const servicePort = service.spec.ports.find(
+                    (candidate: any) => candidate.port === port.number,
+                );
                 assert.ok(servicePort, `${title}: Service ${name} has no port ${port.number}`);
                 const deployment = byKind(objects, "Deployment", name);
                 const podLabels = deployment.spec.template.metadata.labels;
-                for (const [label, value] of Object.entries(service.spec.selector)) assert.equal(podLabels[label], value, `${title}: ${name} selector`);
+                for (const [label, value] of Object.entries(service.spec.selector))
+                    assert.equal(podLabels[label], value, `${title}: ${name} selector`);
                 assert.deepEqual(deployment.spec.selector.matchLabels, service.spec.selector);
                 const container = deployment.spec.template.spec.containers[0];
-                assert.deepEqual(container.ports, [{ name: servicePort.targetPort, containerPort: port.number, protocol: "TCP" }], `${title}: ${name} container port`);
+                assert.deepEqual(
+                    container.ports,
+                    [{ name: servicePort.targetPort, containerPort: port.number, protocol: "TCP" }],
+                    `${title}: ${name} container port`,
+                );
             }
-            assert.equal(byKind(objects, "Service", `${tenantSpec.name}-frontend`).spec.ports[0].port, 3000);
-            assert.equal(byKind(objects, "Service", `${tenantSpec.name}-backend`).spec.ports[0].port, 8000);
+            assert.equal(
+                byKind(objects, "Service", `${tenantSpec.name}-frontend`).spec.ports[0].port,
+                3000,
+            );
+            assert.equal(
+                byKind(objects, "Service", `${tenantSpec.name}-backend`).spec.ports[0].port,
+                8000,
+            );
         }
     });
 
     it("migrates, then bootstraps, then calls the core back (only with a core), before the backend starts", () => {
         for (const { title, values, spec: tenantSpec, settings, objects } of cases) {
-            const pod = byKind(objects, "Deployment", `${tenantSpec.name}-backend`).spec.template.spec;
+            const pod = byKind(objects, "Deployment", `${tenantSpec.name}-backend`).spec.template
+                .spec;
             const withCore = values.backend.bootstrapReady.enabled;
-            assert.deepEqual(pod.initContainers.map((container: any) => container.name),
-                ["migrate", "bootstrap", ...(withCore ? ["bootstrap-ready"] : [])], title);
+            assert.deepEqual(
+                pod.initContainers.map((container: any) => container.name),
+                ["migrate", "bootstrap", ...(withCore ? ["bootstrap-ready"] : [])],
+                title,
+            );
             const [migrate, bootstrap, callback] = pod.initContainers;
             assert.deepEqual(migrate.command, ["python", "manage.py", "migrate", "--noinput"]);
             assert.deepEqual(bootstrap.command, ["python", "manage.py", "bootstrap_tenant"]);
             if (withCore) {
-                assert.equal(envOf(callback, "CORE_BOOTSTRAP_READY_URL")?.value, `${settings.core?.url}/api/auth/tenant-bootstrap-ready/`, title);
-                assert.deepEqual(callback.command, ["python", "-c", `${BOOTSTRAP_READY_SCRIPT.trim()}\n`], title);
-                assert.equal(envOf(callback, "BOOTSTRAP_READY_ATTEMPTS")?.value, String(values.backend.bootstrapReady.attempts));
-                assert.equal(envOf(callback, "BOOTSTRAP_READY_DEADLINE_SECONDS")?.value, String(values.backend.bootstrapReady.deadlineSeconds));
-                assert.deepEqual(envOf(callback, "TENANT_BOOTSTRAP_SECRET")?.valueFrom.secretKeyRef, { name: coreSecretName(tenantSpec.name), key: "bootstrap-secret" });
+                assert.equal(
+                    envOf(callback, "CORE_BOOTSTRAP_READY_URL")?.value,
+                    `${settings.core?.url}/api/auth/tenant-bootstrap-ready/`,
+                    title,
+                );
+                assert.deepEqual(
+                    callback.command,
+                    ["python", "-c", `${BOOTSTRAP_READY_SCRIPT.trim()}\n`],
+                    title,
+                );
+                assert.equal(
+                    envOf(callback, "BOOTSTRAP_READY_ATTEMPTS")?.value,
+                    String(values.backend.bootstrapReady.attempts),
+                );
+                assert.equal(
+                    envOf(callback, "BOOTSTRAP_READY_DEADLINE_SECONDS")?.value,
+                    String(values.backend.bootstrapReady.deadlineSeconds),
+                );
+                assert.deepEqual(
+                    envOf(callback, "TENANT_BOOTSTRAP_SECRET")?.valueFrom.secretKeyRef,
+                    { name: coreSecretName(tenantSpec.name), key: "bootstrap-secret" },
+                );
             } else {
                 assert.equal(envOf(bootstrap, "CORE_BOOTSTRAP_READY_URL"), undefined, title);
             }
-            for (const container of allContainers({ spec: { template: { spec: pod } } } as K8sObject)) {
-                assert.equal(container.image, `${values.backend.image.repository}:${values.backend.image.tag}`);
+            for (const container of allContainers({
+                spec: { template: { spec: pod } },
+            } as K8sObject)) {
+                assert.equal(
+                    container.image,
+                    `${values.backend.image.repository}:${values.backend.image.tag}`,
+                );
             }
         }
     });
@@ -197,25 +305,62 @@ describe("tenant chart (real helm)", function () {
             const backend = byKind(objects, "Deployment", `${tenantSpec.name}-backend`);
             for (const container of allContainers(backend)) {
                 const at = `${title}: ${container.name}`;
-                assert.deepEqual(envOf(container, "SECRET_KEY").valueFrom.secretKeyRef, { name: djangoSecretName(tenantSpec.name), key: "secret-key" }, at);
-                assert.deepEqual(envOf(container, "DB_USER").valueFrom.secretKeyRef, { name: databaseSecretName(tenantSpec.name), key: "username" }, at);
-                assert.deepEqual(envOf(container, "DB_PASSWORD").valueFrom.secretKeyRef, { name: databaseSecretName(tenantSpec.name), key: "password" }, at);
+                assert.deepEqual(
+                    envOf(container, "SECRET_KEY").valueFrom.secretKeyRef,
+                    { name: djangoSecretName(tenantSpec.name), key: "secret-key" },
+                    at,
+                );
+                assert.deepEqual(
+                    envOf(container, "DB_USER").valueFrom.secretKeyRef,
+                    { name: databaseSecretName(tenantSpec.name), key: "username" },
+                    at,
+                );
+                assert.deepEqual(
+                    envOf(container, "DB_PASSWORD").valueFrom.secretKeyRef,
+                    { name: databaseSecretName(tenantSpec.name), key: "password" },
+                    at,
+                );
                 assert.equal(envOf(container, "DB_HOST").value, settings.database.appHost, at);
-                assert.equal(envOf(container, "DB_PORT").value, String(settings.database.appPort), at);
-                assert.equal(envOf(container, "TENANT_DB_NAME").value, `tenant_${tenantSpec.name.replace(/-/g, "_")}`, at);
+                assert.equal(
+                    envOf(container, "DB_PORT").value,
+                    String(settings.database.appPort),
+                    at,
+                );
+                assert.equal(
+                    envOf(container, "TENANT_DB_NAME").value,
+                    `tenant_${tenantSpec.name.replace(/-/g, "_")}`,
+                    at,
+                );
                 assert.equal(envOf(container, "TENANT_SUBDOMAIN").value, tenantSpec.name, at);
-                assert.deepEqual(envOf(container, "ALLOWED_HOSTS").value.split(","), [host, `${tenantSpec.name}-backend`], at);
+                assert.deepEqual(
+                    envOf(container, "ALLOWED_HOSTS").value.split(","),
+                    [host, `${tenantSpec.name}-backend`],
+                    at,
+                );
             }
-            const frontend = byKind(objects, "Deployment", `${tenantSpec.name}-frontend`).spec.template.spec.containers[0];
+            const frontend = byKind(objects, "Deployment", `${tenantSpec.name}-frontend`).spec
+                .template.spec.containers[0];
             assert.equal(envOf(frontend, "PUBLIC_URL").value, `https://${host}`);
-            assert.equal(envOf(frontend, "BACKEND_INTERNAL_URL").value, `http://${tenantSpec.name}-backend:8000`);
-            const referenced = (JSON.stringify(objects).match(/"secretKeyRef":\{[^}]*\}/g) ?? [])
-                .map((text) => (JSON.parse(`{${text}}`) as { secretKeyRef: { name: string } }).secretKeyRef.name);
-            assert.deepEqual([...new Set(referenced)].sort(), [
-                ...(settings.core ? [coreSecretName(tenantSpec.name)] : []),
-                databaseSecretName(tenantSpec.name),
-                djangoSecretName(tenantSpec.name),
-            ], title);
+            assert.equal(
+                envOf(frontend, "BACKEND_INTERNAL_URL").value,
+                `http://${tenantSpec.name}-backend:8000`,
+            );
+            const referenced = (
+                JSON.stringify(objects).match(/"secretKeyRef":\{[^}]*\}/g) ?? []
+            ).map(
+                (text) =>
+                    (JSON.parse(`{${text}}`) as { secretKeyRef: { name: string } }).secretKeyRef
+                        .name,
+            );
+            assert.deepEqual(
+                [...new Set(referenced)].sort(),
+                [
+                    ...(settings.core ? [coreSecretName(tenantSpec.name)] : []),
+                    databaseSecretName(tenantSpec.name),
+                    djangoSecretName(tenantSpec.name),
+                ],
+                title,
+            );
         }
     });
 
@@ -236,23 +381,52 @@ describe("tenant chart (real helm)", function () {
                 assert.equal(plain("CORE_DB_PORT"), String(core.database.port), at);
                 assert.equal(plain("CORE_DB_NAME"), core.database.name, at);
                 assert.equal(plain("CORE_DB_USER"), core.database.user, at);
-                assert.equal(plain("CORE_BOOTSTRAP_READY_URL"), `${core.url}/api/auth/tenant-bootstrap-ready/`, at);
+                assert.equal(
+                    plain("CORE_BOOTSTRAP_READY_URL"),
+                    `${core.url}/api/auth/tenant-bootstrap-ready/`,
+                    at,
+                );
                 assert.equal(plain("TENANT_SCHOOL_ID"), tenantSpec.schoolId, at);
                 assert.equal(plain("USE_REMOTE_MEDIA"), "true", at);
                 assert.equal(plain("OBJECT_STORAGE_BUCKET"), core.objectStorage?.bucket, at);
                 assert.equal(plain("OBJECT_STORAGE_REGION"), core.objectStorage?.region, at);
                 assert.equal(plain("OBJECT_STORAGE_PREFIX"), `tenants/${tenantSpec.name}`, at);
                 const secret = coreSecretName(tenantSpec.name);
-                assert.deepEqual(secretRef("CORE_DB_PASSWORD"), { name: secret, key: "core-db-password" }, at);
-                assert.deepEqual(secretRef("TENANT_BOOTSTRAP_SECRET"), { name: secret, key: "bootstrap-secret" }, at);
-                assert.deepEqual(secretRef("OBJECT_STORAGE_ACCESS_KEY_ID"), { name: secret, key: "object-storage-access-key-id" }, at);
-                assert.deepEqual(secretRef("OBJECT_STORAGE_SECRET_ACCESS_KEY"), { name: secret, key: "object-storage-secret-access-key" }, at);
-                for (const name of ["CORE_DB_PASSWORD", "TENANT_BOOTSTRAP_SECRET", "OBJECT_STORAGE_SECRET_ACCESS_KEY"]) {
+                assert.deepEqual(
+                    secretRef("CORE_DB_PASSWORD"),
+                    { name: secret, key: "core-db-password" },
+                    at,
+                );
+                assert.deepEqual(
+                    secretRef("TENANT_BOOTSTRAP_SECRET"),
+                    { name: secret, key: "bootstrap-secret" },
+                    at,
+                );
+                assert.deepEqual(
+                    secretRef("OBJECT_STORAGE_ACCESS_KEY_ID"),
+                    { name: secret, key: "object-storage-access-key-id" },
+                    at,
+                );
+                assert.deepEqual(
+                    secretRef("OBJECT_STORAGE_SECRET_ACCESS_KEY"),
+                    { name: secret, key: "object-storage-secret-access-key" },
+                    at,
+                );
+                for (const name of [
+                    "CORE_DB_PASSWORD",
+                    "TENANT_BOOTSTRAP_SECRET",
+                    "OBJECT_STORAGE_SECRET_ACCESS_KEY",
+                ]) {
                     assert.equal(plain(name), undefined, `${at}: ${name} is never a value`);
                 }
             }
-            const frontend = byKind(objects, "Deployment", `${tenantSpec.name}-frontend`).spec.template.spec.containers[0];
-            assert.equal(envOf(frontend, "NEXT_PUBLIC_API_BASE_URL").value, `http://${tenantSpec.name}-backend:8000/api`, title);
+            const frontend = byKind(objects, "Deployment", `${tenantSpec.name}-frontend`).spec
+                .template.spec.containers[0];
+            assert.equal(
+                envOf(frontend, "NEXT_PUBLIC_API_BASE_URL").value,
+                `http://${tenantSpec.name}-backend:8000/api`,
+                title,
+            );
         }
     });
 
@@ -260,8 +434,16 @@ describe("tenant chart (real helm)", function () {
         for (const { title, spec: tenantSpec, objects } of cases) {
             const plan = PLANS[tenantSpec.plan].kubernetes;
             const running = tenantSpec.status === "active";
-            assert.equal(byKind(objects, "Deployment", `${tenantSpec.name}-frontend`).spec.replicas, running ? plan.frontendReplicas : 0, title);
-            assert.equal(byKind(objects, "Deployment", `${tenantSpec.name}-backend`).spec.replicas, running ? plan.backendReplicas : 0, title);
+            assert.equal(
+                byKind(objects, "Deployment", `${tenantSpec.name}-frontend`).spec.replicas,
+                running ? plan.frontendReplicas : 0,
+                title,
+            );
+            assert.equal(
+                byKind(objects, "Deployment", `${tenantSpec.name}-backend`).spec.replicas,
+                running ? plan.backendReplicas : 0,
+                title,
+            );
         }
     });
 
@@ -269,11 +451,18 @@ describe("tenant chart (real helm)", function () {
         for (const { title, objects } of cases) {
             for (const deployment of objects.filter((object) => object.kind === "Deployment")) {
                 const pod = deployment.spec.template.spec;
-                assert.equal(pod.automountServiceAccountToken, false, `${title}: ${deployment.metadata.name}`);
+                assert.equal(
+                    pod.automountServiceAccountToken,
+                    false,
+                    `${title}: ${deployment.metadata.name}`,
+                );
                 assert.equal(pod.securityContext.runAsNonRoot, true);
                 assert.deepEqual(pod.securityContext.seccompProfile, { type: "RuntimeDefault" });
                 const tmp = pod.volumes.find((volume: any) => volume.name === "tmp");
-                assert.ok(tmp?.emptyDir, `${title}: ${deployment.metadata.name} has an emptyDir for /tmp`);
+                assert.ok(
+                    tmp?.emptyDir,
+                    `${title}: ${deployment.metadata.name} has an emptyDir for /tmp`,
+                );
                 for (const container of allContainers(deployment)) {
                     const at = `${title}: ${deployment.metadata.name}/${container.name}`;
                     const context = container.securityContext;
@@ -284,7 +473,12 @@ describe("tenant chart (real helm)", function () {
                     assert.equal(context.readOnlyRootFilesystem, true, at);
                     assert.deepEqual(context.capabilities, { drop: ["ALL"] }, at);
                     assert.deepEqual(context.seccompProfile, { type: "RuntimeDefault" }, at);
-                    assert.ok(container.volumeMounts.some((mount: any) => mount.name === "tmp" && mount.mountPath === "/tmp"), at);
+                    assert.ok(
+                        container.volumeMounts.some(
+                            (mount: any) => mount.name === "tmp" && mount.mountPath === "/tmp",
+                        ),
+                        at,
+                    );
                 }
             }
         }
@@ -296,10 +490,17 @@ describe("tenant chart (real helm)", function () {
             for (const deployment of objects.filter((object) => object.kind === "Deployment")) {
                 const disk = CHART_DEFAULTS[componentOf(deployment)].ephemeralStorage;
                 for (const container of allContainers(deployment)) {
-                    assert.deepEqual(container.resources, {
-                        requests: { ...limitRange.defaultRequest, "ephemeral-storage": disk.request },
-                        limits: { ...limitRange.max, "ephemeral-storage": disk.limit },
-                    }, `${title}: ${container.name}`);
+                    assert.deepEqual(
+                        container.resources,
+                        {
+                            requests: {
+                                ...limitRange.defaultRequest,
+                                "ephemeral-storage": disk.request,
+                            },
+                            limits: { ...limitRange.max, "ephemeral-storage": disk.limit },
+                        },
+                        `${title}: ${container.name}`,
+                    );
                 }
             }
         }
@@ -310,27 +511,54 @@ describe("tenant chart (real helm)", function () {
             for (const deployment of objects.filter((object) => object.kind === "Deployment")) {
                 const pod = deployment.spec.template.spec;
                 const at = `${title}: ${deployment.metadata.name}`;
-                const disk = (container: any, bound: "requests" | "limits") => mebibytes(container.resources[bound]["ephemeral-storage"]);
-                for (const container of allContainers(deployment)) assert.ok(disk(container, "requests") <= disk(container, "limits"), at);
+                const disk = (container: any, bound: "requests" | "limits") =>
+                    mebibytes(container.resources[bound]["ephemeral-storage"]);
+                for (const container of allContainers(deployment))
+                    assert.ok(disk(container, "requests") <= disk(container, "limits"), at);
                 // The kubelet evicts a pod whose emptyDirs and logs outgrow this (init containers run one at a time, before the others).
-                const podLimit = Math.max(...(pod.initContainers ?? []).map((container: any) => disk(container, "limits")),
-                    pod.containers.reduce((sum: number, container: any) => sum + disk(container, "limits"), 0));
-                const emptyDirs = pod.volumes.filter((volume: any) => volume.emptyDir)
-                    .reduce((sum: number, volume: any) => sum + mebibytes(volume.emptyDir.sizeLimit), 0);
-                assert.ok(emptyDirs + CONTAINER_LOGS_MIB * allContainers(deployment).length <= podLimit,
-                    `${at}: ${podLimit}Mi of local disk cannot hold its emptyDirs (${emptyDirs}Mi) and its containers' logs`);
+                const podLimit = Math.max(
+                    ...(pod.initContainers ?? []).map((container: any) =>
+                        disk(container, "limits"),
+                    ),
+                    pod.containers.reduce(
+                        (sum: number, container: any) => sum + disk(container, "limits"),
+                        0,
+                    ),
+                );
+                const emptyDirs = pod.volumes
+                    .filter((volume: any) => volume.emptyDir)
+                    .reduce(
+                        (sum: number, volume: any) => sum + mebibytes(volume.emptyDir.sizeLimit),
+                        0,
+                    );
+                assert.ok(
+                    emptyDirs + CONTAINER_LOGS_MIB * allContainers(deployment).length <= podLimit,
+                    `${at}: ${podLimit}Mi of local disk cannot hold its emptyDirs (${emptyDirs}Mi) and its containers' logs`,
+                );
             }
         }
     });
 
     it("pulls every image on each pod start (imagePullPolicy Always), as the chart does by default", () => {
-        const defaults = renderRelease({ name: "school1", namespace: "school1", chartPath: CHART, values: {} }, helm());
-        const defaultObjects = (yaml.loadAll(defaults) as K8sObject[]).filter((object) => object?.kind === "Deployment");
+        const defaults = renderRelease(
+            { name: "school1", namespace: "school1", chartPath: CHART, values: {} },
+            helm(),
+        );
+        const defaultObjects = (yaml.loadAll(defaults) as K8sObject[]).filter(
+            (object) => object?.kind === "Deployment",
+        );
         assert.equal(defaultObjects.length, 2);
-        for (const { title, objects } of [...cases, { title: "chart defaults", objects: defaultObjects }]) {
+        for (const { title, objects } of [
+            ...cases,
+            { title: "chart defaults", objects: defaultObjects },
+        ]) {
             for (const deployment of objects.filter((object) => object.kind === "Deployment")) {
                 for (const container of allContainers(deployment)) {
-                    assert.equal(container.imagePullPolicy, "Always", `${title}: ${deployment.metadata.name}/${container.name}`);
+                    assert.equal(
+                        container.imagePullPolicy,
+                        "Always",
+                        `${title}: ${deployment.metadata.name}/${container.name}`,
+                    );
                 }
             }
         }
@@ -342,11 +570,27 @@ describe("tenant chart (real helm)", function () {
                 const component = componentOf(deployment);
                 const [container] = deployment.spec.template.spec.containers;
                 const at = `${title}: ${deployment.metadata.name}`;
-                assert.equal(container.readinessProbe.httpGet.path, CHART_DEFAULTS[component].probePath, at);
+                assert.equal(
+                    container.readinessProbe.httpGet.path,
+                    CHART_DEFAULTS[component].probePath,
+                    at,
+                );
                 assert.equal(container.readinessProbe.httpGet.port, "http", at);
-                assert.deepEqual(container.livenessProbe, { tcpSocket: { port: "http" }, timeoutSeconds: 5, ...CHART_DEFAULTS[component].livenessProbe }, at);
-                assert.ok(container.livenessProbe.periodSeconds > container.readinessProbe.periodSeconds, at);
-                for (const init of deployment.spec.template.spec.initContainers ?? []) assert.equal(init.livenessProbe ?? init.readinessProbe, undefined, at);
+                assert.deepEqual(
+                    container.livenessProbe,
+                    {
+                        tcpSocket: { port: "http" },
+                        timeoutSeconds: 5,
+                        ...CHART_DEFAULTS[component].livenessProbe,
+                    },
+                    at,
+                );
+                assert.ok(
+                    container.livenessProbe.periodSeconds > container.readinessProbe.periodSeconds,
+                    at,
+                );
+                for (const init of deployment.spec.template.spec.initContainers ?? [])
+                    assert.equal(init.livenessProbe ?? init.readinessProbe, undefined, at);
             }
         }
     });
@@ -354,64 +598,132 @@ describe("tenant chart (real helm)", function () {
     it("prefers a node without another pod of the component when it has several pods, and says nothing otherwise", () => {
         for (const { title, values, objects } of cases) {
             for (const deployment of objects.filter((object) => object.kind === "Deployment")) {
-                const expected = values[componentOf(deployment)].replicas > 1
-                    ? {
-                        podAntiAffinity: {
-                            preferredDuringSchedulingIgnoredDuringExecution: [{
-                                weight: 100,
-                                podAffinityTerm: { topologyKey: "kubernetes.io/hostname", labelSelector: { matchLabels: deployment.spec.selector.matchLabels } },
-                            }],
-                        },
-                    }
-                    : undefined;
-                assert.deepEqual(deployment.spec.template.spec.affinity, expected, `${title}: ${deployment.metadata.name}`);
+                const expected =
+                    values[componentOf(deployment)].replicas > 1
+                        ? {
+                              podAntiAffinity: {
+                                  preferredDuringSchedulingIgnoredDuringExecution: [
+                                      {
+                                          weight: 100,
+                                          podAffinityTerm: {
+                                              topologyKey: "kubernetes.io/hostname",
+                                              labelSelector: {
+                                                  matchLabels: deployment.spec.selector.matchLabels,
+                                              },
+                                          },
+                                      },
+                                  ],
+                              },
+                          }
+                        : undefined;
+                assert.deepEqual(
+                    deployment.spec.template.spec.affinity,
+                    expected,
+                    `${title}: ${deployment.metadata.name}`,
+                );
             }
         }
-        assert.ok(cases.some(({ values }) => values.backend.replicas > 1) && cases.some(({ values }) => values.backend.replicas === 1));
+        assert.ok(
+            cases.some(({ values }) => values.backend.replicas > 1) &&
+                cases.some(({ values }) => values.backend.replicas === 1),
+        );
     });
 
     it("pulls with the registry secret only when the stack has registry credentials", () => {
         for (const { title, spec: tenantSpec, settings, objects } of cases) {
-            const expected = settings.kubernetes?.registry ? [{ name: imagePullSecretName(tenantSpec.name) }] : undefined;
+            const expected = settings.kubernetes?.registry
+                ? [{ name: imagePullSecretName(tenantSpec.name) }]
+                : undefined;
             for (const deployment of objects.filter((object) => object.kind === "Deployment")) {
-                assert.deepEqual(deployment.spec.template.spec.imagePullSecrets, expected, `${title}: ${deployment.metadata.name}`);
+                assert.deepEqual(
+                    deployment.spec.template.spec.imagePullSecrets,
+                    expected,
+                    `${title}: ${deployment.metadata.name}`,
+                );
             }
         }
-        assert.ok(cases.some((testCase) => testCase.settings.kubernetes?.registry), "some case has a registry");
+        assert.ok(
+            cases.some((testCase) => testCase.settings.kubernetes?.registry),
+            "some case has a registry",
+        );
     });
 
     describe("values.schema.json", () => {
-        const valid = () => tenantChartValues(spec({ name: "school1" }), settingsOf("sit", [spec({ name: "school1" })]), "school1.sit.aims.example.org");
+        const valid = () =>
+            tenantChartValues(
+                spec({ name: "school1" }),
+                settingsOf("sit", [spec({ name: "school1" })]),
+                "school1.sit.aims.example.org",
+            );
 
         it("fails helm template on a replica count that is not a number", () => {
             startMocks("sit");
             const values = { ...valid(), backend: { ...valid().backend, replicas: "two" } };
-            assert.throws(() => renderRelease({ name: "school1", namespace: "school1", chartPath: CHART, values }, helm()),
-                /helm template school1 charts\/tenant failed: .*\/backend\/replicas': got string, want integer/s);
+            assert.throws(
+                () =>
+                    renderRelease(
+                        { name: "school1", namespace: "school1", chartPath: CHART, values },
+                        helm(),
+                    ),
+                /helm template school1 charts\/tenant failed: .*\/backend\/replicas': got string, want integer/s,
+            );
         });
 
         it("fails helm template on an unknown pull policy, a disk size in other units, or a liveness period of zero", () => {
             startMocks("sit");
             const frontend = valid().frontend;
-            const render = (overrides: object) => () => renderRelease({ name: "school1", namespace: "school1", chartPath: CHART, values: { ...valid(), frontend: { ...frontend, ...overrides } } }, helm());
-            assert.throws(render({ image: { ...frontend.image, pullPolicy: "Sometimes" } }), /\/frontend\/image\/pullPolicy/);
-            assert.throws(render({ ephemeralStorage: { request: "1GB", limit: "1Gi" } }), /\/frontend\/ephemeralStorage\/request/);
-            assert.throws(render({ livenessProbe: { periodSeconds: 0 } }), /\/frontend\/livenessProbe\/periodSeconds/);
+            const render = (overrides: object) => () =>
+                renderRelease(
+                    {
+                        name: "school1",
+                        namespace: "school1",
+                        chartPath: CHART,
+                        values: { ...valid(), frontend: { ...frontend, ...overrides } },
+                    },
+                    helm(),
+                );
+            assert.throws(
+                render({ image: { ...frontend.image, pullPolicy: "Sometimes" } }),
+                /\/frontend\/image\/pullPolicy/,
+            );
+            assert.throws(
+                render({ ephemeralStorage: { request: "1GB", limit: "1Gi" } }),
+                /\/frontend\/ephemeralStorage\/request/,
+            );
+            assert.throws(
+                render({ livenessProbe: { periodSeconds: 0 } }),
+                /\/frontend\/livenessProbe\/periodSeconds/,
+            );
         });
 
         it("renders an adopted school's database name, hyphen included, and refuses one that is not a PostgreSQL name", () => {
             startMocks("sit");
-            const withDatabase = (name: string) => () => renderRelease({ name: "school1", namespace: "school1", chartPath: CHART,
-                values: { ...valid(), database: { ...valid().database, name } } }, helm());
+            const withDatabase = (name: string) => () =>
+                renderRelease(
+                    {
+                        name: "school1",
+                        namespace: "school1",
+                        chartPath: CHART,
+                        values: { ...valid(), database: { ...valid().database, name } },
+                    },
+                    helm(),
+                );
             assert.doesNotThrow(withDatabase("tenant_riverside-high"));
-            for (const bad of ["Tenant", "tenant name", "tenant;drop", "1tenant"]) assert.throws(withDatabase(bad), /\/database\/name/, bad);
+            for (const bad of ["Tenant", "tenant name", "tenant;drop", "1tenant"])
+                assert.throws(withDatabase(bad), /\/database\/name/, bad);
         });
 
         it("fails helm template on an unknown value", () => {
             startMocks("sit");
             const values = { ...valid(), frontend: { ...valid().frontend, replica: 2 } };
-            assert.throws(() => renderRelease({ name: "school1", namespace: "school1", chartPath: CHART, values }, helm()),
-                /additional properties 'replica' not allowed/);
+            assert.throws(
+                () =>
+                    renderRelease(
+                        { name: "school1", namespace: "school1", chartPath: CHART, values },
+                        helm(),
+                    ),
+                /additional properties 'replica' not allowed/,
+            );
         });
     });
 });
@@ -423,7 +735,13 @@ describe("helm-template", () => {
     });
 
     it("says what failed when helm cannot run", () => {
-        assert.throws(() => renderRelease({ name: "x", namespace: "x", chartPath: CHART, values: {} }, "/nonexistent/helm"),
-            /helm template x charts\/tenant failed: .*ENOENT/);
+        assert.throws(
+            () =>
+                renderRelease(
+                    { name: "x", namespace: "x", chartPath: CHART, values: {} },
+                    "/nonexistent/helm",
+                ),
+            /helm template x charts\/tenant failed: .*ENOENT/,
+        );
     });
 });

@@ -23,7 +23,10 @@ const STACKS: StackDomain[] = [
 ];
 
 function domainProblems(domain: string): string[] {
-    return parseTenantFile("tenants/school1.yaml", `name: school1\ndisplayName: School One\nplan: small\ndomain: "${domain}"\n`).problems;
+    return parseTenantFile(
+        "tenants/school1.yaml",
+        `name: school1\ndisplayName: School One\nplan: small\ndomain: "${domain}"\n`,
+    ).problems;
 }
 
 describe("hosts: a custom domain on its own", () => {
@@ -37,14 +40,23 @@ describe("hosts: a custom domain on its own", () => {
         "a hex address": ["0x7f.0.0.1", /not an IP address/],
         "a wildcard": ["*.example.org", /not a wildcard/],
         "an ALB single-character wildcard": ["portal?.example.org", /not a wildcard/],
-        "localhost": ["localhost", /not a name inside the cluster/],
+        localhost: ["localhost", /not a name inside the cluster/],
         "a name under localhost": ["portal.localhost", /not a name inside the cluster/],
         "a service name": ["pgbouncer.database.svc", /not a name inside the cluster/],
-        "a cluster-local name": ["core.aims-core.svc.cluster.local", /not a name inside the cluster/],
+        "a cluster-local name": [
+            "core.aims-core.svc.cluster.local",
+            /not a name inside the cluster/,
+        ],
         "an mDNS name": ["printer.local", /not a name inside the cluster/],
         "an internal name": ["metadata.google.internal", /not a name inside the cluster/],
-        "upper case": ["Portal.School1.Example.org", /lowercase, without a final dot: portal\.school1\.example\.org$/],
-        "a final dot": ["portal.school1.example.org.", /lowercase, without a final dot: portal\.school1\.example\.org$/],
+        "upper case": [
+            "Portal.School1.Example.org",
+            /lowercase, without a final dot: portal\.school1\.example\.org$/,
+        ],
+        "a final dot": [
+            "portal.school1.example.org.",
+            /lowercase, without a final dot: portal\.school1\.example\.org$/,
+        ],
     };
     for (const [label, [domain, message]] of Object.entries(refused)) {
         it(`refuses ${label} (${domain}) with one message naming the field`, () => {
@@ -54,7 +66,12 @@ describe("hosts: a custom domain on its own", () => {
             assert.match(problems[0], message);
         });
     }
-    for (const good of ["portal.school1.org", "school1.example.org", "www.riverside-high.example.org", "a.b.c.example.org"]) {
+    for (const good of [
+        "portal.school1.org",
+        "school1.example.org",
+        "www.riverside-high.example.org",
+        "a.b.c.example.org",
+    ]) {
         it(`accepts ${good}`, () => assert.deepEqual(domainProblems(good), []));
     }
 });
@@ -62,19 +79,43 @@ describe("hosts: a custom domain on its own", () => {
 describe("hosts: against every tenant and stack", () => {
     const withDomain = (name: string, domain: string) => spec({ name, domain });
     const refused: Record<string, [string, RegExp]> = {
-        "another tenant's host in prod": ["school1.aims.example.org", /is the host of tenant school1 \(tenants\/school1\.yaml\) under the base domain aims\.example\.org of Pulumi\.prod\.yaml/],
-        "another tenant's host in dev": ["school1.dev.aims.example.org", /is the host of tenant school1 .* under the base domain dev\.aims\.example\.org of Pulumi\.dev\.yaml/],
-        "a future tenant's host": ["newschool.sit.aims.example.org", /is a host under the base domain sit\.aims\.example\.org of Pulumi\.sit\.yaml; hosts under a base domain belong to the platform/],
-        "a reserved host": ["www.aims.example.org", /is the reserved host www under the base domain aims\.example\.org/],
-        "the reserved api host of dev": ["api.dev.aims.example.org", /is the reserved host api under the base domain dev\.aims\.example\.org/],
+        "another tenant's host in prod": [
+            "school1.aims.example.org",
+            /is the host of tenant school1 \(tenants\/school1\.yaml\) under the base domain aims\.example\.org of Pulumi\.prod\.yaml/,
+        ],
+        "another tenant's host in dev": [
+            "school1.dev.aims.example.org",
+            /is the host of tenant school1 .* under the base domain dev\.aims\.example\.org of Pulumi\.dev\.yaml/,
+        ],
+        "a future tenant's host": [
+            "newschool.sit.aims.example.org",
+            /is a host under the base domain sit\.aims\.example\.org of Pulumi\.sit\.yaml; hosts under a base domain belong to the platform/,
+        ],
+        "a reserved host": [
+            "www.aims.example.org",
+            /is the reserved host www under the base domain aims\.example\.org/,
+        ],
+        "the reserved api host of dev": [
+            "api.dev.aims.example.org",
+            /is the reserved host api under the base domain dev\.aims\.example\.org/,
+        ],
         "a base domain": ["sit.aims.example.org", /is the base domain of Pulumi\.sit\.yaml$/],
         "the prod base domain": ["aims.example.org", /is the base domain of Pulumi\.prod\.yaml$/],
-        "a parent of every base domain": ["example.org", /is above the base domain .* could set cookies/],
-        "a deeper host under another environment": ["a.b.dev.aims.example.org", /under the base domain dev\.aims\.example\.org/],
+        "a parent of every base domain": [
+            "example.org",
+            /is above the base domain .* could set cookies/,
+        ],
+        "a deeper host under another environment": [
+            "a.b.dev.aims.example.org",
+            /under the base domain dev\.aims\.example\.org/,
+        ],
     };
     for (const [label, [domain, message]] of Object.entries(refused)) {
         it(`refuses ${label} (${domain})`, () => {
-            const problems = hostProblems([spec({ name: "school1" }), withDomain("hillcrest", domain)], STACKS);
+            const problems = hostProblems(
+                [spec({ name: "school1" }), withDomain("hillcrest", domain)],
+                STACKS,
+            );
             assert.equal(problems.length, 1, problems.join("\n"));
             assert.ok(problems[0].startsWith("tenants/hillcrest.yaml: domain: "), problems[0]);
             assert.match(problems[0], message);
@@ -85,35 +126,71 @@ describe("hosts: against every tenant and stack", () => {
         assert.deepEqual(hostProblems([spec({ name: "sit" }), spec({ name: "school1" })], STACKS), [
             "tenants/sit.yaml: name: its host sit.aims.example.org in Pulumi.prod.yaml is the base domain sit.aims.example.org of Pulumi.sit.yaml; choose another name",
         ]);
-        assert.match(hostProblems([spec({ name: "aims" })], [...STACKS, { file: "Pulumi.edge.yaml", baseDomain: "example.org" }])[0], /its host aims\.example\.org in Pulumi\.edge\.yaml is the base domain/);
+        assert.match(
+            hostProblems(
+                [spec({ name: "aims" })],
+                [...STACKS, { file: "Pulumi.edge.yaml", baseDomain: "example.org" }],
+            )[0],
+            /its host aims\.example\.org in Pulumi\.edge\.yaml is the base domain/,
+        );
     });
 
     it("compares with a base domain without regard to case or a final dot", () => {
-        assert.equal(hostProblems([withDomain("hillcrest", "school1.aims.example.org")], [{ file: "Pulumi.prod.yaml", baseDomain: "AIMS.Example.org." }]).length, 1);
+        assert.equal(
+            hostProblems(
+                [withDomain("hillcrest", "school1.aims.example.org")],
+                [{ file: "Pulumi.prod.yaml", baseDomain: "AIMS.Example.org." }],
+            ).length,
+            1,
+        );
     });
 
     it("accepts custom domains outside every base domain, and the example tenants", () => {
-        assert.deepEqual(hostProblems([withDomain("a", "portal.a.example.org"), withDomain("b", "b.org"), spec({ name: "school1" })], STACKS), []);
+        assert.deepEqual(
+            hostProblems(
+                [
+                    withDomain("a", "portal.a.example.org"),
+                    withDomain("b", "b.org"),
+                    spec({ name: "school1" }),
+                ],
+                STACKS,
+            ),
+            [],
+        );
     });
 
     it("refuses two tenants' domains that differ only by case or a final dot", () => {
-        const problems = crossTenantProblems([withDomain("a", "portal.example.org"), withDomain("b", "Portal.Example.org.")]);
-        assert.deepEqual(problems, ['tenants/b.yaml: domain: "Portal.Example.org." is also the domain of tenants/a.yaml']);
+        const problems = crossTenantProblems([
+            withDomain("a", "portal.example.org"),
+            withDomain("b", "Portal.Example.org."),
+        ]);
+        assert.deepEqual(problems, [
+            'tenants/b.yaml: domain: "Portal.Example.org." is also the domain of tenants/a.yaml',
+        ]);
     });
 });
 
 describe("hosts: where the check runs", () => {
     let project: ProjectCopy;
     afterEach(() => project?.remove());
-    const tenantFile = "name: hillcrest\ndisplayName: Hillcrest\nschoolId: \"1004\"\nplan: small\nenvironments: [dev]\ndomain: school1.aims.example.org\n";
+    const tenantFile =
+        'name: hillcrest\ndisplayName: Hillcrest\nschoolId: "1004"\nplan: small\nenvironments: [dev]\ndomain: school1.aims.example.org\n';
 
     it("the program refuses a domain under another environment's base domain, from the stack files next to it", async () => {
-        project = copyProject({ "school1.yaml": "name: school1\ndisplayName: S\nschoolId: \"1001\"\nplan: small\n", "hillcrest.yaml": tenantFile });
+        project = copyProject({
+            "school1.yaml": 'name: school1\ndisplayName: S\nschoolId: "1001"\nplan: small\n',
+            "hillcrest.yaml": tenantFile,
+        });
         const mocks = startMocks("dev");
         const program = require(path.join(project.dir, "index.ts")) as () => Promise<unknown>;
         await assert.rejects(program(), (err: unknown) => {
             assert.ok(err instanceof ValidationError);
-            assert.deepEqual(err.problems.map((p) => p.split(" under ")[0]), ["tenants/hillcrest.yaml: domain: school1.aims.example.org is the host of tenant school1 (tenants/school1.yaml)"]);
+            assert.deepEqual(
+                err.problems.map((p) => p.split(" under ")[0]),
+                [
+                    "tenants/hillcrest.yaml: domain: school1.aims.example.org is the host of tenant school1 (tenants/school1.yaml)",
+                ],
+            );
             return true;
         });
         await mocks.settled();
@@ -121,20 +198,36 @@ describe("hosts: where the check runs", () => {
     });
 
     it("the program checks its own stack when it is the only stack file", async () => {
-        project = copyProject({ "school1.yaml": "name: school1\ndisplayName: S\nschoolId: \"1001\"\nplan: small\n", "hillcrest.yaml": tenantFile.replace("school1.aims", "school1.dev.aims") });
-        for (const other of ["Pulumi.sit.yaml", "Pulumi.prod.yaml"]) fs.rmSync(path.join(project.dir, other));
+        project = copyProject({
+            "school1.yaml": 'name: school1\ndisplayName: S\nschoolId: "1001"\nplan: small\n',
+            "hillcrest.yaml": tenantFile.replace("school1.aims", "school1.dev.aims"),
+        });
+        for (const other of ["Pulumi.sit.yaml", "Pulumi.prod.yaml"])
+            fs.rmSync(path.join(project.dir, other));
         const mocks = startMocks("dev");
         const program = require(path.join(project.dir, "index.ts")) as () => Promise<unknown>;
-        await assert.rejects(program(), /tenants\/hillcrest\.yaml: domain: school1\.dev\.aims\.example\.org is the host of tenant school1/);
+        await assert.rejects(
+            program(),
+            /tenants\/hillcrest\.yaml: domain: school1\.dev\.aims\.example\.org is the host of tenant school1/,
+        );
         await mocks.settled();
         assert.deepEqual(mocks.resources, []);
     });
 
     it("tenant validate refuses it too, once", () => {
-        project = copyProject({ "school1.yaml": "name: school1\ndisplayName: S\nschoolId: \"1001\"\nplan: small\n", "hillcrest.yaml": tenantFile });
+        project = copyProject({
+            "school1.yaml": 'name: school1\ndisplayName: S\nschoolId: "1001"\nplan: small\n',
+            "hillcrest.yaml": tenantFile,
+        });
         const result = project.run("tenant", "validate");
         assert.equal(result.status, 1);
-        assert.equal(result.stderr.match(/^tenants\/hillcrest\.yaml: domain: school1\.aims\.example\.org is the host of tenant school1/gm)?.length, 1, result.stderr);
+        assert.equal(
+            result.stderr.match(
+                /^tenants\/hillcrest\.yaml: domain: school1\.aims\.example\.org is the host of tenant school1/gm,
+            )?.length,
+            1,
+            result.stderr,
+        );
     });
 });
 
@@ -143,7 +236,9 @@ describe("hosts: AWS listener rules", () => {
     // Tenant hosts are single, distinct hosts, so no tenant's rule can match a request for another
     // tenant's host, whatever the priorities; the platform's rules keep 1-99 ahead of every tenant.
     it("builds conditions on exactly one host, and refuses a pattern", () => {
-        assert.deepEqual(ruleConditions("web", "school1.aims.example.org"), [{ hostHeader: { values: ["school1.aims.example.org"] } }]);
+        assert.deepEqual(ruleConditions("web", "school1.aims.example.org"), [
+            { hostHeader: { values: ["school1.aims.example.org"] } },
+        ]);
         for (const pattern of ["*.aims.example.org", "school?.aims.example.org", "*"]) {
             assert.throws(() => ruleConditions("api", pattern), /one exact host, not a pattern/);
         }
@@ -152,7 +247,11 @@ describe("hosts: AWS listener rules", () => {
     for (const priority of [1, 50, 99]) {
         it(`refuses an explicit listenerPriority of ${priority}, ahead of the platform's rules`, () => {
             startMocks("dev");
-            const tenant = spec({ name: "greenfield", platform: "aws", aws: { listenerPriority: priority } });
+            const tenant = spec({
+                name: "greenfield",
+                platform: "aws",
+                aws: { listenerPriority: priority },
+            });
             const aws = settingsOf("dev", [spec({ name: "greenfield", platform: "aws" })]).aws!;
             assert.deepEqual(awsPlacementProblems([tenant], aws), [
                 `tenants/greenfield.yaml: aws.listenerPriority: must be at least 100: priorities 1 to 99 are the platform's own rules (maintenance, redirects, blocks for every host), which a tenant's rules must never be evaluated ahead of (got ${priority})`,

@@ -1,15 +1,41 @@
 import { strict as assert } from "node:assert";
 import { ValidationError } from "../components/errors";
-import { containerResources, mebibytes, millicores, podSlots } from "../components/kubernetes/sizing";
+import {
+    containerResources,
+    mebibytes,
+    millicores,
+    podSlots,
+} from "../components/kubernetes/sizing";
 import { tenantChartValues } from "../components/kubernetes/values";
 import { PLAN_NAMES, PLANS } from "../components/plans";
 import { Tenant } from "../components/tenant";
 import { SECRET_PLACEHOLDER } from "../scripts/lib/stack-config";
-import { deployTenant, kubernetesResources, objectOf, TYPES, validateObject } from "./support/kubernetes";
-import { isSecret, MockStack, RecordedResource, reveal, Secret, settingsOf, spec, stackConfig, startMocks, valueOf } from "./support/mocks";
+import {
+    deployTenant,
+    kubernetesResources,
+    objectOf,
+    TYPES,
+    validateObject,
+} from "./support/kubernetes";
+import {
+    isSecret,
+    MockStack,
+    RecordedResource,
+    reveal,
+    Secret,
+    settingsOf,
+    spec,
+    stackConfig,
+    startMocks,
+    valueOf,
+} from "./support/mocks";
 
 const DEV_KUBERNETES = JSON.parse(stackConfig("dev").config["aims:kubernetes"]);
-const REGISTRY = { server: "registry.example.org", username: "aims-pull", password: "registry-pass-0000" };
+const REGISTRY = {
+    server: "registry.example.org",
+    username: "aims-pull",
+    password: "registry-pass-0000",
+};
 
 /** The dev `aims:kubernetes` block with some keys changed (`undefined` removes a key). */
 function kubernetesBlock(changes: Record<string, unknown>): Record<string, unknown> {
@@ -18,7 +44,9 @@ function kubernetesBlock(changes: Record<string, unknown>): Record<string, unkno
     return block;
 }
 
-const withKubernetes = (changes: Record<string, unknown>) => ({ "aims:kubernetes": kubernetesBlock(changes) });
+const withKubernetes = (changes: Record<string, unknown>) => ({
+    "aims:kubernetes": kubernetesBlock(changes),
+});
 
 /** Every child of the TenantWorkload: [type, name] of a tenant without an image pull secret, in a stack with a core. */
 function expectedChildren(name: string): string[][] {
@@ -35,7 +63,8 @@ function expectedChildren(name: string): string[][] {
     ].sort();
 }
 
-const typesAndNames = (resources: readonly RecordedResource[]) => resources.map((resource) => [resource.type, resource.name]).sort();
+const typesAndNames = (resources: readonly RecordedResource[]) =>
+    resources.map((resource) => [resource.type, resource.name]).sort();
 
 describe("Kubernetes tenant", () => {
     describe("structure", () => {
@@ -45,23 +74,35 @@ describe("Kubernetes tenant", () => {
             assert.equal(r.workload.custom, false);
             const children = mocks.descendantsOf(r.workload);
             assert.deepEqual(typesAndNames(children), expectedChildren("school1"));
-            for (const child of children) assert.equal(child.parent, r.workload.urn, `${child.name} is a direct child`);
+            for (const child of children)
+                assert.equal(child.parent, r.workload.urn, `${child.name} is a direct child`);
         });
 
         it("creates one set per tenant and nothing shared between tenants", async () => {
             const mocks = startMocks("dev");
             const specs = [spec({ name: "school1" }), spec({ name: "hillcrest", plan: "small" })];
             const settings = settingsOf("dev", specs);
-            for (const tenantSpec of specs) new Tenant(tenantSpec.name, { spec: tenantSpec, settings });
+            for (const tenantSpec of specs)
+                new Tenant(tenantSpec.name, { spec: tenantSpec, settings });
             await mocks.settled();
             assert.equal(mocks.ofType(TYPES.workload).length, 2);
-            for (const type of [TYPES.namespace, TYPES.release, TYPES.ingress, TYPES.networkPolicy, TYPES.resourceQuota, TYPES.limitRange]) {
+            for (const type of [
+                TYPES.namespace,
+                TYPES.release,
+                TYPES.ingress,
+                TYPES.networkPolicy,
+                TYPES.resourceQuota,
+                TYPES.limitRange,
+            ]) {
                 assert.equal(mocks.ofType(type).length, 2, type);
             }
             assert.equal(mocks.ofType(TYPES.secret).length, 6);
             for (const tenantSpec of specs) {
                 const r = kubernetesResources(mocks, tenantSpec.name);
-                assert.deepEqual(typesAndNames(mocks.descendantsOf(r.workload)), expectedChildren(tenantSpec.name));
+                assert.deepEqual(
+                    typesAndNames(mocks.descendantsOf(r.workload)),
+                    expectedChildren(tenantSpec.name),
+                );
                 assert.equal(objectOf(r.namespace).metadata.name, tenantSpec.name);
             }
         });
@@ -69,9 +110,18 @@ describe("Kubernetes tenant", () => {
         it("creates no Kubernetes resource for a tenant on AWS, and no namespace output", async () => {
             const mocks = startMocks("dev");
             const awsSpec = spec({ name: "greenfield", platform: "aws" });
-            const tenant = new Tenant("greenfield", { spec: awsSpec, settings: settingsOf("dev", [awsSpec]) });
+            const tenant = new Tenant("greenfield", {
+                spec: awsSpec,
+                settings: settingsOf("dev", [awsSpec]),
+            });
             await mocks.settled();
-            assert.deepEqual(mocks.resources.filter((resource) => resource.type.startsWith("kubernetes:") || resource.type === TYPES.workload), []);
+            assert.deepEqual(
+                mocks.resources.filter(
+                    (resource) =>
+                        resource.type.startsWith("kubernetes:") || resource.type === TYPES.workload,
+                ),
+                [],
+            );
             assert.equal(tenant.namespace, undefined);
         });
 
@@ -83,14 +133,22 @@ describe("Kubernetes tenant", () => {
         });
 
         it("follows a tenant that runs on kubernetes in a stack whose default platform is aws", async () => {
-            const { mocks } = await deployTenant("dev", { name: "school1", platform: "kubernetes" }, { "aims:platform": "aws" });
+            const { mocks } = await deployTenant(
+                "dev",
+                { name: "school1", platform: "kubernetes" },
+                { "aims:platform": "aws" },
+            );
             assert.equal(mocks.ofType(TYPES.workload).length, 1);
         });
     });
 
     describe("namespace", () => {
         it("is named after the tenant and labelled with tenant, environment, plan, status, data retention, manager and Pod Security restricted", async () => {
-            const { r } = await deployTenant("sit", { name: "riverside-high", plan: "large", status: "suspended" });
+            const { r } = await deployTenant("sit", {
+                name: "riverside-high",
+                plan: "large",
+                status: "suspended",
+            });
             const namespace = objectOf(r.namespace);
             assert.equal(namespace.metadata.name, "riverside-high");
             assert.deepEqual(namespace.metadata.labels, {
@@ -109,7 +167,14 @@ describe("Kubernetes tenant", () => {
 
         it("holds every namespaced object of the tenant", async () => {
             const { r } = await deployTenant("dev", { name: "school1" });
-            for (const resource of [r.djangoSecret, r.databaseSecret, r.ingress, r.networkPolicy, r.resourceQuota, r.limitRange]) {
+            for (const resource of [
+                r.djangoSecret,
+                r.databaseSecret,
+                r.ingress,
+                r.networkPolicy,
+                r.resourceQuota,
+                r.limitRange,
+            ]) {
                 assert.equal(objectOf(resource).metadata.namespace, "school1", resource.name);
             }
             assert.equal(r.release.inputs.namespace, "school1");
@@ -123,7 +188,10 @@ describe("Kubernetes tenant", () => {
             const secret = objectOf(r.djangoSecret);
             assert.equal(secret.metadata.name, "school1-django-secret");
             assert.equal(secret.type, "Opaque");
-            assert.ok(r.djangoSecret.inputs.stringData instanceof Secret, "stringData is recorded as a secret");
+            assert.ok(
+                r.djangoSecret.inputs.stringData instanceof Secret,
+                "stringData is recorded as a secret",
+            );
             assert.deepEqual(secret.stringData, { "secret-key": await valueOf(tenant.secretKey) });
             assert.match(secret.stringData["secret-key"], /^mock-/);
         });
@@ -143,9 +211,23 @@ describe("Kubernetes tenant", () => {
                 password: reveal(role.inputs.password),
             });
             // The core secret holds placeholders of the core's secrets, which offline equal the admin password's.
-            const everything = JSON.stringify(mocks.resources.filter((resource) => resource.type.startsWith("kubernetes:") && !resource.name.endsWith("-core-secret")).map(objectOf));
-            assert.ok(!everything.includes(SECRET_PLACEHOLDER), "the admin password reaches no Kubernetes object");
-            assert.ok(!everything.includes("aims_admin"), "the admin user reaches no Kubernetes object");
+            const everything = JSON.stringify(
+                mocks.resources
+                    .filter(
+                        (resource) =>
+                            resource.type.startsWith("kubernetes:") &&
+                            !resource.name.endsWith("-core-secret"),
+                    )
+                    .map(objectOf),
+            );
+            assert.ok(
+                !everything.includes(SECRET_PLACEHOLDER),
+                "the admin password reaches no Kubernetes object",
+            );
+            assert.ok(
+                !everything.includes("aims_admin"),
+                "the admin user reaches no Kubernetes object",
+            );
             assert.ok(!everything.includes("postgres-credentials"));
         });
 
@@ -161,19 +243,26 @@ describe("Kubernetes tenant", () => {
             const { mocks, r } = await deployTenant("dev", { name: "school1" }, config);
             assert.ok(r.registrySecret);
             assert.equal(r.registrySecret.parent, r.workload.urn);
-            assert.deepEqual(typesAndNames(mocks.descendantsOf(r.workload)), [...expectedChildren("school1"), [TYPES.secret, "school1-registry-secret"]].sort());
+            assert.deepEqual(
+                typesAndNames(mocks.descendantsOf(r.workload)),
+                [...expectedChildren("school1"), [TYPES.secret, "school1-registry-secret"]].sort(),
+            );
             const secret = objectOf(r.registrySecret);
             assert.equal(secret.metadata.name, "school1-registry");
             assert.equal(secret.metadata.namespace, "school1");
             assert.equal(secret.type, "kubernetes.io/dockerconfigjson");
             assert.ok(r.registrySecret.inputs.stringData instanceof Secret);
-            const auth = JSON.parse(secret.stringData[".dockerconfigjson"]).auths["registry.example.org"];
+            const auth = JSON.parse(secret.stringData[".dockerconfigjson"]).auths[
+                "registry.example.org"
+            ];
             assert.deepEqual(auth, {
                 username: "aims-pull",
                 password: REGISTRY.password,
                 auth: Buffer.from(`aims-pull:${REGISTRY.password}`).toString("base64"),
             });
-            assert.deepEqual(r.release.inputs.values.imagePullSecrets, [{ name: "school1-registry" }]);
+            assert.deepEqual(r.release.inputs.values.imagePullSecrets, [
+                { name: "school1-registry" },
+            ]);
             assert.ok(!JSON.stringify(reveal(r.release.inputs)).includes(REGISTRY.password));
         });
     });
@@ -187,14 +276,26 @@ describe("Kubernetes tenant", () => {
             assert.equal(inputs.chart, "./charts/tenant");
             assert.equal(inputs.skipAwait, false);
             assert.equal(inputs.timeout, 600);
-            const { r: unawaited } = await deployTenant("dev", { name: "school1" }, withKubernetes({ waitForReady: false }));
-            assert.equal(unawaited.release.inputs.skipAwait, true, "waitForReady: false skips the wait");
+            const { r: unawaited } = await deployTenant(
+                "dev",
+                { name: "school1" },
+                withKubernetes({ waitForReady: false }),
+            );
+            assert.equal(
+                unawaited.release.inputs.skipAwait,
+                true,
+                "waitForReady: false skips the wait",
+            );
             assert.equal(inputs.maxHistory, 10);
             assert.equal(inputs.createNamespace, false);
         });
 
         it("takes the chart path from the stack config, relative to the project", async () => {
-            const { r } = await deployTenant("dev", { name: "school1" }, withKubernetes({ chartPath: "./charts/tenant/" }));
+            const { r } = await deployTenant(
+                "dev",
+                { name: "school1" },
+                withKubernetes({ chartPath: "./charts/tenant/" }),
+            );
             assert.equal(r.release.inputs.chart, "./charts/tenant");
         });
 
@@ -202,13 +303,44 @@ describe("Kubernetes tenant", () => {
             const { r } = await deployTenant("dev", { name: "school1" });
             const values = reveal(r.release.inputs.values);
             const tenantSpec = spec({ name: "school1" });
-            assert.deepEqual(values, JSON.parse(JSON.stringify(tenantChartValues(tenantSpec, settingsOf("dev", [tenantSpec]), "school1.dev.aims.example.org"))));
-            assert.deepEqual(values.tenant, { name: "school1", host: "school1.dev.aims.example.org" });
-            assert.deepEqual(values.frontend.image, { repository: "registry.example.org/aims/frontend", tag: "2.4.0", pullPolicy: "Always" });
-            assert.deepEqual(values.backend.image, { repository: "registry.example.org/aims/backend", tag: "2.4.0", pullPolicy: "Always" });
-            assert.deepEqual(values.database, { host: "pgbouncer.database.svc.cluster.local", port: 6432, name: "tenant_school1", credentialsSecret: "school1-database" });
+            assert.deepEqual(
+                values,
+                JSON.parse(
+                    JSON.stringify(
+                        tenantChartValues(
+                            tenantSpec,
+                            settingsOf("dev", [tenantSpec]),
+                            "school1.dev.aims.example.org",
+                        ),
+                    ),
+                ),
+            );
+            assert.deepEqual(values.tenant, {
+                name: "school1",
+                host: "school1.dev.aims.example.org",
+            });
+            assert.deepEqual(values.frontend.image, {
+                repository: "registry.example.org/aims/frontend",
+                tag: "2.4.0",
+                pullPolicy: "Always",
+            });
+            assert.deepEqual(values.backend.image, {
+                repository: "registry.example.org/aims/backend",
+                tag: "2.4.0",
+                pullPolicy: "Always",
+            });
+            assert.deepEqual(values.database, {
+                host: "pgbouncer.database.svc.cluster.local",
+                port: 6432,
+                name: "tenant_school1",
+                credentialsSecret: "school1-database",
+            });
             assert.equal(values.djangoSecret, "school1-django-secret");
-            assert.deepEqual(values.backend.bootstrapReady, { enabled: true, attempts: 8, deadlineSeconds: 300 });
+            assert.deepEqual(values.backend.bootstrapReady, {
+                enabled: true,
+                attempts: 8,
+                deadlineSeconds: 300,
+            });
         });
 
         it("pins the tenant's image tag over the stack's", async () => {
@@ -218,18 +350,29 @@ describe("Kubernetes tenant", () => {
         });
 
         it("calls the core back only when the stack has a core", async () => {
-            const { r } = await deployTenant("dev", { name: "school1" }, { "aims:core": undefined });
+            const { r } = await deployTenant(
+                "dev",
+                { name: "school1" },
+                { "aims:core": undefined },
+            );
             assert.equal(r.release.inputs.values.backend.bootstrapReady.enabled, false);
-            assert.deepEqual(r.release.inputs.values.backend.env, [{ name: "USE_REMOTE_MEDIA", value: "false" }]);
+            assert.deepEqual(r.release.inputs.values.backend.env, [
+                { name: "USE_REMOTE_MEDIA", value: "false" },
+            ]);
         });
 
         it("carries no secret value in its values: only secret names", async () => {
-            const { mocks, r } = await deployTenant("prod", { name: "school1" }, withKubernetes({ registry: REGISTRY }));
+            const { mocks, r } = await deployTenant(
+                "prod",
+                { name: "school1" },
+                withKubernetes({ registry: REGISTRY }),
+            );
             const values = r.release.inputs.values;
             const secrets: unknown[] = [];
             const walk = (value: unknown): void => {
                 if (value instanceof Secret) secrets.push(value);
-                else if (value !== null && typeof value === "object") Object.values(value).forEach(walk);
+                else if (value !== null && typeof value === "object")
+                    Object.values(value).forEach(walk);
             };
             walk(r.release.inputs);
             assert.deepEqual(secrets, [], "no input of the release is a secret");
@@ -237,7 +380,10 @@ describe("Kubernetes tenant", () => {
             const secretKey = objectOf(r.djangoSecret).stringData["secret-key"];
             const password = reveal(mocks.get(TYPES.role, "school1-db-role").inputs.password);
             for (const secret of [secretKey, password, REGISTRY.password, SECRET_PLACEHOLDER]) {
-                assert.ok(secret.length >= 8 && !text.includes(secret), `the release values contain ${secret.slice(0, 6)}...`);
+                assert.ok(
+                    secret.length >= 8 && !text.includes(secret),
+                    `the release values contain ${secret.slice(0, 6)}...`,
+                );
             }
             assert.ok(text.includes("school1-django-secret") && text.includes("school1-database"));
         });
@@ -248,17 +394,26 @@ describe("Kubernetes tenant", () => {
             const { r } = await deployTenant("dev", { name: "school1" });
             const ingress = objectOf(r.ingress);
             assert.equal(ingress.metadata.name, "school1");
-            assert.equal(ingress.metadata.annotations["cert-manager.io/cluster-issuer"], "letsencrypt-prod");
+            assert.equal(
+                ingress.metadata.annotations["cert-manager.io/cluster-issuer"],
+                "letsencrypt-prod",
+            );
             assert.equal(ingress.spec.ingressClassName, "traefik");
-            assert.deepEqual(ingress.spec.tls, [{ hosts: ["school1.dev.aims.example.org"], secretName: "school1-tls" }]);
+            assert.deepEqual(ingress.spec.tls, [
+                { hosts: ["school1.dev.aims.example.org"], secretName: "school1-tls" },
+            ]);
             assert.equal(ingress.spec.rules.length, 1);
             assert.equal(ingress.spec.rules[0].host, "school1.dev.aims.example.org");
         });
 
         it("routes /api, /admin, /static and /media to the backend Service on 8000 and the rest to the frontend on 3000", async () => {
             const { r } = await deployTenant("dev", { name: "school1" });
-            const routes = objectOf(r.ingress).spec.rules[0].http.paths.map((path: any) =>
-                [path.path, path.pathType, path.backend.service.name, path.backend.service.port.number]);
+            const routes = objectOf(r.ingress).spec.rules[0].http.paths.map((path: any) => [
+                path.path,
+                path.pathType,
+                path.backend.service.name,
+                path.backend.service.port.number,
+            ]);
             assert.deepEqual(routes, [
                 ["/api", "Prefix", "school1-backend", 8000],
                 ["/admin", "Prefix", "school1-backend", 8000],
@@ -269,31 +424,57 @@ describe("Kubernetes tenant", () => {
         });
 
         it("serves a tenant's custom domain, with the same host in the release values", async () => {
-            const { r } = await deployTenant("prod", { name: "riverside-high", domain: "portal.riverside-high.example.org" });
+            const { r } = await deployTenant("prod", {
+                name: "riverside-high",
+                domain: "portal.riverside-high.example.org",
+            });
             const ingress = objectOf(r.ingress);
             assert.equal(ingress.spec.rules[0].host, "portal.riverside-high.example.org");
-            assert.deepEqual(ingress.spec.tls, [{ hosts: ["portal.riverside-high.example.org"], secretName: "riverside-high-tls" }]);
+            assert.deepEqual(ingress.spec.tls, [
+                { hosts: ["portal.riverside-high.example.org"], secretName: "riverside-high-tls" },
+            ]);
             assert.equal(r.release.inputs.values.tenant.host, "portal.riverside-high.example.org");
         });
 
         it("uses the ingress class and cluster issuer the stack configures", async () => {
-            const { r } = await deployTenant("dev", { name: "school1" }, withKubernetes({ ingressClass: "nginx", clusterIssuer: "letsencrypt-staging" }));
+            const { r } = await deployTenant(
+                "dev",
+                { name: "school1" },
+                withKubernetes({ ingressClass: "nginx", clusterIssuer: "letsencrypt-staging" }),
+            );
             const ingress = objectOf(r.ingress);
             assert.equal(ingress.spec.ingressClassName, "nginx");
-            assert.equal(ingress.metadata.annotations["cert-manager.io/cluster-issuer"], "letsencrypt-staging");
+            assert.equal(
+                ingress.metadata.annotations["cert-manager.io/cluster-issuer"],
+                "letsencrypt-staging",
+            );
         });
     });
 
     describe("isolation", () => {
         it("admits traffic to every pod only from its own namespace and the ingress controller's", async () => {
-            const { r } = await deployTenant("dev", { name: "school1" }, withKubernetes({ ingressNamespace: "ingress-system" }));
+            const { r } = await deployTenant(
+                "dev",
+                { name: "school1" },
+                withKubernetes({ ingressNamespace: "ingress-system" }),
+            );
             const policy = objectOf(r.networkPolicy);
             assert.deepEqual(policy.spec, {
                 podSelector: {},
                 policyTypes: ["Ingress"],
                 ingress: [
                     { from: [{ podSelector: {} }] },
-                    { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-system" } } }] },
+                    {
+                        from: [
+                            {
+                                namespaceSelector: {
+                                    matchLabels: {
+                                        "kubernetes.io/metadata.name": "ingress-system",
+                                    },
+                                },
+                            },
+                        ],
+                    },
                 ],
             });
         });
@@ -324,19 +505,38 @@ describe("Kubernetes tenant", () => {
                 assert.equal(hard.pods, String(sizes.frontendReplicas + sizes.backendReplicas + 3));
                 const [limits] = objectOf(r.limitRange).spec.limits;
                 const size = containerResources(sizes);
-                assert.deepEqual(limits, { type: "Container", default: size.limits, defaultRequest: size.requests, max: size.limits });
+                assert.deepEqual(limits, {
+                    type: "Container",
+                    default: size.limits,
+                    defaultRequest: size.requests,
+                    max: size.limits,
+                });
                 assert.deepEqual(values.frontend.resources, size);
                 assert.deepEqual(values.backend.resources, size);
                 // Every pod the quota admits at once, at its limit, fits the quota.
-                assert.ok(podSlots(sizes) * millicores(size.limits.cpu) <= millicores(sizes.quota.cpu));
-                assert.ok(podSlots(sizes) * mebibytes(size.limits.memory) <= mebibytes(sizes.quota.memory));
+                assert.ok(
+                    podSlots(sizes) * millicores(size.limits.cpu) <= millicores(sizes.quota.cpu),
+                );
+                assert.ok(
+                    podSlots(sizes) * mebibytes(size.limits.memory) <=
+                        mebibytes(sizes.quota.memory),
+                );
             });
         }
 
         it("shares out the quota as documented", () => {
-            assert.deepEqual(containerResources(PLANS.small.kubernetes), { requests: { cpu: "200m", memory: "768Mi" }, limits: { cpu: "400m", memory: "768Mi" } });
-            assert.deepEqual(containerResources(PLANS.standard.kubernetes), { requests: { cpu: "275m", memory: "1152Mi" }, limits: { cpu: "550m", memory: "1152Mi" } });
-            assert.deepEqual(containerResources(PLANS.large.kubernetes), { requests: { cpu: "400m", memory: "1600Mi" }, limits: { cpu: "800m", memory: "1600Mi" } });
+            assert.deepEqual(containerResources(PLANS.small.kubernetes), {
+                requests: { cpu: "200m", memory: "768Mi" },
+                limits: { cpu: "400m", memory: "768Mi" },
+            });
+            assert.deepEqual(containerResources(PLANS.standard.kubernetes), {
+                requests: { cpu: "275m", memory: "1152Mi" },
+                limits: { cpu: "550m", memory: "1152Mi" },
+            });
+            assert.deepEqual(containerResources(PLANS.large.kubernetes), {
+                requests: { cpu: "400m", memory: "1600Mi" },
+                limits: { cpu: "800m", memory: "1600Mi" },
+            });
         });
 
         it("reads only the quantities plans use", () => {
@@ -352,20 +552,41 @@ describe("Kubernetes tenant", () => {
     describe("suspend and resume", () => {
         for (const status of ["suspended", "offboarding"] as const) {
             it(`scales both Deployments to zero while the tenant is ${status}, and keeps its namespace, secrets and database`, async () => {
-                const { mocks, r } = await deployTenant("dev", { name: "school1", plan: "large", status });
+                const { mocks, r } = await deployTenant("dev", {
+                    name: "school1",
+                    plan: "large",
+                    status,
+                });
                 assert.equal(r.release.inputs.values.frontend.replicas, 0);
                 assert.equal(r.release.inputs.values.backend.replicas, 0);
                 // An offboarding tenant also gets its backup (test/offboarding.test.ts).
-                const backup = status === "offboarding" ? [[TYPES.secret, "school1-backup-credentials"], ["kubernetes:batch/v1:Job", "school1-offboarding-backup"]] : [];
-                assert.deepEqual(typesAndNames(mocks.descendantsOf(r.workload)), [...expectedChildren("school1"), ...backup].sort());
+                const backup =
+                    status === "offboarding"
+                        ? [
+                              [TYPES.secret, "school1-backup-credentials"],
+                              ["kubernetes:batch/v1:Job", "school1-offboarding-backup"],
+                          ]
+                        : [];
+                assert.deepEqual(
+                    typesAndNames(mocks.descendantsOf(r.workload)),
+                    [...expectedChildren("school1"), ...backup].sort(),
+                );
                 assert.equal(mocks.ofType(TYPES.database).length, 1);
                 assert.equal(objectOf(r.resourceQuota).spec.hard["limits.cpu"], "8");
             });
         }
 
         it("restores the plan's replicas when the tenant is active again, with nothing else changed", async () => {
-            const suspended = await deployTenant("dev", { name: "school1", plan: "large", status: "suspended" });
-            const active = await deployTenant("dev", { name: "school1", plan: "large", status: "active" });
+            const suspended = await deployTenant("dev", {
+                name: "school1",
+                plan: "large",
+                status: "suspended",
+            });
+            const active = await deployTenant("dev", {
+                name: "school1",
+                plan: "large",
+                status: "active",
+            });
             assert.equal(active.r.release.inputs.values.frontend.replicas, 3);
             assert.equal(active.r.release.inputs.values.backend.replicas, 4);
             const withoutReplicas = (deployed: typeof active) => {
@@ -375,18 +596,39 @@ describe("Kubernetes tenant", () => {
                 return values;
             };
             assert.deepEqual(withoutReplicas(suspended), withoutReplicas(active));
-            for (const key of ["djangoSecret", "databaseSecret", "ingress", "networkPolicy", "resourceQuota", "limitRange"] as const) {
-                assert.deepEqual(reveal(suspended.r[key].inputs), reveal(active.r[key].inputs), key);
+            for (const key of [
+                "djangoSecret",
+                "databaseSecret",
+                "ingress",
+                "networkPolicy",
+                "resourceQuota",
+                "limitRange",
+            ] as const) {
+                assert.deepEqual(
+                    reveal(suspended.r[key].inputs),
+                    reveal(active.r[key].inputs),
+                    key,
+                );
             }
             // The namespace only changes its status label.
-            const labels = (deployed: typeof active) => reveal(deployed.r.namespace.inputs).metadata.labels;
-            assert.deepEqual({ ...labels(suspended), "aims.example.org/status": "active" }, labels(active));
+            const labels = (deployed: typeof active) =>
+                reveal(deployed.r.namespace.inputs).metadata.labels;
+            assert.deepEqual(
+                { ...labels(suspended), "aims.example.org/status": "active" },
+                labels(active),
+            );
         });
     });
 
     describe("data protection", () => {
-        const dataOf = (mocks: MockStack, r: Awaited<ReturnType<typeof deployTenant>>["r"]) =>
-            [r.namespace, r.djangoSecret, r.databaseSecret, r.registrySecret!, mocks.get(TYPES.role, "school1-db-role"), mocks.get(TYPES.database, "school1-db")];
+        const dataOf = (mocks: MockStack, r: Awaited<ReturnType<typeof deployTenant>>["r"]) => [
+            r.namespace,
+            r.djangoSecret,
+            r.databaseSecret,
+            r.registrySecret!,
+            mocks.get(TYPES.role, "school1-db-role"),
+            mocks.get(TYPES.database, "school1-db"),
+        ];
         const config = withKubernetes({ registry: REGISTRY });
 
         it("protects and retains the namespace, secrets and database in prod, each set explicitly", async () => {
@@ -396,7 +638,15 @@ describe("Kubernetes tenant", () => {
                 assert.equal(resource.retainOnDelete, true, `${resource.name} retainOnDelete`);
             }
             // Not inherited: the components and the workload itself carry no protection.
-            for (const resource of [r.tenant, r.workload, r.release, r.ingress, r.networkPolicy, r.resourceQuota, r.limitRange]) {
+            for (const resource of [
+                r.tenant,
+                r.workload,
+                r.release,
+                r.ingress,
+                r.networkPolicy,
+                r.resourceQuota,
+                r.limitRange,
+            ]) {
                 assert.equal(resource.protect, false, `${resource.name} protect`);
                 assert.equal(resource.retainOnDelete, false, `${resource.name} retainOnDelete`);
             }
@@ -411,7 +661,11 @@ describe("Kubernetes tenant", () => {
         });
 
         it("lets an offboarding tenant's namespace be deleted in prod but retains it and its secrets", async () => {
-            const { r } = await deployTenant("prod", { name: "school1", status: "offboarding" }, config);
+            const { r } = await deployTenant(
+                "prod",
+                { name: "school1", status: "offboarding" },
+                config,
+            );
             for (const resource of [r.namespace, r.djangoSecret, r.databaseSecret]) {
                 assert.equal(resource.protect, false, `${resource.name} protect`);
                 assert.equal(resource.retainOnDelete, true, `${resource.name} retainOnDelete`);
@@ -420,19 +674,48 @@ describe("Kubernetes tenant", () => {
     });
 
     it("creates objects the Kubernetes API accepts", async () => {
-        const { r } = await deployTenant("prod", { name: "riverside-high", domain: "portal.riverside-high.example.org" }, withKubernetes({ registry: REGISTRY }));
-        for (const resource of [r.namespace, r.djangoSecret, r.databaseSecret, r.registrySecret!, r.ingress, r.networkPolicy, r.resourceQuota, r.limitRange]) {
+        const { r } = await deployTenant(
+            "prod",
+            { name: "riverside-high", domain: "portal.riverside-high.example.org" },
+            withKubernetes({ registry: REGISTRY }),
+        );
+        for (const resource of [
+            r.namespace,
+            r.djangoSecret,
+            r.databaseSecret,
+            r.registrySecret!,
+            r.ingress,
+            r.networkPolicy,
+            r.resourceQuota,
+            r.limitRange,
+        ]) {
             validateObject(objectOf(resource));
         }
-        assert.throws(() => validateObject({ ...objectOf(r.ingress), spec: { rules: [{ http: { paths: [{ path: "/" }] } }] } }), /Ingress riverside-high/);
-        assert.throws(() => validateObject({ apiVersion: "example.org/v1", kind: "Widget", metadata: { name: "w" } }), /no Kubernetes schema known/);
+        assert.throws(
+            () =>
+                validateObject({
+                    ...objectOf(r.ingress),
+                    spec: { rules: [{ http: { paths: [{ path: "/" }] } }] },
+                }),
+            /Ingress riverside-high/,
+        );
+        assert.throws(
+            () =>
+                validateObject({
+                    apiVersion: "example.org/v1",
+                    kind: "Widget",
+                    metadata: { name: "w" },
+                }),
+            /no Kubernetes schema known/,
+        );
     });
 });
 
 describe("aims:kubernetes config", () => {
     beforeEach(() => startMocks("dev"));
 
-    const read = (changes: Record<string, unknown>) => settingsOf("dev", [spec({ name: "school1" })], withKubernetes(changes)).kubernetes!;
+    const read = (changes: Record<string, unknown>) =>
+        settingsOf("dev", [spec({ name: "school1" })], withKubernetes(changes)).kubernetes!;
     function problems(changes: Record<string, unknown>): string[] {
         try {
             read(changes);
@@ -446,15 +729,18 @@ describe("aims:kubernetes config", () => {
 
     it("reads the dev stack's block with its defaults", () => {
         const settings = read({});
-        assert.deepEqual({ ...settings }, {
-            context: "aims-dev",
-            ingressClass: "traefik",
-            clusterIssuer: "letsencrypt-prod",
-            ingressNamespace: "traefik",
-            chartPath: "charts/tenant",
-            waitForReady: true,
-            reservedNamespaces: [],
-        });
+        assert.deepEqual(
+            { ...settings },
+            {
+                context: "aims-dev",
+                ingressClass: "traefik",
+                clusterIssuer: "letsencrypt-prod",
+                ingressNamespace: "traefik",
+                chartPath: "charts/tenant",
+                waitForReady: true,
+                reservedNamespaces: [],
+            },
+        );
     });
 
     it("rejects an unknown key", () => {
@@ -468,22 +754,37 @@ describe("aims:kubernetes config", () => {
         assert.equal(read({ waitForReady: false }).waitForReady, false);
         assert.equal(read({ waitForReady: "false" }).waitForReady, false);
         for (const bad of ["no", 0, "", ["false"]]) {
-            assert.deepEqual(problems({ waitForReady: bad }), [`${key("waitForReady")}: must be true or false (got ${JSON.stringify(bad)})`], JSON.stringify(bad));
+            assert.deepEqual(
+                problems({ waitForReady: bad }),
+                [`${key("waitForReady")}: must be true or false (got ${JSON.stringify(bad)})`],
+                JSON.stringify(bad),
+            );
         }
     });
 
     it("waitForReady: refused as false in prod, where a rollout that never gets ready must fail the update", () => {
         startMocks("prod");
         const prodKubernetes = JSON.parse(stackConfig("prod").config["aims:kubernetes"]);
-        const prod = (waitForReady: unknown) => () => settingsOf("prod", [spec({ name: "school1" })], { "aims:kubernetes": { ...prodKubernetes, waitForReady } });
+        const prod = (waitForReady: unknown) => () =>
+            settingsOf("prod", [spec({ name: "school1" })], {
+                "aims:kubernetes": { ...prodKubernetes, waitForReady },
+            });
         assert.equal(prod(true)().kubernetes?.waitForReady, true);
-        assert.throws(prod(false), (err: unknown) => err instanceof ValidationError && err.problems.includes(
-            "Pulumi.prod.yaml: aims:kubernetes.waitForReady: must not be false in prod: a rollout or backup that never becomes ready must fail `pulumi up`"));
+        assert.throws(
+            prod(false),
+            (err: unknown) =>
+                err instanceof ValidationError &&
+                err.problems.includes(
+                    "Pulumi.prod.yaml: aims:kubernetes.waitForReady: must not be false in prod: a rollout or backup that never becomes ready must fail `pulumi up`",
+                ),
+        );
     });
 
     it("context: optional, but not empty", () => {
         assert.equal(read({ context: undefined }).context, undefined);
-        assert.deepEqual(problems({ context: "" }), [`${key("context")}: must be a non-empty string (got "")`]);
+        assert.deepEqual(problems({ context: "" }), [
+            `${key("context")}: must be a non-empty string (got "")`,
+        ]);
     });
 
     it("ingressClass: defaults to traefik, must be an object name", () => {
@@ -495,8 +796,13 @@ describe("aims:kubernetes config", () => {
     });
 
     it("clusterIssuer: required, must be an object name", () => {
-        assert.equal(read({ clusterIssuer: "letsencrypt-staging" }).clusterIssuer, "letsencrypt-staging");
-        assert.deepEqual(problems({ clusterIssuer: undefined }), [`${key("clusterIssuer")}: is required`]);
+        assert.equal(
+            read({ clusterIssuer: "letsencrypt-staging" }).clusterIssuer,
+            "letsencrypt-staging",
+        );
+        assert.deepEqual(problems({ clusterIssuer: undefined }), [
+            `${key("clusterIssuer")}: is required`,
+        ]);
         assert.deepEqual(problems({ clusterIssuer: "lets_encrypt" }), [
             `${key("clusterIssuer")}: must be a ClusterIssuer name such as letsencrypt-prod: lowercase letters, digits and '-', at most 253 characters (got "lets_encrypt")`,
         ]);
@@ -504,7 +810,9 @@ describe("aims:kubernetes config", () => {
 
     it("ingressNamespace: required, must be a namespace name", () => {
         assert.equal(read({ ingressNamespace: "ingress-nginx" }).ingressNamespace, "ingress-nginx");
-        assert.deepEqual(problems({ ingressNamespace: undefined }), [`${key("ingressNamespace")}: is required`]);
+        assert.deepEqual(problems({ ingressNamespace: undefined }), [
+            `${key("ingressNamespace")}: is required`,
+        ]);
         assert.deepEqual(problems({ ingressNamespace: "kube.system" }), [
             `${key("ingressNamespace")}: must be a namespace name such as traefik: lowercase letters, digits and '-', at most 63 characters (got "kube.system")`,
         ]);
@@ -516,8 +824,12 @@ describe("aims:kubernetes config", () => {
         assert.deepEqual(problems({ chartPath: "/srv/charts/tenant" }), [
             `${key("chartPath")}: must be a path relative to the project root with '/' separators, such as charts/tenant (got "/srv/charts/tenant")`,
         ]);
-        assert.deepEqual(problems({ chartPath: "../other/charts/tenant" }), [`${key("chartPath")}: must stay inside the project (got "../other/charts/tenant")`]);
-        assert.deepEqual(problems({ chartPath: "charts/missing" }), [`${key("chartPath")}: must be a Helm chart folder: no Chart.yaml in charts/missing/ of the project`]);
+        assert.deepEqual(problems({ chartPath: "../other/charts/tenant" }), [
+            `${key("chartPath")}: must stay inside the project (got "../other/charts/tenant")`,
+        ]);
+        assert.deepEqual(problems({ chartPath: "charts/missing" }), [
+            `${key("chartPath")}: must be a Helm chart folder: no Chart.yaml in charts/missing/ of the project`,
+        ]);
     });
 
     it("coreBootstrapReadyUrl: replaced by aims:core.url, with a message saying so", () => {
@@ -532,21 +844,43 @@ describe("aims:kubernetes config", () => {
         assert.equal(registry.username, "aims-pull");
         assert.equal(await isSecret(registry.password), true);
         assert.equal(await valueOf(registry.password), REGISTRY.password);
-        assert.equal(read({ registry: { ...REGISTRY, server: "localhost:5000" } }).registry!.server, "localhost:5000");
+        assert.equal(
+            read({ registry: { ...REGISTRY, server: "localhost:5000" } }).registry!.server,
+            "localhost:5000",
+        );
     });
 
     it("registry: rejects a URL as server, a missing password or username, and unknown keys", () => {
-        assert.deepEqual(problems({ registry: { ...REGISTRY, server: "https://registry.example.org" } }), [
-            `${key("registry.server")}: must be a registry host such as registry.example.org, without a scheme or path (got "https://registry.example.org")`,
+        assert.deepEqual(
+            problems({ registry: { ...REGISTRY, server: "https://registry.example.org" } }),
+            [
+                `${key("registry.server")}: must be a registry host such as registry.example.org, without a scheme or path (got "https://registry.example.org")`,
+            ],
+        );
+        assert.deepEqual(
+            problems({ registry: { server: REGISTRY.server, username: REGISTRY.username } }),
+            [
+                `${key("registry.password")}: is required; set it once per stack with: pulumi config set --secret --path aims:kubernetes.registry.password`,
+            ],
+        );
+        assert.deepEqual(
+            problems({ registry: { server: REGISTRY.server, password: REGISTRY.password } }),
+            [`${key("registry.username")}: is required`],
+        );
+        assert.deepEqual(problems({ registry: { ...REGISTRY, email: "ops@example.org" } }), [
+            `${key("registry.email")}: unknown key; allowed: server, username, password`,
         ]);
-        assert.deepEqual(problems({ registry: { server: REGISTRY.server, username: REGISTRY.username } }), [
-            `${key("registry.password")}: is required; set it once per stack with: pulumi config set --secret --path aims:kubernetes.registry.password`,
-        ]);
-        assert.deepEqual(problems({ registry: { server: REGISTRY.server, password: REGISTRY.password } }), [`${key("registry.username")}: is required`]);
-        assert.deepEqual(problems({ registry: { ...REGISTRY, email: "ops@example.org" } }), [`${key("registry.email")}: unknown key; allowed: server, username, password`]);
     });
 
     it("reports every problem of the block at once", () => {
-        assert.equal(problems({ ingressClass: "A", clusterIssuer: undefined, ingressNamespace: "X", coreBootstrapReadyUrl: "nope" }).length, 4);
+        assert.equal(
+            problems({
+                ingressClass: "A",
+                clusterIssuer: undefined,
+                ingressNamespace: "X",
+                coreBootstrapReadyUrl: "nope",
+            }).length,
+            4,
+        );
     });
 });

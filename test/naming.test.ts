@@ -14,14 +14,26 @@ describe("naming", () => {
         assert.equal(naming.databaseSecretName("school1"), "school1-database");
         assert.equal(naming.tlsSecretName("school1"), "school1-tls");
         assert.equal(naming.taskRoleName("prod", "school1"), "prod-school1-task");
-        assert.equal(naming.dbCredentialsSecretName("sit", "school1"), "sit-school1-db-credentials");
+        assert.equal(
+            naming.dbCredentialsSecretName("sit", "school1"),
+            "sit-school1-db-credentials",
+        );
         assert.equal(naming.secretKeySecretName("sit", "school1"), "sit-school1-secret-key");
         assert.equal(naming.logGroupName("dev", "school1"), "/ecs/dev-school1");
     });
 
     it("serves a tenant at <name>.<baseDomain> unless it has its own domain", () => {
-        assert.equal(naming.tenantHost({ name: "school1" }, "dev.aims.example.org"), "school1.dev.aims.example.org");
-        assert.equal(naming.tenantHost({ name: "school1", domain: "portal.school1.example.org" }, "dev.aims.example.org"), "portal.school1.example.org");
+        assert.equal(
+            naming.tenantHost({ name: "school1" }, "dev.aims.example.org"),
+            "school1.dev.aims.example.org",
+        );
+        assert.equal(
+            naming.tenantHost(
+                { name: "school1", domain: "portal.school1.example.org" },
+                "dev.aims.example.org",
+            ),
+            "portal.school1.example.org",
+        );
     });
 
     describe("target group names", () => {
@@ -43,9 +55,24 @@ describe("naming", () => {
             }
         });
         it("are deterministic and distinct for long names sharing a prefix", () => {
-            const a = naming.targetGroupName("prod", "the-international-school-of-cape-town-north", "web");
-            const b = naming.targetGroupName("prod", "the-international-school-of-cape-town-south", "web");
-            assert.equal(a, naming.targetGroupName("prod", "the-international-school-of-cape-town-north", "web"));
+            const a = naming.targetGroupName(
+                "prod",
+                "the-international-school-of-cape-town-north",
+                "web",
+            );
+            const b = naming.targetGroupName(
+                "prod",
+                "the-international-school-of-cape-town-south",
+                "web",
+            );
+            assert.equal(
+                a,
+                naming.targetGroupName(
+                    "prod",
+                    "the-international-school-of-cape-town-north",
+                    "web",
+                ),
+            );
             assert.notEqual(a, b);
             assert.ok(a.startsWith("prod-the-international-sc"), a);
         });
@@ -53,9 +80,17 @@ describe("naming", () => {
 
     describe("limits", () => {
         it("finds no problem for a name of the maximum length, and names the broken limit beyond it", () => {
-            assert.deepEqual(naming.nameLimitProblems("a".repeat(naming.MAX_TENANT_NAME_LENGTH)), []);
-            const problems = naming.nameLimitProblems("a".repeat(naming.MAX_TENANT_NAME_LENGTH + 1));
-            assert.deepEqual(problems.map((p) => /the (.*) name/.exec(p)?.[1]), ["Helm release"]);
+            assert.deepEqual(
+                naming.nameLimitProblems("a".repeat(naming.MAX_TENANT_NAME_LENGTH)),
+                [],
+            );
+            const problems = naming.nameLimitProblems(
+                "a".repeat(naming.MAX_TENANT_NAME_LENGTH + 1),
+            );
+            assert.deepEqual(
+                problems.map((p) => /the (.*) name/.exec(p)?.[1]),
+                ["Helm release"],
+            );
         });
         it("makes the Helm release the binding limit: 53 characters", () => {
             assert.equal(naming.MAX_TENANT_NAME_LENGTH, 53);

@@ -13,7 +13,10 @@ async function runProgram(project: ProjectCopy, stack: string) {
     const program = require(path.join(project.dir, "index.ts")) as Program;
     const outputs = await program();
     await mocks.settled();
-    return { mocks, tenants: await valueOf(pulumi.output(outputs.tenants)) as Array<Record<string, unknown>> };
+    return {
+        mocks,
+        tenants: (await valueOf(pulumi.output(outputs.tenants))) as Array<Record<string, unknown>>,
+    };
 }
 
 describe("the program (index.ts)", () => {
@@ -23,7 +26,13 @@ describe("the program (index.ts)", () => {
     it("declares one Tenant per tenant enabled in the stack's environment", async () => {
         project = copyProject();
         const { mocks } = await runProgram(project, "dev");
-        assert.deepEqual(mocks.ofType("aims:index:Tenant").map((t) => t.name).sort(), ["greenfield", "school1"]);
+        assert.deepEqual(
+            mocks
+                .ofType("aims:index:Tenant")
+                .map((t) => t.name)
+                .sort(),
+            ["greenfield", "school1"],
+        );
     });
 
     it("uses explicit providers built from the stack settings, never the default ones", async () => {
@@ -37,26 +46,52 @@ describe("the program (index.ts)", () => {
         assert.equal(mocks.get("pulumi:providers:aws", "aws").inputs.region, "af-south-1");
         const withoutExplicitProvider = mocks.resources
             // random and command (the one-shot AWS backup run) need no configuration: their default providers are fine.
-            .filter((r) => r.custom && !r.type.startsWith("pulumi:providers:") && !/^(random|command):/.test(r.type))
+            .filter(
+                (r) =>
+                    r.custom &&
+                    !r.type.startsWith("pulumi:providers:") &&
+                    !/^(random|command):/.test(r.type),
+            )
             .filter((r) => !r.provider || r.provider.includes("::default"));
-        assert.deepEqual(withoutExplicitProvider.map((r) => r.name), []);
+        assert.deepEqual(
+            withoutExplicitProvider.map((r) => r.name),
+            [],
+        );
     });
 
     it("exports the deployed tenants with url and status and no secret", async () => {
         project = copyProject();
         const { tenants } = await runProgram(project, "prod");
-        assert.deepEqual(tenants.map((t) => [t.name, t.url, t.status, t.platform]), [
-            ["riverside-high", "https://portal.riverside-high.example.org", "active", "aws"],
-            ["school1", "https://school1.aims.example.org", "active", "kubernetes"],
-        ]);
-        assert.deepEqual(tenants.map((t) => [t.namespace, t.serviceName]), [[undefined, "riverside-high"], ["school1", undefined]]);
+        assert.deepEqual(
+            tenants.map((t) => [t.name, t.url, t.status, t.platform]),
+            [
+                ["riverside-high", "https://portal.riverside-high.example.org", "active", "aws"],
+                ["school1", "https://school1.aims.example.org", "active", "kubernetes"],
+            ],
+        );
+        assert.deepEqual(
+            tenants.map((t) => [t.namespace, t.serviceName]),
+            [
+                [undefined, "riverside-high"],
+                ["school1", undefined],
+            ],
+        );
         assert.doesNotMatch(JSON.stringify(tenants), /mock-|offline-placeholder/);
     });
 
     const badTenantFiles: Record<string, [Record<string, string>, RegExp]> = {
-        "an unknown plan": [{ "school1.yaml": "name: school1\ndisplayName: S\nplan: huge\n" }, /^tenants\/school1\.yaml: plan: must be one of/],
-        "a name that is not a DNS label": [{ "school_1.yaml": "name: school_1\ndisplayName: S\nplan: small\n" }, /^tenants\/school_1\.yaml: name: must be a DNS label/],
-        "malformed YAML": [{ "school1.yaml": "name: [school1\n" }, /^tenants\/school1\.yaml: not valid YAML/],
+        "an unknown plan": [
+            { "school1.yaml": "name: school1\ndisplayName: S\nplan: huge\n" },
+            /^tenants\/school1\.yaml: plan: must be one of/,
+        ],
+        "a name that is not a DNS label": [
+            { "school_1.yaml": "name: school_1\ndisplayName: S\nplan: small\n" },
+            /^tenants\/school_1\.yaml: name: must be a DNS label/,
+        ],
+        "malformed YAML": [
+            { "school1.yaml": "name: [school1\n" },
+            /^tenants\/school1\.yaml: not valid YAML/,
+        ],
         "an empty file": [{ "school1.yaml": "" }, /^tenants\/school1\.yaml: the file is empty/],
         "an empty tenants folder": [{}, /^tenants\/: no tenant files/],
     };
@@ -68,7 +103,10 @@ describe("the program (index.ts)", () => {
             const program = require(path.join(project.dir, "index.ts")) as Program;
             await assert.rejects(program(), (err: unknown) => {
                 assert.ok(err instanceof ValidationError);
-                assert.ok(err.problems.some((p) => message.test(p)), err.problems.join("\n"));
+                assert.ok(
+                    err.problems.some((p) => message.test(p)),
+                    err.problems.join("\n"),
+                );
                 return true;
             });
             await mocks.settled();

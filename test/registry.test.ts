@@ -4,7 +4,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { ValidationError } from "../components/errors";
 import { MAX_TENANT_NAME_LENGTH } from "../components/naming";
-import { loadTenants, MAX_TENANT_FILE_BYTES, parseTenantFile, RESERVED_NAMES } from "../components/registry";
+import {
+    loadTenants,
+    MAX_TENANT_FILE_BYTES,
+    parseTenantFile,
+    RESERVED_NAMES,
+} from "../components/registry";
 
 const VALID = "name: school1\ndisplayName: School One\nplan: standard\n";
 
@@ -13,7 +18,12 @@ function problemsOf(content: string, file = "tenants/school1.yaml"): string[] {
 }
 
 /** Asserts exactly one problem, that it names the file and field, and matches `pattern`. */
-function assertProblem(content: string, field: string, pattern: RegExp, file = "tenants/school1.yaml"): void {
+function assertProblem(
+    content: string,
+    field: string,
+    pattern: RegExp,
+    file = "tenants/school1.yaml",
+): void {
     const problems = problemsOf(content, file);
     assert.equal(problems.length, 1, `expected one problem, got: ${problems.join(" | ")}`);
     assert.ok(problems[0].startsWith(`${file}: ${field}: `), problems[0]);
@@ -24,7 +34,8 @@ function withTenantsDir(files: Record<string, string>, check: (dir: string) => v
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "aims-registry-"));
     const dir = path.join(root, "tenants");
     fs.mkdirSync(dir);
-    for (const [file, content] of Object.entries(files)) fs.writeFileSync(path.join(dir, file), content);
+    for (const [file, content] of Object.entries(files))
+        fs.writeFileSync(path.join(dir, file), content);
     try {
         check(dir);
     } finally {
@@ -35,11 +46,14 @@ function withTenantsDir(files: Record<string, string>, check: (dir: string) => v
 function loadProblems(files: Record<string, string>): string[] {
     let problems: string[] = [];
     withTenantsDir(files, (dir) => {
-        assert.throws(() => loadTenants(dir), (err: unknown) => {
-            assert.ok(err instanceof ValidationError);
-            problems = [...err.problems];
-            return true;
-        });
+        assert.throws(
+            () => loadTenants(dir),
+            (err: unknown) => {
+                assert.ok(err instanceof ValidationError);
+                problems = [...err.problems];
+                return true;
+            },
+        );
     });
     return problems;
 }
@@ -49,19 +63,26 @@ describe("registry: one tenant file", () => {
         const { spec, problems } = parseTenantFile("tenants/school1.yaml", VALID);
         assert.deepEqual(problems, []);
         assert.deepEqual(spec, {
-            name: "school1", displayName: "School One", environments: ["dev", "sit", "prod"],
-            plan: "standard", status: "active", file: "tenants/school1.yaml",
+            name: "school1",
+            displayName: "School One",
+            environments: ["dev", "sit", "prod"],
+            plan: "standard",
+            status: "active",
+            file: "tenants/school1.yaml",
         });
     });
 
     it("keeps every optional field of a full file, environments in canonical order", () => {
-        const { spec, problems } = parseTenantFile("tenants/school1.yaml", `${VALID}environments: [prod, dev]
+        const { spec, problems } = parseTenantFile(
+            "tenants/school1.yaml",
+            `${VALID}environments: [prod, dev]
 status: suspended
 platform: aws
 domain: portal.school1.example.org
 image: { tag: "2.3.1" }
 aws: { listenerPriority: 120, shard: 1 }
-`);
+`,
+        );
         assert.deepEqual(problems, []);
         assert.deepEqual(spec?.environments, ["dev", "prod"]);
         assert.equal(spec?.status, "suspended");
@@ -74,47 +95,114 @@ aws: { listenerPriority: 120, shard: 1 }
     describe("name", () => {
         for (const good of ["a", "school1", "riverside-high", "a1-b2-c3"]) {
             it(`accepts "${good}"`, () => {
-                assert.deepEqual(problemsOf(`name: ${good}\ndisplayName: X\nplan: small\n`, `tenants/${good}.yaml`), []);
+                assert.deepEqual(
+                    problemsOf(
+                        `name: ${good}\ndisplayName: X\nplan: small\n`,
+                        `tenants/${good}.yaml`,
+                    ),
+                    [],
+                );
             });
         }
         const notDnsLabels: Record<string, string> = {
-            uppercase: "School1", underscore: "school_1", "leading hyphen": "-school", "trailing hyphen": "school-",
-            "leading digit": "1school", dot: "school.one", "path traversal": "../x", "unicode look-alike": "sch\u043e\u043el1",
+            uppercase: "School1",
+            underscore: "school_1",
+            "leading hyphen": "-school",
+            "trailing hyphen": "school-",
+            "leading digit": "1school",
+            dot: "school.one",
+            "path traversal": "../x",
+            "unicode look-alike": "sch\u043e\u043el1",
             space: "school one",
         };
         for (const [label, bad] of Object.entries(notDnsLabels)) {
             it(`rejects a name with a ${label}`, () => {
-                assertProblem(`name: "${bad}"\ndisplayName: X\nplan: small\n`, "name", /must be a DNS label/, `tenants/${bad}.yaml`);
+                assertProblem(
+                    `name: "${bad}"\ndisplayName: X\nplan: small\n`,
+                    "name",
+                    /must be a DNS label/,
+                    `tenants/${bad}.yaml`,
+                );
             });
         }
         it("rejects consecutive hyphens", () => {
-            assertProblem("name: a--b\ndisplayName: X\nplan: small\n", "name", /consecutive hyphens/, "tenants/a--b.yaml");
+            assertProblem(
+                "name: a--b\ndisplayName: X\nplan: small\n",
+                "name",
+                /consecutive hyphens/,
+                "tenants/a--b.yaml",
+            );
         });
         it("rejects an empty name", () => {
-            assertProblem('name: ""\ndisplayName: X\nplan: small\n', "name", /must be a DNS label/, "tenants/.yaml");
+            assertProblem(
+                'name: ""\ndisplayName: X\nplan: small\n',
+                "name",
+                /must be a DNS label/,
+                "tenants/.yaml",
+            );
         });
-        for (const reserved of ["www", "api", "admin", "app", "mail", "core", "argocd", "database", "kube-system", "kube-anything", "aims-core", "flux-system", "cert-manager"]) {
+        for (const reserved of [
+            "www",
+            "api",
+            "admin",
+            "app",
+            "mail",
+            "core",
+            "argocd",
+            "database",
+            "kube-system",
+            "kube-anything",
+            "aims-core",
+            "flux-system",
+            "cert-manager",
+        ]) {
             it(`rejects the reserved name "${reserved}"`, () => {
-                assertProblem(`name: ${reserved}\ndisplayName: X\nplan: small\n`, "name", /is reserved/, `tenants/${reserved}.yaml`);
+                assertProblem(
+                    `name: ${reserved}\ndisplayName: X\nplan: small\n`,
+                    "name",
+                    /is reserved/,
+                    `tenants/${reserved}.yaml`,
+                );
             });
         }
         it("reserves every platform name it lists", () => {
-            assert.ok(RESERVED_NAMES.has("www") && RESERVED_NAMES.has("kube-system") && RESERVED_NAMES.has("argocd"));
+            assert.ok(
+                RESERVED_NAMES.has("www") &&
+                    RESERVED_NAMES.has("kube-system") &&
+                    RESERVED_NAMES.has("argocd"),
+            );
         });
         it(`accepts the longest name whose derived names fit (${MAX_TENANT_NAME_LENGTH} characters)`, () => {
             const name = "a".repeat(MAX_TENANT_NAME_LENGTH);
-            assert.deepEqual(problemsOf(`name: ${name}\ndisplayName: X\nplan: small\n`, `tenants/${name}.yaml`), []);
+            assert.deepEqual(
+                problemsOf(`name: ${name}\ndisplayName: X\nplan: small\n`, `tenants/${name}.yaml`),
+                [],
+            );
         });
         it("rejects a name one character longer, naming the limit it breaks", () => {
             const name = "a".repeat(MAX_TENANT_NAME_LENGTH + 1);
-            assertProblem(`name: ${name}\ndisplayName: X\nplan: small\n`, "name", /too long: 54 characters, at most 53 fit every derived name \(the Helm release name .* over its limit of 53\)/, `tenants/${name}.yaml`);
+            assertProblem(
+                `name: ${name}\ndisplayName: X\nplan: small\n`,
+                "name",
+                /too long: 54 characters, at most 53 fit every derived name \(the Helm release name .* over its limit of 53\)/,
+                `tenants/${name}.yaml`,
+            );
         });
         it("rejects a 64-character name", () => {
             const name = "a".repeat(64);
-            assertProblem(`name: ${name}\ndisplayName: X\nplan: small\n`, "name", /DNS label|too long/, `tenants/${name}.yaml`);
+            assertProblem(
+                `name: ${name}\ndisplayName: X\nplan: small\n`,
+                "name",
+                /DNS label|too long/,
+                `tenants/${name}.yaml`,
+            );
         });
         it("rejects a name that does not match the file name", () => {
-            assertProblem("name: school2\ndisplayName: X\nplan: small\n", "name", /must match the file name "school1" \(got "school2"\)/);
+            assertProblem(
+                "name: school2\ndisplayName: X\nplan: small\n",
+                "name",
+                /must match the file name "school1" \(got "school2"\)/,
+            );
         });
         it("reports a missing name", () => {
             assertProblem("displayName: X\nplan: small\n", "name", /is required/);
@@ -123,16 +211,32 @@ aws: { listenerPriority: 120, shard: 1 }
 
     describe("fields", () => {
         it("rejects an unknown field and lists the allowed ones", () => {
-            assertProblem(`${VALID}colour: blue\n`, "colour", /unknown field; allowed: name, displayName, environments, plan/);
+            assertProblem(
+                `${VALID}colour: blue\n`,
+                "colour",
+                /unknown field; allowed: name, displayName, environments, plan/,
+            );
         });
         it("rejects an unknown nested field", () => {
-            assertProblem(`${VALID}aws: { priority: 3 }\n`, "aws.priority", /unknown field; allowed: listenerPriority, shard/);
+            assertProblem(
+                `${VALID}aws: { priority: 3 }\n`,
+                "aws.priority",
+                /unknown field; allowed: listenerPriority, shard/,
+            );
         });
         it("rejects an unknown plan, listing the plans", () => {
-            assertProblem("name: school1\ndisplayName: X\nplan: huge\n", "plan", /must be one of small, standard, large \(got "huge"\)/);
+            assertProblem(
+                "name: school1\ndisplayName: X\nplan: huge\n",
+                "plan",
+                /must be one of small, standard, large \(got "huge"\)/,
+            );
         });
         it("rejects an unknown environment, naming its position", () => {
-            assertProblem(`${VALID}environments: [dev, staging]\n`, "environments[1]", /must be one of dev, sit, prod \(got "staging"\)/);
+            assertProblem(
+                `${VALID}environments: [dev, staging]\n`,
+                "environments[1]",
+                /must be one of dev, sit, prod \(got "staging"\)/,
+            );
         });
         it("rejects an empty environments list", () => {
             assertProblem(`${VALID}environments: []\n`, "environments", /at least 1 item/);
@@ -145,20 +249,34 @@ aws: { listenerPriority: 120, shard: 1 }
             assertProblem(`${VALID}platform: gcp\n`, "platform", /kubernetes, aws/);
         });
         it("rejects wrong types", () => {
-            assertProblem("name: school1\ndisplayName: 42\nplan: small\n", "displayName", /must be a string \(got 42\)/);
+            assertProblem(
+                "name: school1\ndisplayName: 42\nplan: small\n",
+                "displayName",
+                /must be a string \(got 42\)/,
+            );
             assertProblem(`${VALID}environments: dev\n`, "environments", /must be an array/);
-            assertProblem(`${VALID}aws: { listenerPriority: "10" }\n`, "aws.listenerPriority", /whole number/);
+            assertProblem(
+                `${VALID}aws: { listenerPriority: "10" }\n`,
+                "aws.listenerPriority",
+                /whole number/,
+            );
             assertProblem(`${VALID}aws: { shard: 1.5 }\n`, "aws.shard", /whole number/);
         });
         it("rejects a listener priority out of range", () => {
-            assertProblem(`${VALID}aws: { listenerPriority: 50001 }\n`, "aws.listenerPriority", /<= 50000/);
+            assertProblem(
+                `${VALID}aws: { listenerPriority: 50001 }\n`,
+                "aws.listenerPriority",
+                /<= 50000/,
+            );
         });
         it("rejects a bad domain and a bad image tag", () => {
             assertProblem(`${VALID}domain: "Portal School"\n`, "domain", /lowercase hostname/);
             assertProblem(`${VALID}image: { tag: "-bad tag" }\n`, "image.tag", /image tag/);
         });
         it("reports every problem of a file at once", () => {
-            const problems = problemsOf("name: school1\ndisplayName: 1\nplan: huge\nstatus: x\nextra: 1\n");
+            const problems = problemsOf(
+                "name: school1\ndisplayName: 1\nplan: huge\nstatus: x\nextra: 1\n",
+            );
             assert.equal(problems.length, 4, problems.join("\n"));
         });
     });
@@ -170,7 +288,10 @@ aws: { listenerPriority: 120, shard: 1 }
             assert.match(problems[0], /^tenants\/school1\.yaml: not valid YAML \(line \d+\)/);
         });
         it("rejects duplicate keys", () => {
-            assert.match(problemsOf(`${VALID}plan: small\n`)[0], /not valid YAML.*duplicated mapping key/);
+            assert.match(
+                problemsOf(`${VALID}plan: small\n`)[0],
+                /not valid YAML.*duplicated mapping key/,
+            );
         });
         it("rejects an empty file and a comment-only file", () => {
             assert.match(problemsOf("")[0], /^tenants\/school1\.yaml: the file is empty/);
@@ -193,20 +314,44 @@ aws: { listenerPriority: 120, shard: 1 }
 
 describe("registry: the tenants folder", () => {
     it("loads every tenant file, sorted by file name", () => {
-        withTenantsDir({ "b.yaml": "name: b\ndisplayName: B\nplan: small\n", "a.yaml": "name: a\ndisplayName: A\nplan: large\n", "README.md": "ignored" }, (dir) => {
-            assert.deepEqual(loadTenants(dir).map((spec) => [spec.name, spec.file]), [["a", "tenants/a.yaml"], ["b", "tenants/b.yaml"]]);
-        });
+        withTenantsDir(
+            {
+                "b.yaml": "name: b\ndisplayName: B\nplan: small\n",
+                "a.yaml": "name: a\ndisplayName: A\nplan: large\n",
+                "README.md": "ignored",
+            },
+            (dir) => {
+                assert.deepEqual(
+                    loadTenants(dir).map((spec) => [spec.name, spec.file]),
+                    [
+                        ["a", "tenants/a.yaml"],
+                        ["b", "tenants/b.yaml"],
+                    ],
+                );
+            },
+        );
     });
     it("refuses a missing folder", () => {
-        assert.throws(() => loadTenants(path.join(os.tmpdir(), "no-such-tenants-folder")), /the tenants folder is missing; refusing to continue with zero tenants/);
+        assert.throws(
+            () => loadTenants(path.join(os.tmpdir(), "no-such-tenants-folder")),
+            /the tenants folder is missing; refusing to continue with zero tenants/,
+        );
     });
     it("refuses an empty folder", () => {
-        assert.match(loadProblems({}).join("\n"), /no tenant files .*refusing to continue with zero tenants/);
+        assert.match(
+            loadProblems({}).join("\n"),
+            /no tenant files .*refusing to continue with zero tenants/,
+        );
         assert.match(loadProblems({ "notes.txt": "x" }).join("\n"), /no tenant files/);
     });
     it("refuses a .yml file instead of ignoring it", () => {
-        assert.deepEqual(loadProblems({ "a.yaml": "name: a\ndisplayName: A\nplan: small\n", "b.yml": "name: b\n" }),
-            ["tenants/b.yml: tenant files end in .yaml, in lowercase; rename it to b.yaml"]);
+        assert.deepEqual(
+            loadProblems({
+                "a.yaml": "name: a\ndisplayName: A\nplan: small\n",
+                "b.yml": "name: b\n",
+            }),
+            ["tenants/b.yml: tenant files end in .yaml, in lowercase; rename it to b.yaml"],
+        );
     });
     it("fails closed: one bad file stops the whole list, and every problem is reported", () => {
         const problems = loadProblems({
@@ -220,20 +365,41 @@ describe("registry: the tenants folder", () => {
         ]);
     });
     it("rejects two files with the same name", () => {
-        const problems = loadProblems({ "a.yaml": "name: a\ndisplayName: A\nplan: small\n", "A.yaml": "name: a\ndisplayName: A\nplan: small\n" });
-        assert.ok(problems.some((p) => /^tenants\/A\.yaml: name: must match the file name "A"/.test(p)), problems.join("\n"));
+        const problems = loadProblems({
+            "a.yaml": "name: a\ndisplayName: A\nplan: small\n",
+            "A.yaml": "name: a\ndisplayName: A\nplan: small\n",
+        });
+        assert.ok(
+            problems.some((p) => /^tenants\/A\.yaml: name: must match the file name "A"/.test(p)),
+            problems.join("\n"),
+        );
     });
     it("rejects two tenants with the same domain", () => {
-        const problems = loadProblems({ "a.yaml": "name: a\ndisplayName: A\nplan: small\n", "b.yaml": "name: b\ndisplayName: B\nplan: small\ndomain: x.example.org\n", "c.yaml": "name: c\ndisplayName: C\nplan: small\ndomain: x.example.org\n" });
-        assert.deepEqual(problems, ['tenants/c.yaml: domain: "x.example.org" is also the domain of tenants/b.yaml']);
+        const problems = loadProblems({
+            "a.yaml": "name: a\ndisplayName: A\nplan: small\n",
+            "b.yaml": "name: b\ndisplayName: B\nplan: small\ndomain: x.example.org\n",
+            "c.yaml": "name: c\ndisplayName: C\nplan: small\ndomain: x.example.org\n",
+        });
+        assert.deepEqual(problems, [
+            'tenants/c.yaml: domain: "x.example.org" is also the domain of tenants/b.yaml',
+        ]);
     });
     it("accepts distinct names and domains", () => {
-        withTenantsDir({ "a.yaml": "name: a\ndisplayName: A\nplan: small\ndomain: a.example.org\n", "b.yaml": "name: b\ndisplayName: B\nplan: small\ndomain: b.example.org\n" }, (dir) => {
-            assert.equal(loadTenants(dir).length, 2);
-        });
+        withTenantsDir(
+            {
+                "a.yaml": "name: a\ndisplayName: A\nplan: small\ndomain: a.example.org\n",
+                "b.yaml": "name: b\ndisplayName: B\nplan: small\ndomain: b.example.org\n",
+            },
+            (dir) => {
+                assert.equal(loadTenants(dir).length, 2);
+            },
+        );
     });
     it("loads the project's own example tenants", () => {
         const specs = loadTenants(path.join(__dirname, "..", "tenants"));
-        assert.deepEqual(specs.map((spec) => spec.name), ["greenfield", "riverside-high", "school1"]);
+        assert.deepEqual(
+            specs.map((spec) => spec.name),
+            ["greenfield", "riverside-high", "school1"],
+        );
     });
 });

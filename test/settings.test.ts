@@ -7,11 +7,19 @@ import { isSecret, spec, stackConfig, startMocks, valueOf } from "./support/mock
 const kubernetesTenant = spec({ name: "school1" });
 const awsTenant = spec({ name: "greenfield", platform: "aws" });
 
-function read(stack: string, overrides: Record<string, unknown> = {}, tenants = [kubernetesTenant]): StackSettings {
+function read(
+    stack: string,
+    overrides: Record<string, unknown> = {},
+    tenants = [kubernetesTenant],
+): StackSettings {
     return readStackSettings(configSource(stackConfig(stack, overrides)), stack, tenants);
 }
 
-function problems(stack: string, overrides: Record<string, unknown>, tenants = [kubernetesTenant]): string[] {
+function problems(
+    stack: string,
+    overrides: Record<string, unknown>,
+    tenants = [kubernetesTenant],
+): string[] {
     try {
         read(stack, overrides, tenants);
     } catch (err) {
@@ -59,53 +67,90 @@ describe("stack settings", () => {
 
     it("defaults the platform to kubernetes and rejects an unknown one", () => {
         assert.equal(read("dev", { "aims:platform": undefined }).platform, "kubernetes");
-        assert.deepEqual(problems("dev", { "aims:platform": "gcp" }), ['Pulumi.dev.yaml: aims:platform: must be one of kubernetes, aws (got "gcp")']);
+        assert.deepEqual(problems("dev", { "aims:platform": "gcp" }), [
+            'Pulumi.dev.yaml: aims:platform: must be one of kubernetes, aws (got "gcp")',
+        ]);
     });
 
     it("requires a lowercase base domain", () => {
-        assert.deepEqual(problems("dev", { "aims:baseDomain": undefined }), ["Pulumi.dev.yaml: aims:baseDomain: is required"]);
-        assert.match(problems("dev", { "aims:baseDomain": "Dev Example" })[0], /aims:baseDomain: must be a lowercase domain/);
+        assert.deepEqual(problems("dev", { "aims:baseDomain": undefined }), [
+            "Pulumi.dev.yaml: aims:baseDomain: is required",
+        ]);
+        assert.match(
+            problems("dev", { "aims:baseDomain": "Dev Example" })[0],
+            /aims:baseDomain: must be a lowercase domain/,
+        );
     });
 
     it("protects data unless the stack turns it off explicitly", () => {
         assert.equal(read("dev", { "aims:protectData": undefined }).protectData, true);
-        assert.deepEqual(problems("dev", { "aims:protectData": "yes" }), ['Pulumi.dev.yaml: aims:protectData: must be true or false (got "yes")']);
+        assert.deepEqual(problems("dev", { "aims:protectData": "yes" }), [
+            'Pulumi.dev.yaml: aims:protectData: must be true or false (got "yes")',
+        ]);
     });
 
     it("requires the images and each of their fields", () => {
-        assert.deepEqual(problems("dev", { "aims:images": undefined }), ["Pulumi.dev.yaml: aims:images: is required"]);
-        assert.deepEqual(problems("dev", { "aims:images": { frontend: "r/f", backend: "r/b" } }), ["Pulumi.dev.yaml: aims:images.tag: is required"]);
+        assert.deepEqual(problems("dev", { "aims:images": undefined }), [
+            "Pulumi.dev.yaml: aims:images: is required",
+        ]);
+        assert.deepEqual(problems("dev", { "aims:images": { frontend: "r/f", backend: "r/b" } }), [
+            "Pulumi.dev.yaml: aims:images.tag: is required",
+        ]);
     });
 
     it("requires the database connection, the password as a secret, valid port and sslmode", () => {
-        assert.deepEqual(problems("dev", { "aims:database": undefined }), ["Pulumi.dev.yaml: aims:database: is required"]);
+        assert.deepEqual(problems("dev", { "aims:database": undefined }), [
+            "Pulumi.dev.yaml: aims:database: is required",
+        ]);
         const { password: _password, ...withoutPassword } = database;
         assert.deepEqual(problems("dev", { "aims:database": withoutPassword }), [
             "Pulumi.dev.yaml: aims:database.password: is required; set it once with: pulumi config set --secret --path aims:database.password --stack dev",
         ]);
-        assert.deepEqual(problems("dev", { "aims:database": { ...database, port: 70000, sslmode: "maybe", colour: 1 } }), [
-            "Pulumi.dev.yaml: aims:database.colour: unknown key; allowed: host, port, username, sslmode, password, appHost, appPort",
-            "Pulumi.dev.yaml: aims:database.port: must be a whole number from 1 to 65535 (got 70000)",
-            'Pulumi.dev.yaml: aims:database.sslmode: must be one of disable, require, verify-ca, verify-full (got "maybe")',
-        ]);
+        assert.deepEqual(
+            problems("dev", {
+                "aims:database": { ...database, port: 70000, sslmode: "maybe", colour: 1 },
+            }),
+            [
+                "Pulumi.dev.yaml: aims:database.colour: unknown key; allowed: host, port, username, sslmode, password, appHost, appPort",
+                "Pulumi.dev.yaml: aims:database.port: must be a whole number from 1 to 65535 (got 70000)",
+                'Pulumi.dev.yaml: aims:database.sslmode: must be one of disable, require, verify-ca, verify-full (got "maybe")',
+            ],
+        );
     });
 
     it("never quotes a secret in a problem", () => {
-        assert.deepEqual(problems("dev", { "aims:database": { ...database, password: ["s3cr3t-value"] } }), [
-            "Pulumi.dev.yaml: aims:database.password: must be a non-empty string (the value is a secret and is not shown)",
-        ]);
+        assert.deepEqual(
+            problems("dev", { "aims:database": { ...database, password: ["s3cr3t-value"] } }),
+            [
+                "Pulumi.dev.yaml: aims:database.password: must be a non-empty string (the value is a secret and is not shown)",
+            ],
+        );
     });
 
     it("requires a platform block only when a tenant of the stack runs there", () => {
         assert.equal(read("dev", { "aims:aws": undefined }, [kubernetesTenant]).aws, undefined);
-        assert.deepEqual(problems("dev", { "aims:aws": undefined }, [kubernetesTenant, awsTenant]), [
-            "Pulumi.dev.yaml: aims:aws: is required: tenants of this stack run on aws (greenfield)",
-        ]);
+        assert.deepEqual(
+            problems("dev", { "aims:aws": undefined }, [kubernetesTenant, awsTenant]),
+            [
+                "Pulumi.dev.yaml: aims:aws: is required: tenants of this stack run on aws (greenfield)",
+            ],
+        );
         // A tenant enabled only in another environment does not need the block here.
-        assert.equal(read("dev", { "aims:aws": undefined }, [kubernetesTenant, spec({ name: "x", platform: "aws", environments: ["prod"] })]).aws, undefined);
-        assert.deepEqual(problems("dev", { "aims:kubernetes": undefined, "aims:platform": "kubernetes" }, [kubernetesTenant]), [
-            "Pulumi.dev.yaml: aims:kubernetes: is required: tenants of this stack run on kubernetes (school1)",
-        ]);
+        assert.equal(
+            read("dev", { "aims:aws": undefined }, [
+                kubernetesTenant,
+                spec({ name: "x", platform: "aws", environments: ["prod"] }),
+            ]).aws,
+            undefined,
+        );
+        assert.deepEqual(
+            problems("dev", { "aims:kubernetes": undefined, "aims:platform": "kubernetes" }, [
+                kubernetesTenant,
+            ]),
+            [
+                "Pulumi.dev.yaml: aims:kubernetes: is required: tenants of this stack run on kubernetes (school1)",
+            ],
+        );
     });
 
     it("rejects a block that is not a mapping", () => {
@@ -119,32 +164,68 @@ describe("stack settings", () => {
         const defaults = read("prod");
         assert.deepEqual(defaults.allowTenantRemoval, []);
         assert.equal(defaults.maxTenantRemovals, 1);
-        const set = read("prod", { "aims:allowTenantRemoval": ["old-school"], "aims:maxTenantRemovals": 3 });
+        const set = read("prod", {
+            "aims:allowTenantRemoval": ["old-school"],
+            "aims:maxTenantRemovals": 3,
+        });
         assert.deepEqual(set.allowTenantRemoval, ["old-school"]);
         assert.equal(set.maxTenantRemovals, 3);
-        assert.deepEqual(problems("prod", { "aims:allowTenantRemoval": "old-school", "aims:maxTenantRemovals": -1 }), [
-            'Pulumi.prod.yaml: aims:allowTenantRemoval: must be a non-empty list of strings (got "old-school")',
-            "Pulumi.prod.yaml: aims:maxTenantRemovals: must be a whole number from 0 to 1000 (got -1)",
-        ]);
+        assert.deepEqual(
+            problems("prod", {
+                "aims:allowTenantRemoval": "old-school",
+                "aims:maxTenantRemovals": -1,
+            }),
+            [
+                'Pulumi.prod.yaml: aims:allowTenantRemoval: must be a non-empty list of strings (got "old-school")',
+                "Pulumi.prod.yaml: aims:maxTenantRemovals: must be a whole number from 0 to 1000 (got -1)",
+            ],
+        );
     });
 
     it("reads the removal force, platform move confirmations and the lost-history escape hatch, defaulting to none and off", () => {
         const defaults = read("prod");
-        assert.deepEqual([defaults.forceTenantRemoval, defaults.allowPlatformMove, defaults.acceptMissingTenantHistory], [[], [], false]);
-        const set = read("prod", { "aims:forceTenantRemoval": ["old-school"], "aims:allowPlatformMove": ["school1"], "aims:acceptMissingTenantHistory": true });
-        assert.deepEqual([set.forceTenantRemoval, set.allowPlatformMove, set.acceptMissingTenantHistory], [["old-school"], ["school1"], true]);
-        assert.deepEqual(problems("prod", { "aims:forceTenantRemoval": [""], "aims:allowPlatformMove": "school1", "aims:acceptMissingTenantHistory": "yes" }), [
-            'Pulumi.prod.yaml: aims:forceTenantRemoval: must be a non-empty list of strings (got [""])',
-            'Pulumi.prod.yaml: aims:allowPlatformMove: must be a non-empty list of strings (got "school1")',
-            'Pulumi.prod.yaml: aims:acceptMissingTenantHistory: must be true or false (got "yes")',
-        ]);
+        assert.deepEqual(
+            [
+                defaults.forceTenantRemoval,
+                defaults.allowPlatformMove,
+                defaults.acceptMissingTenantHistory,
+            ],
+            [[], [], false],
+        );
+        const set = read("prod", {
+            "aims:forceTenantRemoval": ["old-school"],
+            "aims:allowPlatformMove": ["school1"],
+            "aims:acceptMissingTenantHistory": true,
+        });
+        assert.deepEqual(
+            [set.forceTenantRemoval, set.allowPlatformMove, set.acceptMissingTenantHistory],
+            [["old-school"], ["school1"], true],
+        );
+        assert.deepEqual(
+            problems("prod", {
+                "aims:forceTenantRemoval": [""],
+                "aims:allowPlatformMove": "school1",
+                "aims:acceptMissingTenantHistory": "yes",
+            }),
+            [
+                'Pulumi.prod.yaml: aims:forceTenantRemoval: must be a non-empty list of strings (got [""])',
+                'Pulumi.prod.yaml: aims:allowPlatformMove: must be a non-empty list of strings (got "school1")',
+                'Pulumi.prod.yaml: aims:acceptMissingTenantHistory: must be true or false (got "yes")',
+            ],
+        );
     });
 
     it("refuses aims:protectData: false in prod, whatever the stack is called", () => {
-        const refusal = "aims:protectData: must be true in prod: prod's databases, roles, secrets and namespaces are protected and retained on delete; remove the key or set it to true";
+        const refusal =
+            "aims:protectData: must be true in prod: prod's databases, roles, secrets and namespaces are protected and retained on delete; remove the key or set it to true";
         for (const value of [false, "false"]) {
-            assert.deepEqual(problems("prod", { "aims:protectData": value }), [`Pulumi.prod.yaml: ${refusal}`]);
-            assert.deepEqual(problems("dev", { "aims:environment": "prod", "aims:protectData": value }), [`Pulumi.dev.yaml: ${refusal}`]);
+            assert.deepEqual(problems("prod", { "aims:protectData": value }), [
+                `Pulumi.prod.yaml: ${refusal}`,
+            ]);
+            assert.deepEqual(
+                problems("dev", { "aims:environment": "prod", "aims:protectData": value }),
+                [`Pulumi.dev.yaml: ${refusal}`],
+            );
         }
         assert.equal(read("prod", { "aims:protectData": undefined }).protectData, true);
         assert.equal(read("sit", { "aims:protectData": false }).protectData, false);
@@ -154,9 +235,14 @@ describe("stack settings", () => {
         const kubernetes = JSON.parse(stackConfig("dev").config["aims:kubernetes"]);
         const edge = spec({ name: "edge" });
         assert.equal(read("dev", {}, [edge]).kubernetes?.ingressNamespace, "traefik");
-        assert.deepEqual(problems("dev", { "aims:kubernetes": { ...kubernetes, ingressNamespace: "edge" } }, [edge]), [
-            'tenants/edge.yaml: name: "edge" is the ingress controller\'s namespace (aims:kubernetes.ingressNamespace in Pulumi.dev.yaml); choose another name',
-        ]);
+        assert.deepEqual(
+            problems("dev", { "aims:kubernetes": { ...kubernetes, ingressNamespace: "edge" } }, [
+                edge,
+            ]),
+            [
+                'tenants/edge.yaml: name: "edge" is the ingress controller\'s namespace (aims:kubernetes.ingressNamespace in Pulumi.dev.yaml); choose another name',
+            ],
+        );
     });
 
     describe("tenants named like a namespace the stack relies on", () => {
@@ -164,52 +250,155 @@ describe("stack settings", () => {
         const backup = JSON.parse(stackConfig("dev").config["aims:backup"]);
         const core = JSON.parse(stackConfig("dev").config["aims:core"]);
         const refused: Record<string, [string, Record<string, unknown>, string]> = {
-            "the ingress namespace, on AWS too": ["edge", { "aims:kubernetes": { ...kubernetes, ingressNamespace: "edge" } }, "the ingress controller's namespace (aims:kubernetes.ingressNamespace"],
-            "the namespace of the apps' database host": ["pg-shared", { "aims:database": { ...database, appHost: "pgbouncer.pg-shared.svc.cluster.local" } }, "the namespace of a service the stack uses (aims:database.appHost"],
-            "the namespace of a short .svc database host": ["pg-shared", { "aims:database": { ...database, appHost: "pgbouncer.pg-shared.svc" } }, "(aims:database.appHost"],
-            "the namespace of an upper-case database host with a final dot": ["pg-shared", { "aims:database": { ...database, host: "PG.PG-SHARED.SVC.CLUSTER.LOCAL." } }, "(aims:database.host"],
-            "the namespace of the core site": ["school-core", { "aims:core": { ...core, url: "https://core.school-core.svc.cluster.local" } }, "(aims:core.url"],
-            "the namespace of the core database": ["core-db", { "aims:core": { ...core, database: { ...core.database, host: "aimsgodb.core-db.svc" } } }, "(aims:core.database.host"],
-            "the namespace of in-cluster media storage": ["media", { "aims:core": { ...core, objectStorage: { ...core.objectStorage, endpoint: "https://minio.media.svc.cluster.local" } } }, "(aims:core.objectStorage.endpoint"],
-            "the namespace of in-cluster backup storage": ["objects", { "aims:backup": { ...backup, endpoint: "https://minio.objects.svc.cluster.local" } }, "(aims:backup.endpoint"],
-            "a namespace the stack reserves": ["observability", { "aims:kubernetes": { ...kubernetes, reservedNamespaces: ["vault", "observability"] } }, "a namespace the stack reserves (aims:kubernetes.reservedNamespaces"],
+            "the ingress namespace, on AWS too": [
+                "edge",
+                { "aims:kubernetes": { ...kubernetes, ingressNamespace: "edge" } },
+                "the ingress controller's namespace (aims:kubernetes.ingressNamespace",
+            ],
+            "the namespace of the apps' database host": [
+                "pg-shared",
+                {
+                    "aims:database": {
+                        ...database,
+                        appHost: "pgbouncer.pg-shared.svc.cluster.local",
+                    },
+                },
+                "the namespace of a service the stack uses (aims:database.appHost",
+            ],
+            "the namespace of a short .svc database host": [
+                "pg-shared",
+                { "aims:database": { ...database, appHost: "pgbouncer.pg-shared.svc" } },
+                "(aims:database.appHost",
+            ],
+            "the namespace of an upper-case database host with a final dot": [
+                "pg-shared",
+                { "aims:database": { ...database, host: "PG.PG-SHARED.SVC.CLUSTER.LOCAL." } },
+                "(aims:database.host",
+            ],
+            "the namespace of the core site": [
+                "school-core",
+                { "aims:core": { ...core, url: "https://core.school-core.svc.cluster.local" } },
+                "(aims:core.url",
+            ],
+            "the namespace of the core database": [
+                "core-db",
+                {
+                    "aims:core": {
+                        ...core,
+                        database: { ...core.database, host: "aimsgodb.core-db.svc" },
+                    },
+                },
+                "(aims:core.database.host",
+            ],
+            "the namespace of in-cluster media storage": [
+                "media",
+                {
+                    "aims:core": {
+                        ...core,
+                        objectStorage: {
+                            ...core.objectStorage,
+                            endpoint: "https://minio.media.svc.cluster.local",
+                        },
+                    },
+                },
+                "(aims:core.objectStorage.endpoint",
+            ],
+            "the namespace of in-cluster backup storage": [
+                "objects",
+                {
+                    "aims:backup": {
+                        ...backup,
+                        endpoint: "https://minio.objects.svc.cluster.local",
+                    },
+                },
+                "(aims:backup.endpoint",
+            ],
+            "a namespace the stack reserves": [
+                "observability",
+                {
+                    "aims:kubernetes": {
+                        ...kubernetes,
+                        reservedNamespaces: ["vault", "observability"],
+                    },
+                },
+                "a namespace the stack reserves (aims:kubernetes.reservedNamespaces",
+            ],
         };
         for (const [label, [name, overrides, message]] of Object.entries(refused)) {
             it(`refuses a tenant named like ${label}`, () => {
-                const tenants = [spec({ name }), spec({ name: "aws-one", platform: "aws" }), spec({ name: `${name}-x`, platform: "aws" })];
+                const tenants = [
+                    spec({ name }),
+                    spec({ name: "aws-one", platform: "aws" }),
+                    spec({ name: `${name}-x`, platform: "aws" }),
+                ];
                 const awsNamed = spec({ name, platform: "aws" });
                 for (const named of [tenants[0], awsNamed]) {
                     const found = problems("dev", overrides, [named, tenants[1], tenants[2]]);
                     assert.equal(found.length, 1, found.join("\n"));
-                    assert.ok(found[0].startsWith(`tenants/${name}.yaml: name: "${name}" is `) && found[0].includes(message), found[0]);
-                    assert.ok(found[0].endsWith(" in Pulumi.dev.yaml); choose another name"), found[0]);
+                    assert.ok(
+                        found[0].startsWith(`tenants/${name}.yaml: name: "${name}" is `) &&
+                            found[0].includes(message),
+                        found[0],
+                    );
+                    assert.ok(
+                        found[0].endsWith(" in Pulumi.dev.yaml); choose another name"),
+                        found[0],
+                    );
                 }
             });
         }
         it("accepts tenants clear of every namespace of the stack", () => {
-            const settings = read("dev", {
-                "aims:kubernetes": { ...kubernetes, reservedNamespaces: ["vault"] },
-                "aims:core": { ...core, url: "https://core.school-core.svc.cluster.local" },
-                "aims:database": { ...database, appHost: "pgbouncer.pg-shared.svc.cluster.local" },
-            }, [spec({ name: "school1" }), spec({ name: "pg-shared-school" })]);
+            const settings = read(
+                "dev",
+                {
+                    "aims:kubernetes": { ...kubernetes, reservedNamespaces: ["vault"] },
+                    "aims:core": { ...core, url: "https://core.school-core.svc.cluster.local" },
+                    "aims:database": {
+                        ...database,
+                        appHost: "pgbouncer.pg-shared.svc.cluster.local",
+                    },
+                },
+                [spec({ name: "school1" }), spec({ name: "pg-shared-school" })],
+            );
             assert.deepEqual(settings.kubernetes?.reservedNamespaces, ["vault"]);
         });
         it("requires reservedNamespaces to be namespace names", () => {
-            assert.deepEqual(problems("dev", { "aims:kubernetes": { ...kubernetes, reservedNamespaces: ["ok", "Bad_NS", "a.b"] } }), [
-                'Pulumi.dev.yaml: aims:kubernetes.reservedNamespaces: must list namespace names: lowercase letters, digits and \'-\', at most 63 characters (got "Bad_NS", "a.b")',
-            ]);
-            assert.match(problems("dev", { "aims:kubernetes": { ...kubernetes, reservedNamespaces: "vault" } })[0], /reservedNamespaces: must be a non-empty list of strings/);
+            assert.deepEqual(
+                problems("dev", {
+                    "aims:kubernetes": {
+                        ...kubernetes,
+                        reservedNamespaces: ["ok", "Bad_NS", "a.b"],
+                    },
+                }),
+                [
+                    'Pulumi.dev.yaml: aims:kubernetes.reservedNamespaces: must list namespace names: lowercase letters, digits and \'-\', at most 63 characters (got "Bad_NS", "a.b")',
+                ],
+            );
+            assert.match(
+                problems("dev", {
+                    "aims:kubernetes": { ...kubernetes, reservedNamespaces: "vault" },
+                })[0],
+                /reservedNamespaces: must be a non-empty list of strings/,
+            );
         });
     });
 
     it("reports every problem of a stack at once", () => {
-        const found = problems("dev", { "aims:platform": "gcp", "aims:baseDomain": undefined, "aims:images": undefined, "aims:database": undefined });
+        const found = problems("dev", {
+            "aims:platform": "gcp",
+            "aims:baseDomain": undefined,
+            "aims:images": undefined,
+            "aims:database": undefined,
+        });
         assert.equal(found.length, 4, found.join("\n"));
     });
 
     it("deploys only the tenants enabled in the stack's environment", () => {
         const settings = read("prod", {}, [kubernetesTenant, awsTenant]);
         const devOnly = spec({ name: "devonly", environments: ["dev"] });
-        assert.deepEqual(tenantsOfStack([kubernetesTenant, devOnly], settings).map((t) => t.name), ["school1"]);
+        assert.deepEqual(
+            tenantsOfStack([kubernetesTenant, devOnly], settings).map((t) => t.name),
+            ["school1"],
+        );
     });
 });

@@ -36,21 +36,60 @@ function loadProblems(arrange: (dir: string) => void): string[] {
 
 describe("tenant folder: entries that are not tenant files", () => {
     const refused: Record<string, [(dir: string) => void, RegExp]> = {
-        "a symbolic link to a valid tenant file": [(dir) => {
-            fs.writeFileSync(path.join(dir, "..", "b.yaml"), "name: b\ndisplayName: B\nplan: small\n");
-            fs.symlinkSync(path.join(dir, "..", "b.yaml"), path.join(dir, "b.yaml"));
-        }, /^tenants\/b\.yaml: is a symbolic link, not a regular file/],
-        "a symbolic link to /etc/passwd": [(dir) => fs.symlinkSync("/etc/passwd", path.join(dir, "b.yaml")), /^tenants\/b\.yaml: is a symbolic link/],
-        "a dangling symbolic link": [(dir) => fs.symlinkSync(path.join(dir, "nowhere"), path.join(dir, "b.yaml")), /^tenants\/b\.yaml: is a symbolic link/],
-        "a symbolic link to a directory": [(dir) => fs.symlinkSync(os.tmpdir(), path.join(dir, "b.yaml")), /^tenants\/b\.yaml: is a symbolic link/],
-        "a directory named b.yaml": [(dir) => fs.mkdirSync(path.join(dir, "b.yaml")), /^tenants\/b\.yaml: is a directory, not a regular file/],
-        "a file ending in .yml": [(dir) => fs.writeFileSync(path.join(dir, "b.yml"), A), /^tenants\/b\.yml: tenant files end in \.yaml, in lowercase; rename it to b\.yaml$/],
-        "a file ending in .YAML": [(dir) => fs.writeFileSync(path.join(dir, "b.YAML"), A), /^tenants\/b\.YAML: tenant files end in \.yaml, in lowercase; rename it to b\.yaml$/],
-        "a file ending in .Yaml": [(dir) => fs.writeFileSync(path.join(dir, "b.Yaml"), A), /^tenants\/b\.Yaml: tenant files end in \.yaml/],
-        "a file ending in .YML": [(dir) => fs.writeFileSync(path.join(dir, "b.YML"), A), /^tenants\/b\.YML: tenant files end in \.yaml/],
-        "a directory named b.yml": [(dir) => fs.mkdirSync(path.join(dir, "b.yml")), /^tenants\/b\.yml: tenant files end in \.yaml/],
-        "a file name with a line break": [(dir) => fs.writeFileSync(path.join(dir, "b\nc.yaml"), A), /^tenants\/"b\\nc\.yaml": the file name has a character/],
-        "a file name with a direction override": [(dir) => fs.writeFileSync(path.join(dir, "b\u202ec.yaml"), A), /^tenants\/"b\\u202ec\.yaml": the file name/],
+        "a symbolic link to a valid tenant file": [
+            (dir) => {
+                fs.writeFileSync(
+                    path.join(dir, "..", "b.yaml"),
+                    "name: b\ndisplayName: B\nplan: small\n",
+                );
+                fs.symlinkSync(path.join(dir, "..", "b.yaml"), path.join(dir, "b.yaml"));
+            },
+            /^tenants\/b\.yaml: is a symbolic link, not a regular file/,
+        ],
+        "a symbolic link to /etc/passwd": [
+            (dir) => fs.symlinkSync("/etc/passwd", path.join(dir, "b.yaml")),
+            /^tenants\/b\.yaml: is a symbolic link/,
+        ],
+        "a dangling symbolic link": [
+            (dir) => fs.symlinkSync(path.join(dir, "nowhere"), path.join(dir, "b.yaml")),
+            /^tenants\/b\.yaml: is a symbolic link/,
+        ],
+        "a symbolic link to a directory": [
+            (dir) => fs.symlinkSync(os.tmpdir(), path.join(dir, "b.yaml")),
+            /^tenants\/b\.yaml: is a symbolic link/,
+        ],
+        "a directory named b.yaml": [
+            (dir) => fs.mkdirSync(path.join(dir, "b.yaml")),
+            /^tenants\/b\.yaml: is a directory, not a regular file/,
+        ],
+        "a file ending in .yml": [
+            (dir) => fs.writeFileSync(path.join(dir, "b.yml"), A),
+            /^tenants\/b\.yml: tenant files end in \.yaml, in lowercase; rename it to b\.yaml$/,
+        ],
+        "a file ending in .YAML": [
+            (dir) => fs.writeFileSync(path.join(dir, "b.YAML"), A),
+            /^tenants\/b\.YAML: tenant files end in \.yaml, in lowercase; rename it to b\.yaml$/,
+        ],
+        "a file ending in .Yaml": [
+            (dir) => fs.writeFileSync(path.join(dir, "b.Yaml"), A),
+            /^tenants\/b\.Yaml: tenant files end in \.yaml/,
+        ],
+        "a file ending in .YML": [
+            (dir) => fs.writeFileSync(path.join(dir, "b.YML"), A),
+            /^tenants\/b\.YML: tenant files end in \.yaml/,
+        ],
+        "a directory named b.yml": [
+            (dir) => fs.mkdirSync(path.join(dir, "b.yml")),
+            /^tenants\/b\.yml: tenant files end in \.yaml/,
+        ],
+        "a file name with a line break": [
+            (dir) => fs.writeFileSync(path.join(dir, "b\nc.yaml"), A),
+            /^tenants\/"b\\nc\.yaml": the file name has a character/,
+        ],
+        "a file name with a direction override": [
+            (dir) => fs.writeFileSync(path.join(dir, "b\u202ec.yaml"), A),
+            /^tenants\/"b\\u202ec\.yaml": the file name/,
+        ],
     };
     for (const [label, [arrange, message]] of Object.entries(refused)) {
         it(`refuses ${label}, naming the file`, () => {
@@ -62,14 +101,20 @@ describe("tenant folder: entries that are not tenant files", () => {
 
     it("refuses a symbolic link to /dev/zero at once, without reading it", function () {
         this.timeout(2000);
-        const problems = loadProblems((dir) => fs.symlinkSync("/dev/zero", path.join(dir, "b.yaml")));
-        assert.deepEqual(problems, ["tenants/b.yaml: is a symbolic link, not a regular file; a tenant file must be a plain file in tenants/ (links are not followed)"]);
+        const problems = loadProblems((dir) =>
+            fs.symlinkSync("/dev/zero", path.join(dir, "b.yaml")),
+        );
+        assert.deepEqual(problems, [
+            "tenants/b.yaml: is a symbolic link, not a regular file; a tenant file must be a plain file in tenants/ (links are not followed)",
+        ]);
     });
 
     it("refuses a FIFO at once, without opening it", function () {
         this.timeout(2000);
         const problems = loadProblems((dir) => execFileSync("mkfifo", [path.join(dir, "b.yaml")]));
-        assert.deepEqual(problems, ["tenants/b.yaml: is a named pipe (FIFO), not a regular file; a tenant file must be a plain file in tenants/ (links are not followed)"]);
+        assert.deepEqual(problems, [
+            "tenants/b.yaml: is a named pipe (FIFO), not a regular file; a tenant file must be a plain file in tenants/ (links are not followed)",
+        ]);
     });
 
     it("refuses a file over the size limit from its size, and a sparse 1 GB file at once", function () {
@@ -91,14 +136,20 @@ describe("tenant folder: entries that are not tenant files", () => {
             fs.writeFileSync(path.join(dir, "c.yml"), A);
             fs.symlinkSync("/dev/zero", path.join(dir, "d.yaml"));
         });
-        assert.deepEqual(problems.map((problem) => problem.split(":")[0]), ["tenants/b.yaml", "tenants/c.yml", "tenants/d.yaml"]);
+        assert.deepEqual(
+            problems.map((problem) => problem.split(":")[0]),
+            ["tenants/b.yaml", "tenants/c.yml", "tenants/d.yaml"],
+        );
     });
 
     it("still ignores files that are not tenant-like (the schema, a README)", () => {
-        assert.deepEqual(loadProblems((dir) => {
-            fs.writeFileSync(path.join(dir, "tenant.schema.json"), "{}");
-            fs.writeFileSync(path.join(dir, "README.md"), "notes");
-        }), []);
+        assert.deepEqual(
+            loadProblems((dir) => {
+                fs.writeFileSync(path.join(dir, "tenant.schema.json"), "{}");
+                fs.writeFileSync(path.join(dir, "README.md"), "notes");
+            }),
+            [],
+        );
     });
 });
 
@@ -148,30 +199,65 @@ describe("tenant file text: unreadable characters and blank names", () => {
     };
     for (const [label, [field, value]] of Object.entries(unreadable)) {
         it(`refuses ${label} with one message naming the field`, () => {
-            const doc = { name: "school1", displayName: '"School One"', plan: "standard" } as Record<string, string>;
-            const lines = Object.entries({ ...doc, ...(field === "image.tag" ? {} : { [field]: value }) }).map(([key, item]) => `${key}: ${item}`);
+            const doc = {
+                name: "school1",
+                displayName: '"School One"',
+                plan: "standard",
+            } as Record<string, string>;
+            const lines = Object.entries({
+                ...doc,
+                ...(field === "image.tag" ? {} : { [field]: value }),
+            }).map(([key, item]) => `${key}: ${item}`);
             if (field === "image.tag") lines.push(`image: { tag: ${value} }`);
             const { problems } = parseTenantFile("tenants/school1.yaml", `${lines.join("\n")}\n`);
             assert.equal(problems.length, 1, problems.join("\n"));
-            assert.match(problems[0], new RegExp(`^tenants/school1\\.yaml: ${field.replace(".", "\\.")}: must not contain control characters, line breaks or text-direction marks \\(found U\\+[0-9A-F]{4} at character \\d+\\)$`));
+            assert.match(
+                problems[0],
+                new RegExp(
+                    `^tenants/school1\\.yaml: ${field.replace(".", "\\.")}: must not contain control characters, line breaks or text-direction marks \\(found U\\+[0-9A-F]{4} at character \\d+\\)$`,
+                ),
+            );
         });
     }
 
     for (const blank of ['" "', '"   "', '"\\u3000"', '"\\u00a0"']) {
         it(`refuses the blank displayName ${blank}`, () => {
-            const { problems } = parseTenantFile("tenants/school1.yaml", `name: school1\ndisplayName: ${blank}\nplan: small\n`);
-            assert.deepEqual(problems.map((problem) => problem.replace(/ \(got .*\)$/, "")), ["tenants/school1.yaml: displayName: must not be blank: the name of the school as people read it"]);
+            const { problems } = parseTenantFile(
+                "tenants/school1.yaml",
+                `name: school1\ndisplayName: ${blank}\nplan: small\n`,
+            );
+            assert.deepEqual(
+                problems.map((problem) => problem.replace(/ \(got .*\)$/, "")),
+                [
+                    "tenants/school1.yaml: displayName: must not be blank: the name of the school as people read it",
+                ],
+            );
         });
     }
 
-    for (const good of ["School One", "École Saint-Jean", "Ōtāhuhu College", "学校", "St. Mary's (Junior)"]) {
+    for (const good of [
+        "School One",
+        "École Saint-Jean",
+        "Ōtāhuhu College",
+        "学校",
+        "St. Mary's (Junior)",
+    ]) {
         it(`accepts the displayName ${JSON.stringify(good)}`, () => {
-            assert.deepEqual(parseTenantFile("tenants/school1.yaml", `name: school1\ndisplayName: ${JSON.stringify(good)}\nplan: small\n`).problems, []);
+            assert.deepEqual(
+                parseTenantFile(
+                    "tenants/school1.yaml",
+                    `name: school1\ndisplayName: ${JSON.stringify(good)}\nplan: small\n`,
+                ).problems,
+                [],
+            );
         });
     }
 
     it("shows a hostile value escaped and on one line", () => {
-        const { problems } = parseTenantFile("tenants/school1.yaml", `${VALID}plan: "\\e]0;x\\u0007huge"\n`.replace("plan: standard\n", ""));
+        const { problems } = parseTenantFile(
+            "tenants/school1.yaml",
+            `${VALID}plan: "\\e]0;x\\u0007huge"\n`.replace("plan: standard\n", ""),
+        );
         assert.equal(problems.length, 1, problems.join("\n"));
         assert.doesNotMatch(problems[0], /[\x00-\x1f\x7f]/);
     });

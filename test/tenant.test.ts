@@ -1,6 +1,15 @@
 import { strict as assert } from "node:assert";
 import { Tenant } from "../components/tenant";
-import { isSecret, MockStack, reveal, Secret, settingsOf, spec, startMocks, valueOf } from "./support/mocks";
+import {
+    isSecret,
+    MockStack,
+    reveal,
+    Secret,
+    settingsOf,
+    spec,
+    startMocks,
+    valueOf,
+} from "./support/mocks";
 
 const RANDOM = "random:index/randomPassword:RandomPassword";
 const ROLE = "postgresql:index/role:Role";
@@ -8,10 +17,17 @@ const DATABASE = "postgresql:index/database:Database";
 const GRANT = "postgresql:index/grant:Grant";
 const GRANT_ROLE = "postgresql:index/grantRole:GrantRole";
 
-async function deploy(stack: string, overrides: Parameters<typeof spec>[0], configOverrides: Record<string, unknown> = {}) {
+async function deploy(
+    stack: string,
+    overrides: Parameters<typeof spec>[0],
+    configOverrides: Record<string, unknown> = {},
+) {
     const mocks = startMocks(stack, configOverrides);
     const tenantSpec = spec(overrides);
-    const tenant = new Tenant(tenantSpec.name, { spec: tenantSpec, settings: settingsOf(stack, [tenantSpec], configOverrides) });
+    const tenant = new Tenant(tenantSpec.name, {
+        spec: tenantSpec,
+        settings: settingsOf(stack, [tenantSpec], configOverrides),
+    });
     await mocks.settled();
     return { mocks, tenant };
 }
@@ -38,7 +54,8 @@ describe("Tenant: what both platforms share", () => {
         assert.equal(r.secretKey.parent, r.component.urn);
         assert.equal(r.password.parent, r.component.urn);
         assert.equal(r.database.parent, r.component.urn);
-        for (const child of [r.role, r.db, r.databaseGrant, r.schemaGrant, r.adminMembership]) assert.equal(child.parent, r.database.urn);
+        for (const child of [r.role, r.db, r.databaseGrant, r.schemaGrant, r.adminMembership])
+            assert.equal(child.parent, r.database.urn);
         assert.equal(mocks.ofType(RANDOM).length, 2);
         assert.equal(mocks.ofType(ROLE).length, 1);
         assert.equal(mocks.ofType(DATABASE).length, 1);
@@ -47,7 +64,11 @@ describe("Tenant: what both platforms share", () => {
     it("generates a long SECRET_KEY and an alphanumeric database password", async () => {
         const { mocks } = await deploy("dev", { name: "school1" });
         const r = sharedResources(mocks, "school1");
-        assert.deepEqual(r.secretKey.inputs, { length: 64, special: true, overrideSpecial: "!#%*+-=_" });
+        assert.deepEqual(r.secretKey.inputs, {
+            length: 64,
+            special: true,
+            overrideSpecial: "!#%*+-=_",
+        });
         assert.deepEqual(r.password.inputs, { length: 32, special: false });
     });
 
@@ -65,18 +86,35 @@ describe("Tenant: what both platforms share", () => {
     });
 
     it("scales the connection limit with the plan", async () => {
-        for (const [plan, limit] of [["small", 20], ["standard", 40], ["large", 80]] as const) {
+        for (const [plan, limit] of [
+            ["small", 20],
+            ["standard", 40],
+            ["large", 80],
+        ] as const) {
             const { mocks } = await deploy("dev", { name: "school1", plan });
-            assert.equal(sharedResources(mocks, "school1").role.inputs.connectionLimit, limit, plan);
+            assert.equal(
+                sharedResources(mocks, "school1").role.inputs.connectionLimit,
+                limit,
+                plan,
+            );
         }
     });
 
     it("closes the database to PUBLIC: no CONNECT, TEMPORARY or CREATE, and only USAGE on schema public", async () => {
         const { mocks } = await deploy("dev", { name: "riverside-high" });
         const r = sharedResources(mocks, "riverside-high");
-        assert.deepEqual(r.databaseGrant.inputs, { database: "tenant_riverside_high", role: "public", objectType: "database", privileges: [] });
+        assert.deepEqual(r.databaseGrant.inputs, {
+            database: "tenant_riverside_high",
+            role: "public",
+            objectType: "database",
+            privileges: [],
+        });
         assert.deepEqual(r.schemaGrant.inputs, {
-            database: "tenant_riverside_high", role: "public", objectType: "schema", schema: "public", privileges: ["USAGE"],
+            database: "tenant_riverside_high",
+            role: "public",
+            objectType: "schema",
+            schema: "public",
+            privileges: ["USAGE"],
         });
         assert.equal(mocks.ofType(GRANT).length, 2);
     });
@@ -84,9 +122,16 @@ describe("Tenant: what both platforms share", () => {
     it("makes the non-superuser admin a member of the tenant role before the database and the revokes, so they act as the owner", async () => {
         const { mocks } = await deploy("dev", { name: "riverside-high" });
         const r = sharedResources(mocks, "riverside-high");
-        assert.deepEqual(r.adminMembership.inputs, { role: "aims_admin", grantRole: "tenant_riverside_high", withAdminOption: false });
+        assert.deepEqual(r.adminMembership.inputs, {
+            role: "aims_admin",
+            grantRole: "tenant_riverside_high",
+            withAdminOption: false,
+        });
         for (const dependent of [r.db, r.databaseGrant, r.schemaGrant]) {
-            assert.ok(dependent.dependencies.includes(r.adminMembership.urn), `${dependent.name} waits for the membership`);
+            assert.ok(
+                dependent.dependencies.includes(r.adminMembership.urn),
+                `${dependent.name} waits for the membership`,
+            );
         }
     });
 
@@ -109,7 +154,11 @@ describe("Tenant: what both platforms share", () => {
     });
 
     it("serves a custom domain and runs on the platform its file names", async () => {
-        const { tenant } = await deploy("dev", { name: "school1", domain: "portal.school1.example.org", platform: "aws" });
+        const { tenant } = await deploy("dev", {
+            name: "school1",
+            domain: "portal.school1.example.org",
+            platform: "aws",
+        });
         assert.equal(await valueOf(tenant.url), "https://portal.school1.example.org");
         assert.equal(await valueOf(tenant.platform), "aws");
     });

@@ -37,10 +37,14 @@ export function parseArn(text: string): Arn | undefined {
 export const ACCOUNT_ID = /^\d{12}$/;
 
 /** EC2 and EFS IDs: a prefix and 8 (older resources) or 17 lowercase hex digits. */
-export const resourceIdPattern = (prefix: string): RegExp => new RegExp(`^${prefix}-([0-9a-f]{8}|[0-9a-f]{17})$`);
+export const resourceIdPattern = (prefix: string): RegExp =>
+    new RegExp(`^${prefix}-([0-9a-f]{8}|[0-9a-f]{17})$`);
 
 /** The ARN IAM policies use for an EFS file system. */
-export function fileSystemArn(place: { region: string; accountId: string }, fileSystemId: string): string {
+export function fileSystemArn(
+    place: { region: string; accountId: string },
+    fileSystemId: string,
+): string {
     return `arn:${partitionOf(place.region)}:elasticfilesystem:${place.region}:${place.accountId}:file-system/${fileSystemId}`;
 }
 
@@ -50,5 +54,9 @@ export function fileSystemArn(place: { region: string; accountId: string }, file
  */
 export function loadBalancerOfListener(listenerArn: string): string {
     const resource = parseArn(listenerArn)?.resource ?? listenerArn;
-    return resource.replace(/^listener\//, "").split("/").slice(0, 3).join("/");
+    return resource
+        .replace(/^listener\//, "")
+        .split("/")
+        .slice(0, 3)
+        .join("/");
 }

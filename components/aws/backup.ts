@@ -26,17 +26,35 @@ export const BACKUP_TASK_MEMORY = 1024;
 export const BACKUP_STARTED_BY = "aims-offboarding-backup";
 
 /** `arn:<partition>:s3:::<bucket>/<key>`: the one object the backup may write. */
-export function backupObjectArn(partition: string, backup: Pick<BackupSettings, "bucket" | "prefix">, environment: StackSettings["environment"], tenant: string): string {
+export function backupObjectArn(
+    partition: string,
+    backup: Pick<BackupSettings, "bucket" | "prefix">,
+    environment: StackSettings["environment"],
+    tenant: string,
+): string {
     return `arn:${partition}:s3:::${backup.bucket}/${backupObjectKey(backup, environment, tenant)}`;
 }
 
 /** Write exactly the tenant's dump object and read exactly its database credentials; nothing else. */
-export function backupRolePolicy(resources: { objectArn: string; databaseCredentialsArn: string }): PolicyDocument {
+export function backupRolePolicy(resources: {
+    objectArn: string;
+    databaseCredentialsArn: string;
+}): PolicyDocument {
     return {
         Version: "2012-10-17",
         Statement: [
-            { Sid: "WriteOwnBackup", Effect: "Allow", Action: ["s3:PutObject"], Resource: resources.objectArn },
-            { Sid: "ReadOwnDatabaseCredentials", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: resources.databaseCredentialsArn },
+            {
+                Sid: "WriteOwnBackup",
+                Effect: "Allow",
+                Action: ["s3:PutObject"],
+                Resource: resources.objectArn,
+            },
+            {
+                Sid: "ReadOwnDatabaseCredentials",
+                Effect: "Allow",
+                Action: ["secretsmanager:GetSecretValue"],
+                Resource: resources.databaseCredentialsArn,
+            },
         ],
     };
 }
@@ -60,69 +78,103 @@ export interface OffboardingBackup {
     readonly run: command.local.Command;
 }
 
-export function createOffboardingBackup(name: string, args: OffboardingBackupArgs, parent: pulumi.Resource): OffboardingBackup {
+export function createOffboardingBackup(
+    name: string,
+    args: OffboardingBackupArgs,
+    parent: pulumi.Resource,
+): OffboardingBackup {
     const { spec, settings, tags } = args;
     const backup = settings.backup;
     if (!backup) {
-        throw new Error(`${spec.file}: is offboarding but ${settings.file} has no aims:backup block`);
+        throw new Error(
+            `${spec.file}: is offboarding but ${settings.file} has no aims:backup block`,
+        );
     }
     const env = settings.environment;
     const place = { region: args.aws.region, accountId: args.aws.accountId };
 
-    const role = new aws.iam.Role(`${name}-backup-role`, {
-        name: backupRoleName(env, spec.name),
-        description: `Offboarding backup of tenant ${spec.name}`,
-        assumeRolePolicy: JSON.stringify(taskAssumeRolePolicy(place)),
-        tags,
-    }, { parent });
+    const role = new aws.iam.Role(
+        `${name}-backup-role`,
+        {
+            name: backupRoleName(env, spec.name),
+            description: `Offboarding backup of tenant ${spec.name}`,
+            assumeRolePolicy: JSON.stringify(taskAssumeRolePolicy(place)),
+            tags,
+        },
+        { parent },
+    );
     const objectArn = backupObjectArn(partitionOf(args.aws.region), backup, env, spec.name);
-    const policy = new aws.iam.RolePolicy(`${name}-backup-policy`, {
-        name: "offboarding-backup",
-        role: role.name,
-        policy: pulumi.output(args.databaseCredentialsArn).apply((databaseCredentialsArn) =>
-            JSON.stringify(backupRolePolicy({ objectArn, databaseCredentialsArn }))),
-    }, { parent });
+    const policy = new aws.iam.RolePolicy(
+        `${name}-backup-policy`,
+        {
+            name: "offboarding-backup",
+            role: role.name,
+            policy: pulumi
+                .output(args.databaseCredentialsArn)
+                .apply((databaseCredentialsArn) =>
+                    JSON.stringify(backupRolePolicy({ objectArn, databaseCredentialsArn })),
+                ),
+        },
+        { parent },
+    );
 
-    const definitions = pulumi.all([args.databaseCredentialsArn, args.logGroupName]).apply(([databaseCredentialsArn, logGroup]) =>
-        backupContainerDefinitions({
-            backup, environment: env, tenant: spec.name,
-            database: databaseEndpoint(settings),
-            image: backup.image,
-            databaseCredentialsArn,
-            logGroup,
-            region: args.aws.region,
-        }));
-    const taskDefinition = new aws.ecs.TaskDefinition(`${name}-backup-task`, {
-        family: backupTaskFamilyName(env, spec.name),
-        requiresCompatibilities: ["FARGATE"],
-        networkMode: "awsvpc",
-        cpu: String(BACKUP_TASK_CPU),
-        memory: String(BACKUP_TASK_MEMORY),
-        runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
-        executionRoleArn: args.aws.executionRoleArn,
-        taskRoleArn: role.arn,
-        // Scratch space for the dump on the task's ephemeral storage (Fargate's default 20 GiB).
-        volumes: [{ name: VOLUMES.tmp }],
-        containerDefinitions: pulumi.jsonStringify(definitions),
-        tags,
-    }, { parent });
+    const definitions = pulumi
+        .all([args.databaseCredentialsArn, args.logGroupName])
+        .apply(([databaseCredentialsArn, logGroup]) =>
+            backupContainerDefinitions({
+                backup,
+                environment: env,
+                tenant: spec.name,
+                database: databaseEndpoint(settings),
+                image: backup.image,
+                databaseCredentialsArn,
+                logGroup,
+                region: args.aws.region,
+            }),
+        );
+    const taskDefinition = new aws.ecs.TaskDefinition(
+        `${name}-backup-task`,
+        {
+            family: backupTaskFamilyName(env, spec.name),
+            requiresCompatibilities: ["FARGATE"],
+            networkMode: "awsvpc",
+            cpu: String(BACKUP_TASK_CPU),
+            memory: String(BACKUP_TASK_MEMORY),
+            runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+            executionRoleArn: args.aws.executionRoleArn,
+            taskRoleArn: role.arn,
+            // Scratch space for the dump on the task's ephemeral storage (Fargate's default 20 GiB).
+            volumes: [{ name: VOLUMES.tmp }],
+            containerDefinitions: pulumi.jsonStringify(definitions),
+            tags,
+        },
+        { parent },
+    );
 
-    const run = new command.local.Command(`${name}-offboarding-backup`, {
-        create: pulumi.all([taskDefinition.arn, args.logGroupName]).apply(([taskDefinitionArn, logGroup]) => runTaskOnceScript({
-            ...place,
-            clusterArn: args.aws.clusterArn,
-            taskDefinitionArn,
-            subnetIds: args.aws.subnetIds,
-            securityGroupIds: args.aws.securityGroupIds,
-            container: BACKUP_CONTAINER,
-            startedBy: BACKUP_STARTED_BY,
-            what: `offboarding backup of tenant ${spec.name}`,
-            logGroup,
-            logStreamPrefix: BACKUP_LOG_STREAM_PREFIX,
-        })),
-        // Once per task definition: a new revision (another image, another bucket) dumps again.
-        triggers: [taskDefinition.arn],
-    }, { parent, dependsOn: [policy, ...args.after] });
+    const run = new command.local.Command(
+        `${name}-offboarding-backup`,
+        {
+            create: pulumi
+                .all([taskDefinition.arn, args.logGroupName])
+                .apply(([taskDefinitionArn, logGroup]) =>
+                    runTaskOnceScript({
+                        ...place,
+                        clusterArn: args.aws.clusterArn,
+                        taskDefinitionArn,
+                        subnetIds: args.aws.subnetIds,
+                        securityGroupIds: args.aws.securityGroupIds,
+                        container: BACKUP_CONTAINER,
+                        startedBy: BACKUP_STARTED_BY,
+                        what: `offboarding backup of tenant ${spec.name}`,
+                        logGroup,
+                        logStreamPrefix: BACKUP_LOG_STREAM_PREFIX,
+                    }),
+                ),
+            // Once per task definition: a new revision (another image, another bucket) dumps again.
+            triggers: [taskDefinition.arn],
+        },
+        { parent, dependsOn: [policy, ...args.after] },
+    );
 
     return { role, policy, taskDefinition, run };
 }

@@ -8,7 +8,13 @@
 import { BOOTSTRAP_READY_COMMAND, bootstrapReadyEnvironment } from "../core-contract";
 import { APP_USER } from "./storage";
 
-export const CONTAINERS = { frontend: "frontend", backend: "backend", migrate: "migrate", bootstrap: "bootstrap", bootstrapReady: "bootstrap-ready" } as const;
+export const CONTAINERS = {
+    frontend: "frontend",
+    backend: "backend",
+    migrate: "migrate",
+    bootstrap: "bootstrap",
+    bootstrapReady: "bootstrap-ready",
+} as const;
 export const FRONTEND_PORT = 3000;
 export const BACKEND_PORT = 8000;
 
@@ -43,11 +49,20 @@ export interface ContainerValues {
     /** The core's plain variables of the backend (core-contract.ts, coreEnvironment). */
     readonly coreEnvironment?: Readonly<Record<string, string>>;
     /** With a core: its secret's ARN and, per secret variable, the JSON key it is read from; it adds the bootstrap-ready container. */
-    readonly coreSecrets?: { readonly arn: string; readonly variables: Readonly<Record<string, string>> };
+    readonly coreSecrets?: {
+        readonly arn: string;
+        readonly variables: Readonly<Record<string, string>>;
+    };
 }
 
-export interface KeyValue { readonly name: string; readonly value: string }
-export interface SecretReference { readonly name: string; readonly valueFrom: string }
+export interface KeyValue {
+    readonly name: string;
+    readonly value: string;
+}
+export interface SecretReference {
+    readonly name: string;
+    readonly valueFrom: string;
+}
 
 /** The fields of an ECS ContainerDefinition this program sets. */
 export interface ContainerDefinition {
@@ -58,20 +73,39 @@ export interface ContainerDefinition {
     readonly user: string;
     readonly readonlyRootFilesystem: boolean;
     readonly privileged: false;
-    readonly linuxParameters: { readonly capabilities: { readonly drop: readonly string[] }; readonly initProcessEnabled: boolean };
-    readonly portMappings: ReadonlyArray<{ readonly name: string; readonly containerPort: number; readonly protocol: "tcp"; readonly appProtocol: "http" }>;
+    readonly linuxParameters: {
+        readonly capabilities: { readonly drop: readonly string[] };
+        readonly initProcessEnabled: boolean;
+    };
+    readonly portMappings: ReadonlyArray<{
+        readonly name: string;
+        readonly containerPort: number;
+        readonly protocol: "tcp";
+        readonly appProtocol: "http";
+    }>;
     readonly environment: readonly KeyValue[];
     readonly secrets: readonly SecretReference[];
-    readonly mountPoints: ReadonlyArray<{ readonly sourceVolume: string; readonly containerPath: string; readonly readOnly: boolean }>;
-    readonly dependsOn?: ReadonlyArray<{ readonly containerName: string; readonly condition: "SUCCESS" | "START" | "COMPLETE" | "HEALTHY" }>;
-    readonly logConfiguration: { readonly logDriver: "awslogs"; readonly options: Readonly<Record<string, string>> };
+    readonly mountPoints: ReadonlyArray<{
+        readonly sourceVolume: string;
+        readonly containerPath: string;
+        readonly readOnly: boolean;
+    }>;
+    readonly dependsOn?: ReadonlyArray<{
+        readonly containerName: string;
+        readonly condition: "SUCCESS" | "START" | "COMPLETE" | "HEALTHY";
+    }>;
+    readonly logConfiguration: {
+        readonly logDriver: "awslogs";
+        readonly options: Readonly<Record<string, string>>;
+    };
 }
 
 /**
  * `valueFrom` of one key of a JSON secret: `<arn>:<json-key>:<version-stage>:<version-id>`, the
  * empty stage and version meaning the current one.
  */
-export const secretKeyReference = (secretArn: string, key: string): string => `${secretArn}:${key}::`;
+export const secretKeyReference = (secretArn: string, key: string): string =>
+    `${secretArn}:${key}::`;
 
 export function containerDefinitions(values: ContainerValues): ContainerDefinition[] {
     const env = (variables: Record<string, string | number>): KeyValue[] =>
@@ -90,10 +124,19 @@ export function containerDefinitions(values: ContainerValues): ContainerDefiniti
     });
     const core = values.coreSecrets;
     const backendSecrets: SecretReference[] = [
-        { name: "DB_USER", valueFrom: secretKeyReference(values.databaseCredentialsArn, "username") },
-        { name: "DB_PASSWORD", valueFrom: secretKeyReference(values.databaseCredentialsArn, "password") },
+        {
+            name: "DB_USER",
+            valueFrom: secretKeyReference(values.databaseCredentialsArn, "username"),
+        },
+        {
+            name: "DB_PASSWORD",
+            valueFrom: secretKeyReference(values.databaseCredentialsArn, "password"),
+        },
         { name: "SECRET_KEY", valueFrom: values.secretKeyArn },
-        ...Object.entries(core?.variables ?? {}).map(([name, key]) => ({ name, valueFrom: secretKeyReference(core!.arn, key) })),
+        ...Object.entries(core?.variables ?? {}).map(([name, key]) => ({
+            name,
+            valueFrom: secretKeyReference(core!.arn, key),
+        })),
     ];
     const tmp = { sourceVolume: VOLUMES.tmp, containerPath: "/tmp", readOnly: false };
     const base = (name: string, image: string, essential: boolean) => ({
@@ -106,10 +149,18 @@ export function containerDefinitions(values: ContainerValues): ContainerDefiniti
         linuxParameters: { capabilities: { drop: ["ALL"] }, initProcessEnabled: true },
         logConfiguration: {
             logDriver: "awslogs" as const,
-            options: { "awslogs-group": values.logGroup, "awslogs-region": values.region, "awslogs-stream-prefix": name },
+            options: {
+                "awslogs-group": values.logGroup,
+                "awslogs-region": values.region,
+                "awslogs-stream-prefix": name,
+            },
         },
     });
-    const backendJob = (name: string, command: readonly string[], after?: string): ContainerDefinition => ({
+    const backendJob = (
+        name: string,
+        command: readonly string[],
+        after?: string,
+    ): ContainerDefinition => ({
         ...base(name, values.backendImage, false),
         command,
         portMappings: [],
@@ -120,25 +171,50 @@ export function containerDefinitions(values: ContainerValues): ContainerDefiniti
     });
     // With a core, Django starts only once the core has accepted the tenant as bootstrapped.
     const lastJob = core ? CONTAINERS.bootstrapReady : CONTAINERS.bootstrap;
-    const bootstrapReady: ContainerDefinition[] = core ? [{
-        ...backendJob(CONTAINERS.bootstrapReady, BOOTSTRAP_READY_COMMAND, CONTAINERS.bootstrap),
-        environment: [...backendEnvironment, ...env(bootstrapReadyEnvironment())],
-    }] : [];
+    const bootstrapReady: ContainerDefinition[] = core
+        ? [
+              {
+                  ...backendJob(
+                      CONTAINERS.bootstrapReady,
+                      BOOTSTRAP_READY_COMMAND,
+                      CONTAINERS.bootstrap,
+                  ),
+                  environment: [...backendEnvironment, ...env(bootstrapReadyEnvironment())],
+              },
+          ]
+        : [];
     return [
         backendJob(CONTAINERS.migrate, MIGRATE_COMMAND),
         backendJob(CONTAINERS.bootstrap, BOOTSTRAP_COMMAND, CONTAINERS.migrate),
         ...bootstrapReady,
         {
             ...base(CONTAINERS.backend, values.backendImage, true),
-            portMappings: [{ name: "http-backend", containerPort: BACKEND_PORT, protocol: "tcp", appProtocol: "http" }],
+            portMappings: [
+                {
+                    name: "http-backend",
+                    containerPort: BACKEND_PORT,
+                    protocol: "tcp",
+                    appProtocol: "http",
+                },
+            ],
             environment: backendEnvironment,
             secrets: backendSecrets,
-            mountPoints: [tmp, { sourceVolume: VOLUMES.media, containerPath: MEDIA_PATH, readOnly: false }],
+            mountPoints: [
+                tmp,
+                { sourceVolume: VOLUMES.media, containerPath: MEDIA_PATH, readOnly: false },
+            ],
             dependsOn: [{ containerName: lastJob, condition: "SUCCESS" }],
         },
         {
             ...base(CONTAINERS.frontend, values.frontendImage, true),
-            portMappings: [{ name: "http-frontend", containerPort: FRONTEND_PORT, protocol: "tcp", appProtocol: "http" }],
+            portMappings: [
+                {
+                    name: "http-frontend",
+                    containerPort: FRONTEND_PORT,
+                    protocol: "tcp",
+                    appProtocol: "http",
+                },
+            ],
             environment: env({
                 TENANT_SUBDOMAIN: values.tenant,
                 PUBLIC_URL: `https://${values.host}`,
@@ -150,7 +226,14 @@ export function containerDefinitions(values: ContainerValues): ContainerDefiniti
                 NEXT_TELEMETRY_DISABLED: "1",
             }),
             secrets: [],
-            mountPoints: [tmp, { sourceVolume: VOLUMES.nextCache, containerPath: NEXT_CACHE_PATH, readOnly: false }],
+            mountPoints: [
+                tmp,
+                {
+                    sourceVolume: VOLUMES.nextCache,
+                    containerPath: NEXT_CACHE_PATH,
+                    readOnly: false,
+                },
+            ],
         },
     ];
 }

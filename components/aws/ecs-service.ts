@@ -32,35 +32,43 @@ export interface TenantEcsServiceArgs {
     readonly tags: Record<string, string>;
 }
 
-export function createEcsService(name: string, args: TenantEcsServiceArgs, parent: pulumi.Resource): aws.ecs.Service {
+export function createEcsService(
+    name: string,
+    args: TenantEcsServiceArgs,
+    parent: pulumi.Resource,
+): aws.ecs.Service {
     const { spec } = args;
-    return new aws.ecs.Service(`${name}-service`, {
-        name: ecsServiceName(spec.name),
-        cluster: args.aws.clusterArn,
-        launchType: "FARGATE",
-        platformVersion: "LATEST",
-        taskDefinition: args.taskDefinitionArn,
-        desiredCount: desiredCount(spec),
-        networkConfiguration: {
-            subnets: [...args.aws.subnetIds],
-            securityGroups: [...args.aws.securityGroupIds],
-            assignPublicIp: false,
+    return new aws.ecs.Service(
+        `${name}-service`,
+        {
+            name: ecsServiceName(spec.name),
+            cluster: args.aws.clusterArn,
+            launchType: "FARGATE",
+            platformVersion: "LATEST",
+            taskDefinition: args.taskDefinitionArn,
+            desiredCount: desiredCount(spec),
+            networkConfiguration: {
+                subnets: [...args.aws.subnetIds],
+                securityGroups: [...args.aws.securityGroupIds],
+                assignPublicIp: false,
+            },
+            loadBalancers: (Object.keys(TARGET_GROUPS) as TargetGroupRole[]).map((role) => ({
+                targetGroupArn: args.targetGroupArns[role],
+                containerName: TARGET_GROUPS[role].container,
+                containerPort: TARGET_GROUPS[role].port,
+            })),
+            healthCheckGracePeriodSeconds: HEALTH_CHECK_GRACE_PERIOD_SECONDS,
+            deploymentCircuitBreaker: { enable: true, rollback: true },
+            deploymentMinimumHealthyPercent: 100,
+            deploymentMaximumPercent: 200,
+            propagateTags: "SERVICE",
+            enableEcsManagedTags: true,
+            enableExecuteCommand: false,
+            // A rollout is followed by the circuit breaker, not by `pulumi up`: one slow tenant must
+            // not hold the whole stack's update, and a failed rollout rolls back on its own.
+            waitForSteadyState: false,
+            tags: args.tags,
         },
-        loadBalancers: (Object.keys(TARGET_GROUPS) as TargetGroupRole[]).map((role) => ({
-            targetGroupArn: args.targetGroupArns[role],
-            containerName: TARGET_GROUPS[role].container,
-            containerPort: TARGET_GROUPS[role].port,
-        })),
-        healthCheckGracePeriodSeconds: HEALTH_CHECK_GRACE_PERIOD_SECONDS,
-        deploymentCircuitBreaker: { enable: true, rollback: true },
-        deploymentMinimumHealthyPercent: 100,
-        deploymentMaximumPercent: 200,
-        propagateTags: "SERVICE",
-        enableEcsManagedTags: true,
-        enableExecuteCommand: false,
-        // A rollout is followed by the circuit breaker, not by `pulumi up`: one slow tenant must
-        // not hold the whole stack's update, and a failed rollout rolls back on its own.
-        waitForSteadyState: false,
-        tags: args.tags,
-    }, { parent, dependsOn: args.dependsOn });
+        { parent, dependsOn: args.dependsOn },
+    );
 }

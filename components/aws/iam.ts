@@ -28,15 +28,19 @@ export interface PolicyDocument {
 export function taskAssumeRolePolicy(place: { region: string; accountId: string }): PolicyDocument {
     return {
         Version: "2012-10-17",
-        Statement: [{
-            Effect: "Allow",
-            Principal: { Service: "ecs-tasks.amazonaws.com" },
-            Action: "sts:AssumeRole",
-            Condition: {
-                StringEquals: { "aws:SourceAccount": place.accountId },
-                ArnLike: { "aws:SourceArn": `arn:${partitionOf(place.region)}:ecs:${place.region}:${place.accountId}:*` },
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Service: "ecs-tasks.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: {
+                    StringEquals: { "aws:SourceAccount": place.accountId },
+                    ArnLike: {
+                        "aws:SourceArn": `arn:${partitionOf(place.region)}:ecs:${place.region}:${place.accountId}:*`,
+                    },
+                },
             },
-        }],
+        ],
     };
 }
 
@@ -46,11 +50,17 @@ export interface TaskPolicyResources {
     readonly fileSystemArn: string;
     readonly accessPointArn: string;
     /** The tenant's media in AWS S3: its bucket and its own key prefix (no trailing '/'). */
-    readonly media?: { readonly partition: string; readonly bucket: string; readonly prefix: string };
+    readonly media?: {
+        readonly partition: string;
+        readonly bucket: string;
+        readonly prefix: string;
+    };
 }
 
 /** Read, write and delete the objects under the tenant's own prefix, and list only that prefix. */
-export function mediaStatements(media: NonNullable<TaskPolicyResources["media"]>): PolicyStatement[] {
+export function mediaStatements(
+    media: NonNullable<TaskPolicyResources["media"]>,
+): PolicyStatement[] {
     const bucketArn = `arn:${media.partition}:s3:::${media.bucket}`;
     return [
         {
@@ -84,7 +94,9 @@ export function taskRolePolicy(resources: TaskPolicyResources): PolicyDocument {
                 Effect: "Allow",
                 Action: ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
                 Resource: resources.fileSystemArn,
-                Condition: { StringEquals: { "elasticfilesystem:AccessPointArn": resources.accessPointArn } },
+                Condition: {
+                    StringEquals: { "elasticfilesystem:AccessPointArn": resources.accessPointArn },
+                },
             },
             ...(resources.media ? mediaStatements(resources.media) : []),
         ],
@@ -109,18 +121,40 @@ export interface TaskRole {
     readonly policy: aws.iam.RolePolicy;
 }
 
-export function createTaskRole(name: string, args: TaskRoleArgs, parent: pulumi.Resource): TaskRole {
-    const role = new aws.iam.Role(`${name}-task-role`, {
-        name: taskRoleName(args.settings.environment, args.spec.name),
-        description: `ECS tasks of tenant ${args.spec.name}`,
-        assumeRolePolicy: JSON.stringify(taskAssumeRolePolicy(args)),
-        tags: args.tags,
-    }, { parent });
-    const policy = new aws.iam.RolePolicy(`${name}-task-policy`, {
-        name: "tenant-resources",
-        role: role.name,
-        policy: pulumi.all([pulumi.all([...args.secretArns]), args.accessPointArn]).apply(([secretArns, accessPointArn]) =>
-            JSON.stringify(taskRolePolicy({ secretArns, fileSystemArn: args.fileSystemArn, accessPointArn, ...(args.media && { media: args.media }) }))),
-    }, { parent });
+export function createTaskRole(
+    name: string,
+    args: TaskRoleArgs,
+    parent: pulumi.Resource,
+): TaskRole {
+    const role = new aws.iam.Role(
+        `${name}-task-role`,
+        {
+            name: taskRoleName(args.settings.environment, args.spec.name),
+            description: `ECS tasks of tenant ${args.spec.name}`,
+            assumeRolePolicy: JSON.stringify(taskAssumeRolePolicy(args)),
+            tags: args.tags,
+        },
+        { parent },
+    );
+    const policy = new aws.iam.RolePolicy(
+        `${name}-task-policy`,
+        {
+            name: "tenant-resources",
+            role: role.name,
+            policy: pulumi
+                .all([pulumi.all([...args.secretArns]), args.accessPointArn])
+                .apply(([secretArns, accessPointArn]) =>
+                    JSON.stringify(
+                        taskRolePolicy({
+                            secretArns,
+                            fileSystemArn: args.fileSystemArn,
+                            accessPointArn,
+                            ...(args.media && { media: args.media }),
+                        }),
+                    ),
+                ),
+        },
+        { parent },
+    );
     return { role, policy };
 }

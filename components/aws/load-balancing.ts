@@ -35,7 +35,13 @@ export const TARGET_GROUPS: Readonly<Record<TargetGroupRole, TargetGroupSpec>> =
     api: { role: "api", port: BACKEND_PORT, container: CONTAINERS.backend },
 };
 
-export function targetGroupArgs(role: TargetGroupRole, spec: Pick<TenantSpec, "name">, settings: Pick<StackSettings, "environment">, awsSettings: Pick<AwsSettings, "vpcId" | "frontendHealthCheckPath" | "backendHealthCheckPath">, tags: Record<string, string>): aws.lb.TargetGroupArgs {
+export function targetGroupArgs(
+    role: TargetGroupRole,
+    spec: Pick<TenantSpec, "name">,
+    settings: Pick<StackSettings, "environment">,
+    awsSettings: Pick<AwsSettings, "vpcId" | "frontendHealthCheckPath" | "backendHealthCheckPath">,
+    tags: Record<string, string>,
+): aws.lb.TargetGroupArgs {
     const web = role === "web";
     return {
         name: targetGroupName(settings.environment, spec.name, role),
@@ -67,22 +73,38 @@ export function targetGroupArgs(role: TargetGroupRole, spec: Pick<TenantSpec, "n
  * tenant's host distinct, no tenant rule can match another tenant's request, so the order of
  * tenants' priorities on a listener never decides whose rule serves a host.
  */
-export function ruleConditions(role: TargetGroupRole, host: string): aws.types.input.lb.ListenerRuleCondition[] {
+export function ruleConditions(
+    role: TargetGroupRole,
+    host: string,
+): aws.types.input.lb.ListenerRuleCondition[] {
     if (/[*?]/.test(host)) {
-        throw new Error(`a listener rule host must be one exact host, not a pattern (got ${JSON.stringify(host)})`);
+        throw new Error(
+            `a listener rule host must be one exact host, not a pattern (got ${JSON.stringify(host)})`,
+        );
     }
     const hostHeader = { hostHeader: { values: [host] } };
-    return role === "api" ? [hostHeader, { pathPattern: { values: [...API_PATH_PATTERNS] } }] : [hostHeader];
+    return role === "api"
+        ? [hostHeader, { pathPattern: { values: [...API_PATH_PATTERNS] } }]
+        : [hostHeader];
 }
 
-export function ruleActions(spec: Pick<TenantSpec, "status">, targetGroupArn: pulumi.Input<string>): aws.types.input.lb.ListenerRuleAction[] {
+export function ruleActions(
+    spec: Pick<TenantSpec, "status">,
+    targetGroupArn: pulumi.Input<string>,
+): aws.types.input.lb.ListenerRuleAction[] {
     if (isServing(spec.status)) {
         return [{ type: "forward", targetGroupArn }];
     }
-    return [{
-        type: "fixed-response",
-        fixedResponse: { contentType: "text/plain", statusCode: "503", messageBody: unavailableMessage(spec) },
-    }];
+    return [
+        {
+            type: "fixed-response",
+            fixedResponse: {
+                contentType: "text/plain",
+                statusCode: "503",
+                messageBody: unavailableMessage(spec),
+            },
+        },
+    ];
 }
 
 export interface TenantLoadBalancingArgs {
@@ -102,17 +124,29 @@ export interface TenantLoadBalancing {
     readonly rules: Readonly<Record<TargetGroupRole, aws.lb.ListenerRule>>;
 }
 
-export function createLoadBalancing(name: string, args: TenantLoadBalancingArgs, parent: pulumi.Resource): TenantLoadBalancing {
+export function createLoadBalancing(
+    name: string,
+    args: TenantLoadBalancingArgs,
+    parent: pulumi.Resource,
+): TenantLoadBalancing {
     const priorities = rulePriorities(args.priority);
     const create = (role: TargetGroupRole) => {
-        const targetGroup = new aws.lb.TargetGroup(`${name}-${role}`, targetGroupArgs(role, args.spec, args.settings, args.aws, args.tags), { parent });
-        const rule = new aws.lb.ListenerRule(`${name}-${role}-rule`, {
-            listenerArn: args.listenerArn,
-            priority: priorities[role],
-            conditions: ruleConditions(role, args.host),
-            actions: ruleActions(args.spec, targetGroup.arn),
-            tags: args.tags,
-        }, { parent });
+        const targetGroup = new aws.lb.TargetGroup(
+            `${name}-${role}`,
+            targetGroupArgs(role, args.spec, args.settings, args.aws, args.tags),
+            { parent },
+        );
+        const rule = new aws.lb.ListenerRule(
+            `${name}-${role}-rule`,
+            {
+                listenerArn: args.listenerArn,
+                priority: priorities[role],
+                conditions: ruleConditions(role, args.host),
+                actions: ruleActions(args.spec, targetGroup.arn),
+                tags: args.tags,
+            },
+            { parent },
+        );
         return { targetGroup, rule };
     };
     const api = create("api");

@@ -29,7 +29,10 @@ export function recoveryWindowInDays(settings: Pick<StackSettings, "protectData"
 }
 
 /** Where the tasks reach PostgreSQL: `aims:aws.databaseHost/Port`, or the admin connection of `aims:database`. */
-export function databaseEndpoint(settings: Pick<StackSettings, "aws" | "database">): { host: string; port: number } {
+export function databaseEndpoint(settings: Pick<StackSettings, "aws" | "database">): {
+    host: string;
+    port: number;
+} {
     return {
         host: settings.aws?.databaseHost ?? settings.database.host,
         port: settings.aws?.databasePort ?? settings.database.port,
@@ -59,22 +62,41 @@ export interface TenantSecrets {
     readonly versions: readonly aws.secretsmanager.SecretVersion[];
 }
 
-export function createSecrets(name: string, args: TenantSecretsArgs, parent: pulumi.Resource): TenantSecrets {
+export function createSecrets(
+    name: string,
+    args: TenantSecretsArgs,
+    parent: pulumi.Resource,
+): TenantSecrets {
     const { spec, settings, protection, tags } = args;
     const env = settings.environment;
     const data = { parent, ...protection };
     const versions: aws.secretsmanager.SecretVersion[] = [];
-    const secret = (role: string, secretName: string, description: string, value: pulumi.Output<string>) => {
-        const created = new aws.secretsmanager.Secret(`${name}-${role}`, {
-            name: secretName,
-            description,
-            recoveryWindowInDays: recoveryWindowInDays(settings),
-            tags,
-        }, data);
-        versions.push(new aws.secretsmanager.SecretVersion(`${name}-${role}-value`, {
-            secretId: created.id,
-            secretString: pulumi.secret(value),
-        }, data));
+    const secret = (
+        role: string,
+        secretName: string,
+        description: string,
+        value: pulumi.Output<string>,
+    ) => {
+        const created = new aws.secretsmanager.Secret(
+            `${name}-${role}`,
+            {
+                name: secretName,
+                description,
+                recoveryWindowInDays: recoveryWindowInDays(settings),
+                tags,
+            },
+            data,
+        );
+        versions.push(
+            new aws.secretsmanager.SecretVersion(
+                `${name}-${role}-value`,
+                {
+                    secretId: created.id,
+                    secretString: pulumi.secret(value),
+                },
+                data,
+            ),
+        );
         return created;
     };
 
@@ -87,14 +109,34 @@ export function createSecrets(name: string, args: TenantSecretsArgs, parent: pul
         database: args.database.databaseName,
     };
     const credentials = pulumi.jsonStringify(fields);
-    const databaseCredentials = secret("db-credentials", dbCredentialsSecretName(env, spec.name), `PostgreSQL credentials of tenant ${spec.name}`, credentials);
-    const secretKey = secret("secret-key", secretKeySecretName(env, spec.name), `Django SECRET_KEY of tenant ${spec.name}`, pulumi.output(args.secretKey));
-    const core = settings.core && secret("core", coreSecretsSecretName(env, spec.name), `aims-core secrets of tenant ${spec.name}`,
-        pulumi.jsonStringify(coreSecretValues(settings.core, usesStorageKeysOnAws(settings.core))));
+    const databaseCredentials = secret(
+        "db-credentials",
+        dbCredentialsSecretName(env, spec.name),
+        `PostgreSQL credentials of tenant ${spec.name}`,
+        credentials,
+    );
+    const secretKey = secret(
+        "secret-key",
+        secretKeySecretName(env, spec.name),
+        `Django SECRET_KEY of tenant ${spec.name}`,
+        pulumi.output(args.secretKey),
+    );
+    const core =
+        settings.core &&
+        secret(
+            "core",
+            coreSecretsSecretName(env, spec.name),
+            `aims-core secrets of tenant ${spec.name}`,
+            pulumi.jsonStringify(
+                coreSecretValues(settings.core, usesStorageKeysOnAws(settings.core)),
+            ),
+        );
     return { databaseCredentials, secretKey, ...(core && { core }), versions };
 }
 
 /** AWS tenants get the object-storage keys only for storage other than AWS S3: with AWS S3 the task role grants their own prefix. */
 export function usesStorageKeysOnAws(core: Pick<CoreSettings, "objectStorage">): boolean {
-    return core.objectStorage?.endpoint !== undefined && core.objectStorage.credentials !== undefined;
+    return (
+        core.objectStorage?.endpoint !== undefined && core.objectStorage.credentials !== undefined
+    );
 }

@@ -35,69 +35,143 @@ export class TenantService extends pulumi.ComponentResource {
         super("aims:aws:TenantService", name, {}, opts);
         const awsSettings = args.settings.aws;
         if (!awsSettings) {
-            throw new Error(`${args.spec.file}: runs on aws but ${args.settings.file} has no aims:aws block`);
+            throw new Error(
+                `${args.spec.file}: runs on aws but ${args.settings.file} has no aims:aws block`,
+            );
         }
         const { spec, settings, host, protection, secretKey, database } = args;
         if (secretKey === undefined || database.password === undefined) {
             // The registry and the settings refuse adopt for AWS tenants; this is the backstop.
-            throw new Error(`${spec.file}: an AWS tenant needs the program's own SECRET_KEY and database password; only Kubernetes tenants are adopted`);
+            throw new Error(
+                `${spec.file}: an AWS tenant needs the program's own SECRET_KEY and database password; only Kubernetes tenants are adopted`,
+            );
         }
         const listener = listenerOf(spec, awsSettings);
         const priority = listenerPriority(spec);
         const tags = tenantTags(spec, protection);
 
         const media = awsMediaAccess(settings, spec.name);
-        const secrets = createSecrets(name, { spec, settings, secretKey, database: { ...database, password: database.password }, protection, tags }, this);
-        const accessPoint = createAccessPoint(name, { spec, fileSystemId: awsSettings.efsFileSystemId, protection, tags }, this);
-        const logGroup = createLogGroup(name, { spec, settings, retentionInDays: awsSettings.logRetentionDays, tags }, this);
-        const taskRole = createTaskRole(name, {
-            spec, settings, tags,
-            region: awsSettings.region,
-            accountId: awsSettings.accountId,
-            secretArns: [secrets.databaseCredentials.arn, secrets.secretKey.arn, ...(secrets.core ? [secrets.core.arn] : [])],
-            fileSystemArn: fileSystemArn(awsSettings, awsSettings.efsFileSystemId),
-            accessPointArn: accessPoint.arn,
-            ...(media && { media }),
-        }, this);
-        const taskDefinition = createTaskDefinition(name, {
-            spec, settings, host, tags,
-            aws: awsSettings,
-            databaseCredentialsArn: secrets.databaseCredentials.arn,
-            secretKeyArn: secrets.secretKey.arn,
-            ...(secrets.core && { coreSecretArn: secrets.core.arn }),
-            accessPointId: accessPoint.id,
-            logGroupName: logGroup.name,
-            taskRoleArn: taskRole.role.arn,
-        }, this);
-        const loadBalancing = createLoadBalancing(name, { spec, settings, host, priority, tags, aws: awsSettings, listenerArn: listener.arn }, this);
-        const service = createEcsService(name, {
-            spec, tags,
-            aws: awsSettings,
-            taskDefinitionArn: taskDefinition.arn,
-            targetGroupArns: { api: loadBalancing.targetGroups.api.arn, web: loadBalancing.targetGroups.web.arn },
-            dependsOn: [loadBalancing.rules.api, loadBalancing.rules.web, taskRole.policy, ...secrets.versions],
-        }, this);
-        if (spec.status === "offboarding") {
-            createOffboardingBackup(name, {
-                spec, settings, tags,
+        const secrets = createSecrets(
+            name,
+            {
+                spec,
+                settings,
+                secretKey,
+                database: { ...database, password: database.password },
+                protection,
+                tags,
+            },
+            this,
+        );
+        const accessPoint = createAccessPoint(
+            name,
+            { spec, fileSystemId: awsSettings.efsFileSystemId, protection, tags },
+            this,
+        );
+        const logGroup = createLogGroup(
+            name,
+            { spec, settings, retentionInDays: awsSettings.logRetentionDays, tags },
+            this,
+        );
+        const taskRole = createTaskRole(
+            name,
+            {
+                spec,
+                settings,
+                tags,
+                region: awsSettings.region,
+                accountId: awsSettings.accountId,
+                secretArns: [
+                    secrets.databaseCredentials.arn,
+                    secrets.secretKey.arn,
+                    ...(secrets.core ? [secrets.core.arn] : []),
+                ],
+                fileSystemArn: fileSystemArn(awsSettings, awsSettings.efsFileSystemId),
+                accessPointArn: accessPoint.arn,
+                ...(media && { media }),
+            },
+            this,
+        );
+        const taskDefinition = createTaskDefinition(
+            name,
+            {
+                spec,
+                settings,
+                host,
+                tags,
                 aws: awsSettings,
                 databaseCredentialsArn: secrets.databaseCredentials.arn,
+                secretKeyArn: secrets.secretKey.arn,
+                ...(secrets.core && { coreSecretArn: secrets.core.arn }),
+                accessPointId: accessPoint.id,
                 logGroupName: logGroup.name,
-                // The dump runs once the service is scaled to zero and the credentials have their value.
-                after: [service, ...secrets.versions],
-            }, this);
+                taskRoleArn: taskRole.role.arn,
+            },
+            this,
+        );
+        const loadBalancing = createLoadBalancing(
+            name,
+            { spec, settings, host, priority, tags, aws: awsSettings, listenerArn: listener.arn },
+            this,
+        );
+        const service = createEcsService(
+            name,
+            {
+                spec,
+                tags,
+                aws: awsSettings,
+                taskDefinitionArn: taskDefinition.arn,
+                targetGroupArns: {
+                    api: loadBalancing.targetGroups.api.arn,
+                    web: loadBalancing.targetGroups.web.arn,
+                },
+                dependsOn: [
+                    loadBalancing.rules.api,
+                    loadBalancing.rules.web,
+                    taskRole.policy,
+                    ...secrets.versions,
+                ],
+            },
+            this,
+        );
+        if (spec.status === "offboarding") {
+            createOffboardingBackup(
+                name,
+                {
+                    spec,
+                    settings,
+                    tags,
+                    aws: awsSettings,
+                    databaseCredentialsArn: secrets.databaseCredentials.arn,
+                    logGroupName: logGroup.name,
+                    // The dump runs once the service is scaled to zero and the credentials have their value.
+                    after: [service, ...secrets.versions],
+                },
+                this,
+            );
         }
 
         this.serviceName = service.name;
         this.listenerPriority = pulumi.output(priority);
         this.taskRoleArn = taskRole.role.arn;
-        this.registerOutputs({ serviceName: this.serviceName, listenerPriority: this.listenerPriority, taskRoleArn: this.taskRoleArn });
+        this.registerOutputs({
+            serviceName: this.serviceName,
+            listenerPriority: this.listenerPriority,
+            taskRoleArn: this.taskRoleArn,
+        });
     }
 }
 
 /** With media in AWS S3 (no `endpoint`), the task role's access to the tenant's own prefix. */
-export function awsMediaAccess(settings: Pick<StackSettings, "core" | "aws">, tenant: string): { partition: string; bucket: string; prefix: string } | undefined {
+export function awsMediaAccess(
+    settings: Pick<StackSettings, "core" | "aws">,
+    tenant: string,
+): { partition: string; bucket: string; prefix: string } | undefined {
     const storage = settings.core?.objectStorage;
     if (!storage || storage.endpoint !== undefined || !settings.aws) return undefined;
-    return { partition: partitionOf(settings.aws.region), bucket: storage.bucket, prefix: mediaPrefix(storage, tenant) };
+    return {
+        partition: partitionOf(settings.aws.region),
+        bucket: storage.bucket,
+        prefix: mediaPrefix(storage, tenant),
+    };
 }

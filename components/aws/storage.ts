@@ -15,19 +15,40 @@ export const TENANT_DIRECTORY_PERMISSIONS = "0755";
 
 export const tenantDirectory = (tenant: string): string => `/tenants/${tenant}`;
 
-export function accessPointArgs(spec: Pick<TenantSpec, "name">, fileSystemId: string, tags: Record<string, string>): aws.efs.AccessPointArgs {
+export function accessPointArgs(
+    spec: Pick<TenantSpec, "name">,
+    fileSystemId: string,
+    tags: Record<string, string>,
+): aws.efs.AccessPointArgs {
     return {
         fileSystemId,
         posixUser: { uid: APP_USER.uid, gid: APP_USER.gid },
         rootDirectory: {
             path: tenantDirectory(spec.name),
             // EFS creates the directory on first mount, owned by the app's user.
-            creationInfo: { ownerUid: APP_USER.uid, ownerGid: APP_USER.gid, permissions: TENANT_DIRECTORY_PERMISSIONS },
+            creationInfo: {
+                ownerUid: APP_USER.uid,
+                ownerGid: APP_USER.gid,
+                permissions: TENANT_DIRECTORY_PERMISSIONS,
+            },
         },
         tags,
     };
 }
 
-export function createAccessPoint(name: string, args: { spec: TenantSpec; fileSystemId: string; protection: DataProtection; tags: Record<string, string> }, parent: pulumi.Resource): aws.efs.AccessPoint {
-    return new aws.efs.AccessPoint(`${name}-media`, accessPointArgs(args.spec, args.fileSystemId, args.tags), { parent, ...args.protection });
+export function createAccessPoint(
+    name: string,
+    args: {
+        spec: TenantSpec;
+        fileSystemId: string;
+        protection: DataProtection;
+        tags: Record<string, string>;
+    },
+    parent: pulumi.Resource,
+): aws.efs.AccessPoint {
+    return new aws.efs.AccessPoint(
+        `${name}-media`,
+        accessPointArgs(args.spec, args.fileSystemId, args.tags),
+        { parent, ...args.protection },
+    );
 }

@@ -9,6 +9,13 @@ export const TENANT_TAG = "aims:tenant";
  * The status tag tells the policy pack that an offboarding tenant's data may go unprotected;
  * the data-retained tag shows it the retainOnDelete of the tenant's data, which it cannot read.
  */
-export function tenantTags(spec: Pick<TenantSpec, "name" | "status">, protection: Pick<DataProtection, "retainOnDelete">): Record<string, string> {
-    return { [TENANT_TAG]: spec.name, [TENANT_STATUS_TAG]: spec.status, [DATA_RETAINED_TAG]: String(protection.retainOnDelete) };
+export function tenantTags(
+    spec: Pick<TenantSpec, "name" | "status">,
+    protection: Pick<DataProtection, "retainOnDelete">,
+): Record<string, string> {
+    return {
+        [TENANT_TAG]: spec.name,
+        [TENANT_STATUS_TAG]: spec.status,
+        [DATA_RETAINED_TAG]: String(protection.retainOnDelete),
+    };
 }

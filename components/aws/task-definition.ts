@@ -11,12 +11,19 @@ import { databaseEndpoint, usesStorageKeysOnAws } from "./secrets";
 import { AwsSettings } from "./settings";
 
 /** `repository:tag`, the tenant's `image.tag` overriding the stack's. */
-export function imageReference(repository: string, spec: Pick<TenantSpec, "image">, settings: Pick<StackSettings, "images">): string {
+export function imageReference(
+    repository: string,
+    spec: Pick<TenantSpec, "image">,
+    settings: Pick<StackSettings, "images">,
+): string {
     return `${repository}:${spec.image?.tag ?? settings.images.tag}`;
 }
 
 /** Task volumes: the tenant's EFS directory through its access point, encrypted and IAM-authorised. */
-export function taskVolumes(fileSystemId: string, accessPointId: pulumi.Input<string>): aws.types.input.ecs.TaskDefinitionVolume[] {
+export function taskVolumes(
+    fileSystemId: string,
+    accessPointId: pulumi.Input<string>,
+): aws.types.input.ecs.TaskDefinitionVolume[] {
     return [
         {
             name: VOLUMES.media,
@@ -47,37 +54,57 @@ export interface TenantTaskDefinitionArgs {
     readonly tags: Record<string, string>;
 }
 
-export function createTaskDefinition(name: string, args: TenantTaskDefinitionArgs, parent: pulumi.Resource): aws.ecs.TaskDefinition {
+export function createTaskDefinition(
+    name: string,
+    args: TenantTaskDefinitionArgs,
+    parent: pulumi.Resource,
+): aws.ecs.TaskDefinition {
     const { spec, settings } = args;
     const plan = PLANS[spec.plan].ecs;
     const core = settings.core;
-    const definitions = pulumi.all([args.databaseCredentialsArn, args.secretKeyArn, args.logGroupName, args.coreSecretArn])
-        .apply(([databaseCredentialsArn, secretKeyArn, logGroup, coreSecretArn]) => containerDefinitions({
-            tenant: spec.name,
-            host: args.host,
-            frontendImage: imageReference(settings.images.frontend, spec, settings),
-            backendImage: imageReference(settings.images.backend, spec, settings),
-            database: { ...databaseEndpoint(settings), name: databaseName(spec.name) },
-            databaseCredentialsArn,
-            secretKeyArn,
-            logGroup,
-            region: args.aws.region,
-            coreEnvironment: coreEnvironment(core, spec),
-            ...(core && coreSecretArn && {
-                coreSecrets: { arn: coreSecretArn, variables: coreSecretVariables(core, usesStorageKeysOnAws(core)) },
+    const definitions = pulumi
+        .all([
+            args.databaseCredentialsArn,
+            args.secretKeyArn,
+            args.logGroupName,
+            args.coreSecretArn,
+        ])
+        .apply(([databaseCredentialsArn, secretKeyArn, logGroup, coreSecretArn]) =>
+            containerDefinitions({
+                tenant: spec.name,
+                host: args.host,
+                frontendImage: imageReference(settings.images.frontend, spec, settings),
+                backendImage: imageReference(settings.images.backend, spec, settings),
+                database: { ...databaseEndpoint(settings), name: databaseName(spec.name) },
+                databaseCredentialsArn,
+                secretKeyArn,
+                logGroup,
+                region: args.aws.region,
+                coreEnvironment: coreEnvironment(core, spec),
+                ...(core &&
+                    coreSecretArn && {
+                        coreSecrets: {
+                            arn: coreSecretArn,
+                            variables: coreSecretVariables(core, usesStorageKeysOnAws(core)),
+                        },
+                    }),
             }),
-        }));
-    return new aws.ecs.TaskDefinition(`${name}-task`, {
-        family: taskFamilyName(settings.environment, spec.name),
-        requiresCompatibilities: ["FARGATE"],
-        networkMode: "awsvpc",
-        cpu: String(plan.cpu),
-        memory: String(plan.memory),
-        runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
-        executionRoleArn: args.aws.executionRoleArn,
-        taskRoleArn: args.taskRoleArn,
-        volumes: taskVolumes(args.aws.efsFileSystemId, args.accessPointId),
-        containerDefinitions: pulumi.jsonStringify(definitions),
-        tags: args.tags,
-    }, { parent });
+        );
+    return new aws.ecs.TaskDefinition(
+        `${name}-task`,
+        {
+            family: taskFamilyName(settings.environment, spec.name),
+            requiresCompatibilities: ["FARGATE"],
+            networkMode: "awsvpc",
+            cpu: String(plan.cpu),
+            memory: String(plan.memory),
+            runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+            executionRoleArn: args.aws.executionRoleArn,
+            taskRoleArn: args.taskRoleArn,
+            volumes: taskVolumes(args.aws.efsFileSystemId, args.accessPointId),
+            containerDefinitions: pulumi.jsonStringify(definitions),
+            tags: args.tags,
+        },
+        { parent },
+    );
 }

@@ -13,12 +13,15 @@ const retried = new Set([408, 425, 429]);
 const what = `aims-core cleanup of tenant ${subdomain} (POST ${url})`;
 
 function fail(message) {
-    console.error(`${what} failed: ${message}. Nothing else of the tenant was deleted; fix it and run pulumi up again.`);
+    console.error(
+        `${what} failed: ${message}. Nothing else of the tenant was deleted; fix it and run pulumi up again.`,
+    );
     return 1;
 }
 
 async function main() {
-    if (!url || !apiKey || !subdomain) return fail("CORE_DELETE_TENANT_URL, CORE_ADMIN_API_KEY and TENANT_SUBDOMAIN must be set");
+    if (!url || !apiKey || !subdomain)
+        return fail("CORE_DELETE_TENANT_URL, CORE_ADMIN_API_KEY and TENANT_SUBDOMAIN must be set");
     let delay = 1000 * Number(process.env.CORE_CLEANUP_FIRST_DELAY_SECONDS || 2);
     for (let attempt = 1; ; attempt++) {
         let reason;
@@ -39,15 +42,22 @@ async function main() {
                 return 0;
             }
             if (response.status < 500 && !retried.has(response.status)) {
-                const hint = [401, 403].includes(response.status) ? " (the admin API key is wrong: check aims:core.adminApiKey)" : "";
+                const hint = [401, 403].includes(response.status)
+                    ? " (the admin API key is wrong: check aims:core.adminApiKey)"
+                    : "";
                 return fail(`HTTP ${response.status}${hint}`);
             }
             reason = `HTTP ${response.status}`;
         } catch (error) {
             reason = (error.cause && (error.cause.code || error.cause.message)) || error.message;
         }
-        if (attempt >= attempts || Date.now() + delay >= deadline) return fail(`no success after ${attempt} attempt${attempt > 1 ? "s" : ""}, last answer ${reason}`);
-        console.error(`${what}: attempt ${attempt}/${attempts}: ${reason}; retrying in ${delay / 1000}s`);
+        if (attempt >= attempts || Date.now() + delay >= deadline)
+            return fail(
+                `no success after ${attempt} attempt${attempt > 1 ? "s" : ""}, last answer ${reason}`,
+            );
+        console.error(
+            `${what}: attempt ${attempt}/${attempts}: ${reason}; retrying in ${delay / 1000}s`,
+        );
         await new Promise((resolve) => setTimeout(resolve, delay));
         delay = Math.min(delay * 2, 30000);
     }

@@ -6,7 +6,15 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { tenantDatabaseName } from "../adoption";
-import { BACKUP_COMMAND, BACKUP_CONTAINER, BACKUP_DEADLINE_SECONDS, BACKUP_SCRATCH_GIB, BACKUP_SCRATCH_PATH, BACKUP_USER, backupEnvironment } from "../backup-command";
+import {
+    BACKUP_COMMAND,
+    BACKUP_CONTAINER,
+    BACKUP_DEADLINE_SECONDS,
+    BACKUP_SCRATCH_GIB,
+    BACKUP_SCRATCH_PATH,
+    BACKUP_USER,
+    backupEnvironment,
+} from "../backup-command";
 import { backupCredentialsSecretName, backupJobName } from "../backup-names";
 import type { BackupSettings } from "../backup-settings";
 import { databaseSecretName, imagePullSecretName } from "../naming";
@@ -21,7 +29,10 @@ import { KubernetesSettings } from "./settings";
 import { containerResources } from "./sizing";
 
 /** Keys of the credentials Secret. */
-export const BACKUP_CREDENTIALS_KEYS = { accessKeyId: "access-key-id", secretAccessKey: "secret-access-key" } as const;
+export const BACKUP_CREDENTIALS_KEYS = {
+    accessKeyId: "access-key-id",
+    secretAccessKey: "secret-access-key",
+} as const;
 /** Retries of a failed backup pod (a PgBouncer or storage hiccup) before the Job fails. */
 export const BACKUP_BACKOFF_LIMIT = 2;
 /** Pulumi waits a little longer than the Job's deadline, so the Job's own failure is what it reports. */
@@ -38,7 +49,10 @@ export interface BackupJobInputs {
 }
 
 /** Labels of the Job and its pod: the tenant's, and what the pod is for. */
-export function backupLabels(spec: Pick<TenantSpec, "name" | "plan">, settings: Pick<StackSettings, "environment">): Record<string, string> {
+export function backupLabels(
+    spec: Pick<TenantSpec, "name" | "plan">,
+    settings: Pick<StackSettings, "environment">,
+): Record<string, string> {
     return { ...tenantLabels(spec, settings), "app.kubernetes.io/component": "offboarding-backup" };
 }
 
@@ -47,16 +61,28 @@ export function backupLabels(spec: Pick<TenantSpec, "name" | "plan">, settings: 
  * filesystem, no capabilities, no service account token. One slot of the plan's quota, which
  * is free while the tenant runs no app pods; the dump's scratch space is an emptyDir at /tmp.
  */
-export function backupJobSpec({ spec, settings, kubernetes, backup }: BackupJobInputs): k8s.types.input.batch.v1.JobSpec {
+export function backupJobSpec({
+    spec,
+    settings,
+    kubernetes,
+    backup,
+}: BackupJobInputs): k8s.types.input.batch.v1.JobSpec {
     const slot = containerResources(PLANS[spec.plan].kubernetes);
     const plain = backupEnvironment({
         backup,
         environment: settings.environment,
         tenant: spec.name,
         // The tenant's own connection, as the chart's: PgBouncer.
-        database: { host: settings.database.appHost, port: settings.database.appPort, name: tenantDatabaseName(spec, settings.environment) },
+        database: {
+            host: settings.database.appHost,
+            port: settings.database.appPort,
+            name: tenantDatabaseName(spec, settings.environment),
+        },
     });
-    const fromSecret = (name: string, secret: string, key: string) => ({ name, valueFrom: { secretKeyRef: { name: secret, key } } });
+    const fromSecret = (name: string, secret: string, key: string) => ({
+        name,
+        valueFrom: { secretKeyRef: { name: secret, key } },
+    });
     const user = { runAsNonRoot: true, runAsUser: BACKUP_USER.uid, runAsGroup: BACKUP_USER.gid };
     const seccompProfile = { type: "RuntimeDefault" };
     return {
@@ -68,43 +94,70 @@ export function backupJobSpec({ spec, settings, kubernetes, backup }: BackupJobI
                 restartPolicy: "Never",
                 automountServiceAccountToken: false,
                 enableServiceLinks: false,
-                ...(kubernetes.registry && { imagePullSecrets: [{ name: imagePullSecretName(spec.name) }] }),
+                ...(kubernetes.registry && {
+                    imagePullSecrets: [{ name: imagePullSecretName(spec.name) }],
+                }),
                 securityContext: { ...user, seccompProfile },
-                containers: [{
-                    name: BACKUP_CONTAINER,
-                    image: backup.image,
-                    imagePullPolicy: "Always",
-                    command: [...BACKUP_COMMAND],
-                    env: [
-                        ...Object.entries(plain).map(([name, value]) => ({ name, value })),
-                        fromSecret("PGUSER", databaseSecretName(spec.name), DATABASE_SECRET_KEYS.username),
-                        fromSecret("PGPASSWORD", databaseSecretName(spec.name), DATABASE_SECRET_KEYS.password),
-                        fromSecret("AWS_ACCESS_KEY_ID", backupCredentialsSecretName(spec.name), BACKUP_CREDENTIALS_KEYS.accessKeyId),
-                        fromSecret("AWS_SECRET_ACCESS_KEY", backupCredentialsSecretName(spec.name), BACKUP_CREDENTIALS_KEYS.secretAccessKey),
-                    ],
-                    resources: {
-                        requests: { ...slot.requests, "ephemeral-storage": "1Gi" },
-                        // The emptyDir counts against the limit: room for a full scratch folder and the logs.
-                        limits: { ...slot.limits, "ephemeral-storage": `${BACKUP_SCRATCH_GIB + 1}Gi` },
+                containers: [
+                    {
+                        name: BACKUP_CONTAINER,
+                        image: backup.image,
+                        imagePullPolicy: "Always",
+                        command: [...BACKUP_COMMAND],
+                        env: [
+                            ...Object.entries(plain).map(([name, value]) => ({ name, value })),
+                            fromSecret(
+                                "PGUSER",
+                                databaseSecretName(spec.name),
+                                DATABASE_SECRET_KEYS.username,
+                            ),
+                            fromSecret(
+                                "PGPASSWORD",
+                                databaseSecretName(spec.name),
+                                DATABASE_SECRET_KEYS.password,
+                            ),
+                            fromSecret(
+                                "AWS_ACCESS_KEY_ID",
+                                backupCredentialsSecretName(spec.name),
+                                BACKUP_CREDENTIALS_KEYS.accessKeyId,
+                            ),
+                            fromSecret(
+                                "AWS_SECRET_ACCESS_KEY",
+                                backupCredentialsSecretName(spec.name),
+                                BACKUP_CREDENTIALS_KEYS.secretAccessKey,
+                            ),
+                        ],
+                        resources: {
+                            requests: { ...slot.requests, "ephemeral-storage": "1Gi" },
+                            // The emptyDir counts against the limit: room for a full scratch folder and the logs.
+                            limits: {
+                                ...slot.limits,
+                                "ephemeral-storage": `${BACKUP_SCRATCH_GIB + 1}Gi`,
+                            },
+                        },
+                        securityContext: {
+                            ...user,
+                            allowPrivilegeEscalation: false,
+                            privileged: false,
+                            readOnlyRootFilesystem: true,
+                            capabilities: { drop: ["ALL"] },
+                            seccompProfile,
+                        },
+                        volumeMounts: [{ name: SCRATCH_VOLUME, mountPath: BACKUP_SCRATCH_PATH }],
                     },
-                    securityContext: {
-                        ...user,
-                        allowPrivilegeEscalation: false,
-                        privileged: false,
-                        readOnlyRootFilesystem: true,
-                        capabilities: { drop: ["ALL"] },
-                        seccompProfile,
-                    },
-                    volumeMounts: [{ name: SCRATCH_VOLUME, mountPath: BACKUP_SCRATCH_PATH }],
-                }],
-                volumes: [{ name: SCRATCH_VOLUME, emptyDir: { sizeLimit: `${BACKUP_SCRATCH_GIB}Gi` } }],
+                ],
+                volumes: [
+                    { name: SCRATCH_VOLUME, emptyDir: { sizeLimit: `${BACKUP_SCRATCH_GIB}Gi` } },
+                ],
             },
         },
     };
 }
 
 /** Pulumi waits for the Job to complete unless the stack says pods cannot run (aims:kubernetes.waitForReady). */
-export function backupJobAnnotations(kubernetes: Pick<KubernetesSettings, "waitForReady">): Record<string, string> {
+export function backupJobAnnotations(
+    kubernetes: Pick<KubernetesSettings, "waitForReady">,
+): Record<string, string> {
     return {
         [REPLACE_UNREADY_ANNOTATION]: "true",
         ...(!kubernetes.waitForReady && { [SKIP_AWAIT_ANNOTATION]: "true" }),
@@ -128,29 +181,53 @@ export interface OffboardingBackup {
     readonly job: k8s.batch.v1.Job;
 }
 
-export function createOffboardingBackup(name: string, args: OffboardingBackupArgs, parent: pulumi.Resource): OffboardingBackup {
+export function createOffboardingBackup(
+    name: string,
+    args: OffboardingBackupArgs,
+    parent: pulumi.Resource,
+): OffboardingBackup {
     const { spec, settings } = args;
     const backup = settings.backup;
     const credentials = backup?.credentials;
     if (!backup || !credentials) {
-        throw new Error(`${spec.file}: is offboarding on kubernetes but ${settings.file} has no aims:backup block with accessKeyId and secretAccessKey`);
+        throw new Error(
+            `${spec.file}: is offboarding on kubernetes but ${settings.file} has no aims:backup block with accessKeyId and secretAccessKey`,
+        );
     }
-    const secret = new k8s.core.v1.Secret(`${name}-backup-credentials`, {
-        metadata: { name: backupCredentialsSecretName(spec.name), namespace: args.namespace, labels: tenantLabels(spec, settings) },
-        type: "Opaque",
-        stringData: {
-            [BACKUP_CREDENTIALS_KEYS.accessKeyId]: pulumi.secret(credentials.accessKeyId),
-            [BACKUP_CREDENTIALS_KEYS.secretAccessKey]: pulumi.secret(credentials.secretAccessKey),
+    const secret = new k8s.core.v1.Secret(
+        `${name}-backup-credentials`,
+        {
+            metadata: {
+                name: backupCredentialsSecretName(spec.name),
+                namespace: args.namespace,
+                labels: tenantLabels(spec, settings),
+            },
+            type: "Opaque",
+            stringData: {
+                [BACKUP_CREDENTIALS_KEYS.accessKeyId]: pulumi.secret(credentials.accessKeyId),
+                [BACKUP_CREDENTIALS_KEYS.secretAccessKey]: pulumi.secret(
+                    credentials.secretAccessKey,
+                ),
+            },
         },
-    }, { parent, ...args.protection });
-    const job = new k8s.batch.v1.Job(`${name}-offboarding-backup`, {
-        metadata: {
-            name: backupJobName(spec.name),
-            namespace: args.namespace,
-            labels: backupLabels(spec, settings),
-            annotations: backupJobAnnotations(args.kubernetes),
+        { parent, ...args.protection },
+    );
+    const job = new k8s.batch.v1.Job(
+        `${name}-offboarding-backup`,
+        {
+            metadata: {
+                name: backupJobName(spec.name),
+                namespace: args.namespace,
+                labels: backupLabels(spec, settings),
+                annotations: backupJobAnnotations(args.kubernetes),
+            },
+            spec: backupJobSpec({ spec, settings, kubernetes: args.kubernetes, backup }),
         },
-        spec: backupJobSpec({ spec, settings, kubernetes: args.kubernetes, backup }),
-    }, { parent, dependsOn: [secret, ...args.after], customTimeouts: { create: BACKUP_WAIT, update: BACKUP_WAIT } });
+        {
+            parent,
+            dependsOn: [secret, ...args.after],
+            customTimeouts: { create: BACKUP_WAIT, update: BACKUP_WAIT },
+        },
+    );
     return { credentials: secret, job };
 }

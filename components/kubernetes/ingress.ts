@@ -30,7 +30,11 @@ export interface IngressInputs {
 }
 
 /** The Ingress spec: longest prefix wins, so Django's paths reach the backend before / catches the rest. */
-export function ingressSpec({ spec, kubernetes, host }: IngressInputs): k8s.types.input.networking.v1.IngressSpec {
+export function ingressSpec({
+    spec,
+    kubernetes,
+    host,
+}: IngressInputs): k8s.types.input.networking.v1.IngressSpec {
     const release = releaseName(spec.name);
     const route = (path: string, service: string, port: number) => ({
         path,
@@ -40,15 +44,19 @@ export function ingressSpec({ spec, kubernetes, host }: IngressInputs): k8s.type
     return {
         ingressClassName: kubernetes.ingressClass,
         tls: [{ hosts: [host], secretName: tlsSecretName(spec.name) }],
-        rules: [{
-            host,
-            http: {
-                paths: [
-                    ...BACKEND_PATHS.map((path) => route(path, backendServiceName(release), BACKEND_PORT)),
-                    route("/", frontendServiceName(release), FRONTEND_PORT),
-                ],
+        rules: [
+            {
+                host,
+                http: {
+                    paths: [
+                        ...BACKEND_PATHS.map((path) =>
+                            route(path, backendServiceName(release), BACKEND_PORT),
+                        ),
+                        route("/", frontendServiceName(release), FRONTEND_PORT),
+                    ],
+                },
             },
-        }],
+        ],
     };
 }
 
@@ -62,17 +70,25 @@ export interface TenantIngressArgs {
     readonly release: pulumi.Resource;
 }
 
-export function createIngress(name: string, args: TenantIngressArgs, parent: pulumi.Resource): k8s.networking.v1.Ingress {
-    return new k8s.networking.v1.Ingress(`${name}-ingress`, {
-        metadata: {
-            name: releaseName(args.spec.name),
-            namespace: args.namespace,
-            labels: tenantLabels(args.spec, args.settings),
-            annotations: {
-                [CLUSTER_ISSUER_ANNOTATION]: args.kubernetes.clusterIssuer,
-                [SKIP_AWAIT_ANNOTATION]: "true",
+export function createIngress(
+    name: string,
+    args: TenantIngressArgs,
+    parent: pulumi.Resource,
+): k8s.networking.v1.Ingress {
+    return new k8s.networking.v1.Ingress(
+        `${name}-ingress`,
+        {
+            metadata: {
+                name: releaseName(args.spec.name),
+                namespace: args.namespace,
+                labels: tenantLabels(args.spec, args.settings),
+                annotations: {
+                    [CLUSTER_ISSUER_ANNOTATION]: args.kubernetes.clusterIssuer,
+                    [SKIP_AWAIT_ANNOTATION]: "true",
+                },
             },
+            spec: ingressSpec(args),
         },
-        spec: ingressSpec(args),
-    }, { parent, dependsOn: [args.release] });
+        { parent, dependsOn: [args.release] },
+    );
 }

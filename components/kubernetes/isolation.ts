@@ -29,13 +29,23 @@ export const CONFIGMAP_COUNT = 10;
 export const SERVICE_COUNT = 4;
 
 /** Every pod of the namespace admits traffic only from pods of the same namespace and from the ingress controller. */
-export function networkPolicySpec(kubernetes: Pick<KubernetesSettings, "ingressNamespace">): k8s.types.input.networking.v1.NetworkPolicySpec {
+export function networkPolicySpec(
+    kubernetes: Pick<KubernetesSettings, "ingressNamespace">,
+): k8s.types.input.networking.v1.NetworkPolicySpec {
     return {
         podSelector: {},
         policyTypes: ["Ingress"],
         ingress: [
             { from: [{ podSelector: {} }] },
-            { from: [{ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: kubernetes.ingressNamespace } } }] },
+            {
+                from: [
+                    {
+                        namespaceSelector: {
+                            matchLabels: { [NAMESPACE_NAME_LABEL]: kubernetes.ingressNamespace },
+                        },
+                    },
+                ],
+            },
         ],
     };
 }
@@ -70,12 +80,14 @@ export function resourceQuotaSpec(plan: KubernetesPlan): k8s.types.input.core.v1
 export function limitRangeSpec(plan: KubernetesPlan): k8s.types.input.core.v1.LimitRangeSpec {
     const { requests, limits } = containerResources(plan);
     return {
-        limits: [{
-            type: "Container",
-            default: { ...limits },
-            defaultRequest: { ...requests },
-            max: { ...limits },
-        }],
+        limits: [
+            {
+                type: "Container",
+                default: { ...limits },
+                defaultRequest: { ...requests },
+                max: { ...limits },
+            },
+        ],
     };
 }
 
@@ -92,21 +104,41 @@ export interface TenantIsolation {
     readonly limitRange: k8s.core.v1.LimitRange;
 }
 
-export function createIsolation(name: string, args: TenantIsolationArgs, parent: pulumi.Resource): TenantIsolation {
+export function createIsolation(
+    name: string,
+    args: TenantIsolationArgs,
+    parent: pulumi.Resource,
+): TenantIsolation {
     const plan = PLANS[args.spec.plan].kubernetes;
-    const metadata = (objectName: string) => ({ name: objectName, namespace: args.namespace, labels: tenantLabels(args.spec, args.settings) });
+    const metadata = (objectName: string) => ({
+        name: objectName,
+        namespace: args.namespace,
+        labels: tenantLabels(args.spec, args.settings),
+    });
     return {
-        networkPolicy: new k8s.networking.v1.NetworkPolicy(`${name}-network-policy`, {
-            metadata: metadata(NETWORK_POLICY_NAME),
-            spec: networkPolicySpec(args.kubernetes),
-        }, { parent }),
-        resourceQuota: new k8s.core.v1.ResourceQuota(`${name}-quota`, {
-            metadata: metadata(RESOURCE_QUOTA_NAME),
-            spec: resourceQuotaSpec(plan),
-        }, { parent }),
-        limitRange: new k8s.core.v1.LimitRange(`${name}-limits`, {
-            metadata: metadata(LIMIT_RANGE_NAME),
-            spec: limitRangeSpec(plan),
-        }, { parent }),
+        networkPolicy: new k8s.networking.v1.NetworkPolicy(
+            `${name}-network-policy`,
+            {
+                metadata: metadata(NETWORK_POLICY_NAME),
+                spec: networkPolicySpec(args.kubernetes),
+            },
+            { parent },
+        ),
+        resourceQuota: new k8s.core.v1.ResourceQuota(
+            `${name}-quota`,
+            {
+                metadata: metadata(RESOURCE_QUOTA_NAME),
+                spec: resourceQuotaSpec(plan),
+            },
+            { parent },
+        ),
+        limitRange: new k8s.core.v1.LimitRange(
+            `${name}-limits`,
+            {
+                metadata: metadata(LIMIT_RANGE_NAME),
+                spec: limitRangeSpec(plan),
+            },
+            { parent },
+        ),
     };
 }

@@ -2,7 +2,12 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { AdoptionImportIds } from "../adoption";
-import { DATA_RETAINED_LABEL, ENVIRONMENT_LABEL, namespaceName, TENANT_STATUS_LABEL } from "../naming";
+import {
+    DATA_RETAINED_LABEL,
+    ENVIRONMENT_LABEL,
+    namespaceName,
+    TENANT_STATUS_LABEL,
+} from "../naming";
 import { DataProtection } from "../protection";
 import type { TenantSpec } from "../registry";
 import type { StackSettings } from "../settings";
@@ -11,7 +16,10 @@ import type { StackSettings } from "../settings";
 export const LABEL_PREFIX = "aims.example.org";
 
 /** Labels saying whose namespace it is; selectors and `kubectl get ns -l` use them. */
-export function tenantLabels(spec: Pick<TenantSpec, "name" | "plan">, settings: Pick<StackSettings, "environment">): Record<string, string> {
+export function tenantLabels(
+    spec: Pick<TenantSpec, "name" | "plan">,
+    settings: Pick<StackSettings, "environment">,
+): Record<string, string> {
     return {
         [`${LABEL_PREFIX}/tenant`]: spec.name,
         [ENVIRONMENT_LABEL]: settings.environment,
@@ -24,7 +32,11 @@ export function tenantLabels(spec: Pick<TenantSpec, "name" | "plan">, settings: 
  * The namespace's labels: the tenant's, plus Pod Security Admission at `restricted`, so no pod
  * in it (the chart's, or one a compromised app might create) can run privileged or as root.
  */
-export function namespaceLabels(spec: Pick<TenantSpec, "name" | "plan" | "status">, settings: Pick<StackSettings, "environment">, protection: Pick<DataProtection, "retainOnDelete">): Record<string, string> {
+export function namespaceLabels(
+    spec: Pick<TenantSpec, "name" | "plan" | "status">,
+    settings: Pick<StackSettings, "environment">,
+    protection: Pick<DataProtection, "retainOnDelete">,
+): Record<string, string> {
     return {
         ...tenantLabels(spec, settings),
         // The policy pack exempts an offboarding tenant's data from the prod protection rule,
@@ -47,11 +59,19 @@ export interface TenantNamespaceArgs {
 }
 
 /** A data resource: deleting it deletes the tenant's secrets, so it carries the stack's protection itself. */
-export function createNamespace(name: string, args: TenantNamespaceArgs, parent: pulumi.Resource): k8s.core.v1.Namespace {
-    return new k8s.core.v1.Namespace(`${name}-namespace`, {
-        metadata: {
-            name: namespaceName(args.spec.name),
-            labels: namespaceLabels(args.spec, args.settings, args.protection),
+export function createNamespace(
+    name: string,
+    args: TenantNamespaceArgs,
+    parent: pulumi.Resource,
+): k8s.core.v1.Namespace {
+    return new k8s.core.v1.Namespace(
+        `${name}-namespace`,
+        {
+            metadata: {
+                name: namespaceName(args.spec.name),
+                labels: namespaceLabels(args.spec, args.settings, args.protection),
+            },
         },
-    }, { parent, ...args.protection, ...(args.adoption && { import: args.adoption.namespace }) });
+        { parent, ...args.protection, ...(args.adoption && { import: args.adoption.namespace }) },
+    );
 }

@@ -38,18 +38,26 @@ export interface TenantReleaseArgs {
     readonly after: readonly pulumi.Resource[];
 }
 
-export function createRelease(name: string, args: TenantReleaseArgs, parent: pulumi.Resource): k8s.helm.v3.Release {
-    return new k8s.helm.v3.Release(`${name}-release`, {
-        name: releaseName(args.spec.name),
-        namespace: args.namespace,
-        createNamespace: false,
-        chart: chartReference(args.kubernetes),
-        values: tenantChartValues(args.spec, args.settings, args.host),
-        skipAwait: !args.kubernetes.waitForReady,
-        timeout: RELEASE_TIMEOUT_SECONDS,
-        // A failed upgrade leaves the old pods serving (maxUnavailable 0); Helm removes what it created.
-        atomic: false,
-        cleanupOnFail: true,
-        maxHistory: RELEASE_MAX_HISTORY,
-    }, { parent, dependsOn: [...args.after] });
+export function createRelease(
+    name: string,
+    args: TenantReleaseArgs,
+    parent: pulumi.Resource,
+): k8s.helm.v3.Release {
+    return new k8s.helm.v3.Release(
+        `${name}-release`,
+        {
+            name: releaseName(args.spec.name),
+            namespace: args.namespace,
+            createNamespace: false,
+            chart: chartReference(args.kubernetes),
+            values: tenantChartValues(args.spec, args.settings, args.host),
+            skipAwait: !args.kubernetes.waitForReady,
+            timeout: RELEASE_TIMEOUT_SECONDS,
+            // A failed upgrade leaves the old pods serving (maxUnavailable 0); Helm removes what it created.
+            atomic: false,
+            cleanupOnFail: true,
+            maxHistory: RELEASE_MAX_HISTORY,
+        },
+        { parent, dependsOn: [...args.after] },
+    );
 }

@@ -17,7 +17,8 @@ export interface StackNamespace {
 }
 
 /** `<service>.<namespace>.svc` or `<service>.<namespace>.svc.cluster.local`, with or without the final dot. */
-const IN_CLUSTER_HOST = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\.(?<namespace>[a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(\.cluster\.local)?\.?$/;
+const IN_CLUSTER_HOST =
+    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?\.(?<namespace>[a-z0-9]([-a-z0-9]*[a-z0-9])?)\.svc(\.cluster\.local)?\.?$/;
 
 /** The namespace of an in-cluster service host, or undefined for any other host. */
 export function namespaceOfHost(host: string): string | undefined {
@@ -41,10 +42,18 @@ export interface NamespaceSources {
 export function stackNamespaces(sources: NamespaceSources): StackNamespace[] {
     const namespaces: StackNamespace[] = [];
     if (sources.ingressNamespace) {
-        namespaces.push({ name: sources.ingressNamespace, what: "the ingress controller's namespace", key: "aims:kubernetes.ingressNamespace" });
+        namespaces.push({
+            name: sources.ingressNamespace,
+            what: "the ingress controller's namespace",
+            key: "aims:kubernetes.ingressNamespace",
+        });
     }
     for (const name of sources.reservedNamespaces ?? []) {
-        namespaces.push({ name, what: "a namespace the stack reserves", key: "aims:kubernetes.reservedNamespaces" });
+        namespaces.push({
+            name,
+            what: "a namespace the stack reserves",
+            key: "aims:kubernetes.reservedNamespaces",
+        });
     }
     const service = (key: string, name: string | undefined) => {
         if (name) namespaces.push({ name, what: "the namespace of a service the stack uses", key });
@@ -55,12 +64,18 @@ export function stackNamespaces(sources: NamespaceSources): StackNamespace[] {
 }
 
 /** One problem per tenant named like a namespace of the stack. */
-export function reservedNamespaceProblems(tenants: readonly TenantSpec[], namespaces: readonly StackNamespace[], stackFile: string): string[] {
+export function reservedNamespaceProblems(
+    tenants: readonly TenantSpec[],
+    namespaces: readonly StackNamespace[],
+    stackFile: string,
+): string[] {
     const problems: string[] = [];
     for (const tenant of tenants) {
         const taken = namespaces.find((namespace) => namespace.name === tenant.name);
         if (taken) {
-            problems.push(`${tenant.file}: name: "${tenant.name}" is ${taken.what} (${taken.key} in ${stackFile}); choose another name`);
+            problems.push(
+                `${tenant.file}: name: "${tenant.name}" is ${taken.what} (${taken.key} in ${stackFile}); choose another name`,
+            );
         }
     }
     return problems;

@@ -8,7 +8,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { AdoptionImportIds, KEPT_ON_ADOPTION } from "../adoption";
 import type { TenantDatabase } from "../database";
 import { coreSecretValues } from "../core-contract";
-import { coreSecretName, databaseSecretName, djangoSecretName, imagePullSecretName } from "../naming";
+import {
+    coreSecretName,
+    databaseSecretName,
+    djangoSecretName,
+    imagePullSecretName,
+} from "../naming";
 import { DataProtection } from "../protection";
 import type { TenantSpec } from "../registry";
 import type { StackSettings } from "../settings";
@@ -17,7 +22,13 @@ import { RegistryCredentials } from "./settings";
 
 /** Keys of the secrets, as the chart reads them. */
 export const DJANGO_SECRET_KEY = "secret-key";
-export const DATABASE_SECRET_KEYS = { host: "host", port: "port", database: "database", username: "username", password: "password" } as const;
+export const DATABASE_SECRET_KEYS = {
+    host: "host",
+    port: "port",
+    database: "database",
+    username: "username",
+    password: "password",
+} as const;
 
 export interface TenantSecretsArgs {
     readonly spec: TenantSpec;
@@ -41,7 +52,11 @@ export interface TenantSecrets {
     readonly core?: k8s.core.v1.Secret;
 }
 
-export function createSecrets(name: string, args: TenantSecretsArgs, parent: pulumi.Resource): TenantSecrets {
+export function createSecrets(
+    name: string,
+    args: TenantSecretsArgs,
+    parent: pulumi.Resource,
+): TenantSecrets {
     const { spec, settings } = args;
     const data = { parent, ...args.protection };
     const metadata = (secretName: string) => ({
@@ -52,41 +67,72 @@ export function createSecrets(name: string, args: TenantSecretsArgs, parent: pul
 
     const { adoption } = args;
     // An adopted school's secrets are taken over as they are: no content is declared or written.
-    const kept = (importId: string) => ({ import: importId, ignoreChanges: [...KEPT_ON_ADOPTION.appSecret] });
+    const kept = (importId: string) => ({
+        import: importId,
+        ignoreChanges: [...KEPT_ON_ADOPTION.appSecret],
+    });
 
-    const django = new k8s.core.v1.Secret(`${name}-django-secret`, {
-        metadata: metadata(djangoSecretName(spec.name)),
-        type: "Opaque",
-        ...(!adoption && { stringData: { [DJANGO_SECRET_KEY]: pulumi.secret(required(args.secretKey, "SECRET_KEY", spec.file)) } }),
-    }, { ...data, ...(adoption && kept(adoption.djangoSecret)) });
+    const django = new k8s.core.v1.Secret(
+        `${name}-django-secret`,
+        {
+            metadata: metadata(djangoSecretName(spec.name)),
+            type: "Opaque",
+            ...(!adoption && {
+                stringData: {
+                    [DJANGO_SECRET_KEY]: pulumi.secret(
+                        required(args.secretKey, "SECRET_KEY", spec.file),
+                    ),
+                },
+            }),
+        },
+        { ...data, ...(adoption && kept(adoption.djangoSecret)) },
+    );
 
     // The tenant's own role through PgBouncer: never the admin connection of the provider.
-    const database = new k8s.core.v1.Secret(`${name}-database-secret`, {
-        metadata: metadata(databaseSecretName(spec.name)),
-        type: "Opaque",
-        ...(!adoption && {
-            stringData: {
-                [DATABASE_SECRET_KEYS.host]: pulumi.secret(settings.database.appHost),
-                [DATABASE_SECRET_KEYS.port]: pulumi.secret(String(settings.database.appPort)),
-                [DATABASE_SECRET_KEYS.database]: pulumi.secret(args.database.databaseName),
-                [DATABASE_SECRET_KEYS.username]: pulumi.secret(args.database.roleName),
-                [DATABASE_SECRET_KEYS.password]: pulumi.secret(required(args.database.password, "database password", spec.file)),
-            },
-        }),
-    }, { ...data, ...(adoption && kept(adoption.databaseSecret)) });
+    const database = new k8s.core.v1.Secret(
+        `${name}-database-secret`,
+        {
+            metadata: metadata(databaseSecretName(spec.name)),
+            type: "Opaque",
+            ...(!adoption && {
+                stringData: {
+                    [DATABASE_SECRET_KEYS.host]: pulumi.secret(settings.database.appHost),
+                    [DATABASE_SECRET_KEYS.port]: pulumi.secret(String(settings.database.appPort)),
+                    [DATABASE_SECRET_KEYS.database]: pulumi.secret(args.database.databaseName),
+                    [DATABASE_SECRET_KEYS.username]: pulumi.secret(args.database.roleName),
+                    [DATABASE_SECRET_KEYS.password]: pulumi.secret(
+                        required(args.database.password, "database password", spec.file),
+                    ),
+                },
+            }),
+        },
+        { ...data, ...(adoption && kept(adoption.databaseSecret)) },
+    );
 
     const registry = settings.kubernetes?.registry;
-    const imagePull = registry && new k8s.core.v1.Secret(`${name}-registry-secret`, {
-        metadata: metadata(imagePullSecretName(spec.name)),
-        type: "kubernetes.io/dockerconfigjson",
-        stringData: { ".dockerconfigjson": dockerConfigJson(registry) },
-    }, data);
+    const imagePull =
+        registry &&
+        new k8s.core.v1.Secret(
+            `${name}-registry-secret`,
+            {
+                metadata: metadata(imagePullSecretName(spec.name)),
+                type: "kubernetes.io/dockerconfigjson",
+                stringData: { ".dockerconfigjson": dockerConfigJson(registry) },
+            },
+            data,
+        );
 
-    const core = settings.core && new k8s.core.v1.Secret(`${name}-core-secret`, {
-        metadata: metadata(coreSecretName(spec.name)),
-        type: "Opaque",
-        stringData: coreSecretValues(settings.core, true),
-    }, data);
+    const core =
+        settings.core &&
+        new k8s.core.v1.Secret(
+            `${name}-core-secret`,
+            {
+                metadata: metadata(coreSecretName(spec.name)),
+                type: "Opaque",
+                stringData: coreSecretValues(settings.core, true),
+            },
+            data,
+        );
 
     return { django, database, ...(imagePull && { imagePull }), ...(core && { core }) };
 }
@@ -100,13 +146,17 @@ function required<T>(value: T | undefined, what: string, file: string): T {
 
 /** The `.dockerconfigjson` of an image pull secret, secret. */
 export function dockerConfigJson(registry: RegistryCredentials): pulumi.Output<string> {
-    return pulumi.secret(pulumi.all([registry.username, registry.password]).apply(([username, password]) => JSON.stringify({
-        auths: {
-            [registry.server]: {
-                username,
-                password,
-                auth: Buffer.from(`${username}:${password}`).toString("base64"),
-            },
-        },
-    })));
+    return pulumi.secret(
+        pulumi.all([registry.username, registry.password]).apply(([username, password]) =>
+            JSON.stringify({
+                auths: {
+                    [registry.server]: {
+                        username,
+                        password,
+                        auth: Buffer.from(`${username}:${password}`).toString("base64"),
+                    },
+                },
+            }),
+        ),
+    );
 }

@@ -35,10 +35,20 @@ export interface RegistryCredentials {
     readonly password: pulumi.Output<string>;
 }
 
-export const KUBERNETES_KEYS = ["context", "ingressClass", "clusterIssuer", "ingressNamespace", "chartPath", "registry", "waitForReady", "reservedNamespaces"] as const;
+export const KUBERNETES_KEYS = [
+    "context",
+    "ingressClass",
+    "clusterIssuer",
+    "ingressNamespace",
+    "chartPath",
+    "registry",
+    "waitForReady",
+    "reservedNamespaces",
+] as const;
 /** Keys of earlier versions, and what replaced them. */
 const REPLACED_KEYS: Readonly<Record<string, string>> = {
-    coreBootstrapReadyUrl: "replaced by aims:core.url: CORE_BOOTSTRAP_READY_URL is now <url>/api/auth/tenant-bootstrap-ready/, which the backend calls back (POST) once bootstrapped instead of waiting for it; move the core's base URL there and remove this key",
+    coreBootstrapReadyUrl:
+        "replaced by aims:core.url: CORE_BOOTSTRAP_READY_URL is now <url>/api/auth/tenant-bootstrap-ready/, which the backend calls back (POST) once bootstrapped instead of waiting for it; move the core's base URL there and remove this key",
 };
 const REGISTRY_KEYS = ["server", "username", "password"] as const;
 
@@ -51,27 +61,57 @@ const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0
 /** A namespace name (RFC 1123 label). */
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** A registry host as it appears in an image reference: `registry.example.org` or `localhost:5000`. */
-const REGISTRY_SERVER = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:[0-9]{1,5})?$/;
+const REGISTRY_SERVER =
+    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*(:[0-9]{1,5})?$/;
 
-export function readKubernetesSettings(block: ConfigBlock, projectRoot: string = PROJECT_ROOT): KubernetesSettings {
+export function readKubernetesSettings(
+    block: ConfigBlock,
+    projectRoot: string = PROJECT_ROOT,
+): KubernetesSettings {
     for (const [key, replacement] of Object.entries(REPLACED_KEYS)) {
         if (block.has(key)) block.report(key, replacement);
     }
     block.rejectUnknown([...KUBERNETES_KEYS, ...Object.keys(REPLACED_KEYS)]);
     const context = block.optionalString("context");
     const ingressClass = block.string("ingressClass", "traefik");
-    checkName(block, "ingressClass", ingressClass, DNS_SUBDOMAIN, 253, "an IngressClass name such as traefik");
+    checkName(
+        block,
+        "ingressClass",
+        ingressClass,
+        DNS_SUBDOMAIN,
+        253,
+        "an IngressClass name such as traefik",
+    );
     const clusterIssuer = block.string("clusterIssuer") ?? "";
-    checkName(block, "clusterIssuer", clusterIssuer, DNS_SUBDOMAIN, 253, "a ClusterIssuer name such as letsencrypt-prod");
+    checkName(
+        block,
+        "clusterIssuer",
+        clusterIssuer,
+        DNS_SUBDOMAIN,
+        253,
+        "a ClusterIssuer name such as letsencrypt-prod",
+    );
     const ingressNamespace = block.string("ingressNamespace") ?? "";
-    checkName(block, "ingressNamespace", ingressNamespace, DNS_LABEL, 63, "a namespace name such as traefik");
+    checkName(
+        block,
+        "ingressNamespace",
+        ingressNamespace,
+        DNS_LABEL,
+        63,
+        "a namespace name such as traefik",
+    );
     const chartPath = readChartPath(block, projectRoot);
     const registry = readRegistry(block);
     const waitForReady = block.boolean("waitForReady", true);
     const reservedNamespaces = block.optionalStringList("reservedNamespaces");
-    const badNamespaces = reservedNamespaces.filter((name) => !DNS_LABEL.test(name) || name.length > 63);
+    const badNamespaces = reservedNamespaces.filter(
+        (name) => !DNS_LABEL.test(name) || name.length > 63,
+    );
     if (badNamespaces.length > 0) {
-        block.report("reservedNamespaces", `must list namespace names: lowercase letters, digits and '-', at most 63 characters (got ${badNamespaces.map((name) => JSON.stringify(name)).join(", ")})`);
+        block.report(
+            "reservedNamespaces",
+            `must list namespace names: lowercase letters, digits and '-', at most 63 characters (got ${badNamespaces.map((name) => JSON.stringify(name)).join(", ")})`,
+        );
     }
     return {
         ...(context !== undefined && { context }),
@@ -85,9 +125,19 @@ export function readKubernetesSettings(block: ConfigBlock, projectRoot: string =
     };
 }
 
-function checkName(block: ConfigBlock, field: string, value: string, pattern: RegExp, limit: number, example: string): void {
+function checkName(
+    block: ConfigBlock,
+    field: string,
+    value: string,
+    pattern: RegExp,
+    limit: number,
+    example: string,
+): void {
     if (value !== "" && (!pattern.test(value) || value.length > limit)) {
-        block.report(field, `must be ${example}: lowercase letters, digits and '-', at most ${limit} characters (got ${JSON.stringify(value)})`);
+        block.report(
+            field,
+            `must be ${example}: lowercase letters, digits and '-', at most ${limit} characters (got ${JSON.stringify(value)})`,
+        );
     }
 }
 
@@ -95,7 +145,10 @@ function checkName(block: ConfigBlock, field: string, value: string, pattern: Re
 function readChartPath(block: ConfigBlock, projectRoot: string): string {
     const value = block.string("chartPath", DEFAULT_CHART_PATH);
     if (path.isAbsolute(value) || value.includes("\\")) {
-        block.report("chartPath", `must be a path relative to the project root with '/' separators, such as ${DEFAULT_CHART_PATH} (got ${JSON.stringify(value)})`);
+        block.report(
+            "chartPath",
+            `must be a path relative to the project root with '/' separators, such as ${DEFAULT_CHART_PATH} (got ${JSON.stringify(value)})`,
+        );
         return DEFAULT_CHART_PATH;
     }
     const normalised = path.posix.normalize(value).replace(/\/+$/, "");
@@ -104,7 +157,10 @@ function readChartPath(block: ConfigBlock, projectRoot: string): string {
         return DEFAULT_CHART_PATH;
     }
     if (!fs.existsSync(path.join(projectRoot, normalised, "Chart.yaml"))) {
-        block.report("chartPath", `must be a Helm chart folder: no Chart.yaml in ${normalised}/ of the project`);
+        block.report(
+            "chartPath",
+            `must be a Helm chart folder: no Chart.yaml in ${normalised}/ of the project`,
+        );
     }
     return normalised;
 }
@@ -115,14 +171,20 @@ function readRegistry(block: ConfigBlock): RegistryCredentials | undefined {
     registryBlock.rejectUnknown(REGISTRY_KEYS);
     const server = registryBlock.string("server") ?? "";
     if (server !== "" && !REGISTRY_SERVER.test(server)) {
-        registryBlock.report("server", `must be a registry host such as registry.example.org, without a scheme or path (got ${JSON.stringify(server)})`);
+        registryBlock.report(
+            "server",
+            `must be a registry host such as registry.example.org, without a scheme or path (got ${JSON.stringify(server)})`,
+        );
     }
     const username = registryBlock.string("username") ?? "";
     let password: string | undefined;
     if (registryBlock.has("password")) {
         password = registryBlock.optionalSecret("password");
     } else {
-        registryBlock.report("password", "is required; set it once per stack with: pulumi config set --secret --path aims:kubernetes.registry.password");
+        registryBlock.report(
+            "password",
+            "is required; set it once per stack with: pulumi config set --secret --path aims:kubernetes.registry.password",
+        );
     }
     return { server, username, password: pulumi.secret(password ?? "") };
 }

@@ -25,7 +25,9 @@ export interface ContainerResources {
 
 /** Pods the quota must hold at once: the plan's replicas, the rollout surge and the certificate solver. */
 export function podSlots(plan: KubernetesPlan): number {
-    return plan.frontendReplicas + plan.backendReplicas + ROLLOUT_SURGE_PODS + CERTIFICATE_SOLVER_PODS;
+    return (
+        plan.frontendReplicas + plan.backendReplicas + ROLLOUT_SURGE_PODS + CERTIFICATE_SOLVER_PODS
+    );
 }
 
 /**
@@ -45,14 +47,18 @@ export function containerResources(plan: KubernetesPlan): ContainerResources {
 /** `2` -> 2000, `500m` -> 500. */
 export function millicores(quantity: string): number {
     const match = /^(\d+)(m?)$/.exec(quantity);
-    if (!match) throw new Error(`unsupported CPU quantity ${JSON.stringify(quantity)}: use whole cores ("2") or millicores ("500m")`);
+    if (!match)
+        throw new Error(
+            `unsupported CPU quantity ${JSON.stringify(quantity)}: use whole cores ("2") or millicores ("500m")`,
+        );
     return Number(match[1]) * (match[2] === "m" ? 1 : 1000);
 }
 
 /** `4Gi` -> 4096, `512Mi` -> 512. */
 export function mebibytes(quantity: string): number {
     const match = /^(\d+)(Mi|Gi)$/.exec(quantity);
-    if (!match) throw new Error(`unsupported memory quantity ${JSON.stringify(quantity)}: use Mi or Gi`);
+    if (!match)
+        throw new Error(`unsupported memory quantity ${JSON.stringify(quantity)}: use Mi or Gi`);
     return Number(match[1]) * (match[2] === "Gi" ? 1024 : 1);
 }
 

@@ -3,9 +3,19 @@
  * spec and the settings alone. Secrets are referenced by name: no secret value is ever part of
  * the values, which Helm stores in the cluster and Pulumi in its state in plain text.
  */
-import { BOOTSTRAP_READY_ATTEMPTS, BOOTSTRAP_READY_DEADLINE_SECONDS, coreEnvironment, coreSecretVariables } from "../core-contract";
+import {
+    BOOTSTRAP_READY_ATTEMPTS,
+    BOOTSTRAP_READY_DEADLINE_SECONDS,
+    coreEnvironment,
+    coreSecretVariables,
+} from "../core-contract";
 import { tenantDatabaseName } from "../adoption";
-import { coreSecretName, databaseSecretName, djangoSecretName, imagePullSecretName } from "../naming";
+import {
+    coreSecretName,
+    databaseSecretName,
+    djangoSecretName,
+    imagePullSecretName,
+} from "../naming";
 import { PLANS } from "../plans";
 import type { TenantSpec } from "../registry";
 import type { StackSettings } from "../settings";
@@ -27,20 +37,34 @@ export interface ComponentValues {
 /** A container environment variable: a plain value, or a reference to a key of a Secret. */
 export type EnvVar =
     | { readonly name: string; readonly value: string }
-    | { readonly name: string; readonly valueFrom: { readonly secretKeyRef: { readonly name: string; readonly key: string } } };
+    | {
+          readonly name: string;
+          readonly valueFrom: {
+              readonly secretKeyRef: { readonly name: string; readonly key: string };
+          };
+      };
 
 export interface BackendValues extends ComponentValues {
     /** The core's variables, added to the backend and its init containers; secrets by reference only. */
     readonly env: readonly EnvVar[];
     /** The init container that calls the core back once migrate and bootstrap succeeded. */
-    readonly bootstrapReady: { readonly enabled: boolean; readonly attempts: number; readonly deadlineSeconds: number };
+    readonly bootstrapReady: {
+        readonly enabled: boolean;
+        readonly attempts: number;
+        readonly deadlineSeconds: number;
+    };
 }
 
 export interface TenantChartValues {
     readonly tenant: { readonly name: string; readonly host: string };
     readonly frontend: ComponentValues;
     readonly backend: BackendValues;
-    readonly database: { readonly host: string; readonly port: number; readonly name: string; readonly credentialsSecret: string };
+    readonly database: {
+        readonly host: string;
+        readonly port: number;
+        readonly name: string;
+        readonly credentialsSecret: string;
+    };
     readonly djangoSecret: string;
     readonly imagePullSecrets: ReadonlyArray<{ readonly name: string }>;
 }
@@ -83,18 +107,24 @@ export function tenantChartValues(
             credentialsSecret: databaseSecretName(spec.name),
         },
         djangoSecret: djangoSecretName(spec.name),
-        imagePullSecrets: settings.kubernetes?.registry ? [{ name: imagePullSecretName(spec.name) }] : [],
+        imagePullSecrets: settings.kubernetes?.registry
+            ? [{ name: imagePullSecretName(spec.name) }]
+            : [],
     };
 }
 
-
 /** The core's variables of the backend: plain values, then the secret ones from the tenant's core Secret. */
-export function backendCoreEnv(spec: Pick<TenantSpec, "name" | "schoolId">, settings: Pick<StackSettings, "core">): EnvVar[] {
-    const plain = Object.entries(coreEnvironment(settings.core, { name: spec.name, schoolId: spec.schoolId }))
-        .map(([name, value]) => ({ name, value }));
+export function backendCoreEnv(
+    spec: Pick<TenantSpec, "name" | "schoolId">,
+    settings: Pick<StackSettings, "core">,
+): EnvVar[] {
+    const plain = Object.entries(
+        coreEnvironment(settings.core, { name: spec.name, schoolId: spec.schoolId }),
+    ).map(([name, value]) => ({ name, value }));
     if (!settings.core) return plain;
     const secretName = coreSecretName(spec.name);
-    const secret = Object.entries(coreSecretVariables(settings.core, settings.core.objectStorage?.credentials !== undefined))
-        .map(([name, key]) => ({ name, valueFrom: { secretKeyRef: { name: secretName, key } } }));
+    const secret = Object.entries(
+        coreSecretVariables(settings.core, settings.core.objectStorage?.credentials !== undefined),
+    ).map(([name, key]) => ({ name, valueFrom: { secretKeyRef: { name: secretName, key } } }));
     return [...plain, ...secret];
 }

@@ -25,7 +25,9 @@ export class TenantWorkload extends pulumi.ComponentResource {
         super("aims:kubernetes:TenantWorkload", name, {}, opts);
         const kubernetes = args.settings.kubernetes;
         if (!kubernetes) {
-            throw new Error(`${args.spec.file}: runs on kubernetes but ${args.settings.file} has no aims:kubernetes block`);
+            throw new Error(
+                `${args.spec.file}: runs on kubernetes but ${args.settings.file} has no aims:kubernetes block`,
+            );
         }
         const { spec, settings, host } = args;
 
@@ -33,18 +35,34 @@ export class TenantWorkload extends pulumi.ComponentResource {
         // args carries `adoption` on to the secrets: an adopted school's are imported.
         const secrets = createSecrets(name, { ...args, namespace }, this);
         const isolation = createIsolation(name, { spec, settings, kubernetes, namespace }, this);
-        const release = createRelease(name, {
-            spec, settings, kubernetes, host, namespace,
-            // Pods start only once their secrets exist and the namespace is fenced and capped.
-            after: [...Object.values(secrets), ...Object.values(isolation)],
-        }, this);
+        const release = createRelease(
+            name,
+            {
+                spec,
+                settings,
+                kubernetes,
+                host,
+                namespace,
+                // Pods start only once their secrets exist and the namespace is fenced and capped.
+                after: [...Object.values(secrets), ...Object.values(isolation)],
+            },
+            this,
+        );
         createIngress(name, { spec, settings, kubernetes, host, namespace, release }, this);
         if (spec.status === "offboarding") {
-            createOffboardingBackup(name, {
-                spec, settings, kubernetes, namespace, protection: args.protection,
-                // The dump runs fenced like every pod, once the release has scaled the app to zero.
-                after: [...Object.values(secrets), ...Object.values(isolation), release],
-            }, this);
+            createOffboardingBackup(
+                name,
+                {
+                    spec,
+                    settings,
+                    kubernetes,
+                    namespace,
+                    protection: args.protection,
+                    // The dump runs fenced like every pod, once the release has scaled the app to zero.
+                    after: [...Object.values(secrets), ...Object.values(isolation), release],
+                },
+                this,
+            );
         }
 
         this.namespace = namespace;

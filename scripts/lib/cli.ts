@@ -4,7 +4,11 @@ import { ValidationError } from "../../components/errors";
 
 export class UsageError extends Error {}
 
-export function parseCommandLine<T extends ParseArgsConfig["options"]>(argv: string[], options: T, usage: string) {
+export function parseCommandLine<T extends ParseArgsConfig["options"]>(
+    argv: string[],
+    options: T,
+    usage: string,
+) {
     try {
         return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
     } catch (err) {
@@ -19,9 +23,13 @@ export function runCli(main: () => Promise<void> | void): void {
         .catch((err: unknown) => {
             if (err instanceof ValidationError) {
                 process.stderr.write(`${err.problems.join("\n")}\n`);
-                process.stderr.write(`${err.problems.length} problem${err.problems.length === 1 ? "" : "s"} found; nothing was changed.\n`);
+                process.stderr.write(
+                    `${err.problems.length} problem${err.problems.length === 1 ? "" : "s"} found; nothing was changed.\n`,
+                );
             } else if (err instanceof Error) {
-                process.stderr.write(`${err instanceof UsageError ? "" : "error: "}${err.message}\n`);
+                process.stderr.write(
+                    `${err instanceof UsageError ? "" : "error: "}${err.message}\n`,
+                );
             } else {
                 process.stderr.write(`error: ${String(err)}\n`);
             }

@@ -29,24 +29,43 @@ export interface ReleaseToRender {
  * of the release as a multi-document stream. Throws with helm's stderr when helm fails (a value
  * that breaks values.schema.json, a template error) or cannot be run.
  */
-export function renderRelease(release: ReleaseToRender, helmBinary: string | undefined = findHelm()): string {
+export function renderRelease(
+    release: ReleaseToRender,
+    helmBinary: string | undefined = findHelm(),
+): string {
     if (!helmBinary) {
-        throw new Error("helm is not installed: run `bash .ci/run`, or `go install helm.sh/helm/v3/cmd/helm@v3.21.4` and put $(go env GOPATH)/bin on your PATH");
+        throw new Error(
+            "helm is not installed: run `bash .ci/run`, or `go install helm.sh/helm/v3/cmd/helm@v3.21.4` and put $(go env GOPATH)/bin on your PATH",
+        );
     }
     const chart = path.resolve(PROJECT_ROOT, release.chartPath);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aims-helm-"));
     try {
         const valuesFile = path.join(dir, "values.json");
         fs.writeFileSync(valuesFile, JSON.stringify(release.values ?? {}), { mode: 0o600 });
-        return execFileSync(helmBinary, ["template", release.name, chart, "--namespace", release.namespace, "--values", valuesFile], {
-            encoding: "utf8",
-            stdio: ["ignore", "pipe", "pipe"],
-            maxBuffer: MAX_OUTPUT_BYTES,
-        });
+        return execFileSync(
+            helmBinary,
+            [
+                "template",
+                release.name,
+                chart,
+                "--namespace",
+                release.namespace,
+                "--values",
+                valuesFile,
+            ],
+            {
+                encoding: "utf8",
+                stdio: ["ignore", "pipe", "pipe"],
+                maxBuffer: MAX_OUTPUT_BYTES,
+            },
+        );
     } catch (err) {
         const failure = err as { stderr?: string | Buffer; message?: string };
         const stderr = failure.stderr?.toString().trim();
-        throw new Error(`helm template ${release.name} ${release.chartPath} failed: ${stderr || failure.message}`);
+        throw new Error(
+            `helm template ${release.name} ${release.chartPath} failed: ${stderr || failure.message}`,
+        );
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }
@@ -55,18 +74,27 @@ export function renderRelease(release: ReleaseToRender, helmBinary: string | und
 /** The helm binary: the first `helm` on the PATH, else `$(go env GOPATH)/bin/helm`; undefined when neither exists. */
 export function findHelm(): string | undefined {
     const executable = process.platform === "win32" ? "helm.exe" : "helm";
-    const onPath = (process.env.PATH ?? "").split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, executable));
+    const onPath = (process.env.PATH ?? "")
+        .split(path.delimiter)
+        .filter(Boolean)
+        .map((dir) => path.join(dir, executable));
     return [...onPath, ...goBinaries(executable)].find(isExecutable);
 }
 
 function goBinaries(executable: string): string[] {
     let gopath: string;
     try {
-        gopath = execFileSync("go", ["env", "GOPATH"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+        gopath = execFileSync("go", ["env", "GOPATH"], {
+            encoding: "utf8",
+            stdio: ["ignore", "pipe", "ignore"],
+        }).trim();
     } catch {
         return [];
     }
-    return gopath.split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, "bin", executable));
+    return gopath
+        .split(path.delimiter)
+        .filter(Boolean)
+        .map((dir) => path.join(dir, "bin", executable));
 }
 
 function isExecutable(file: string): boolean {

@@ -56,7 +56,13 @@ export class MockStack {
     static start(options: MockStackOptions): MockStack {
         const recorder = new MockStack(options.stack);
         pulumi.runtime.setAllConfig(options.config ?? {}, [...(options.secretKeys ?? [])]);
-        pulumi.runtime.setMocks(mockProviders(options.region ?? "eu-west-1", options.previousOutputs ?? {}), options.project ?? "aims", options.stack, false, "organization");
+        pulumi.runtime.setMocks(
+            mockProviders(options.region ?? "eu-west-1", options.previousOutputs ?? {}),
+            options.project ?? "aims",
+            options.stack,
+            false,
+            "organization",
+        );
         recorder.interceptRegistrations();
         return recorder;
     }
@@ -73,10 +79,14 @@ export class MockStack {
 
     /** The one resource of `type` named `name`; throws with what exists when there is none. */
     get(type: string, name: string): RecordedResource {
-        const found = this.resources.find((resource) => resource.type === type && resource.name === name);
+        const found = this.resources.find(
+            (resource) => resource.type === type && resource.name === name,
+        );
         if (!found) {
             const names = this.ofType(type).map((resource) => resource.name);
-            throw new Error(`no ${type} named "${name}" was registered (registered: ${names.join(", ") || "none"})`);
+            throw new Error(
+                `no ${type} named "${name}" was registered (registered: ${names.join(", ") || "none"})`,
+            );
         }
         return found;
     }
@@ -97,7 +107,9 @@ export class MockStack {
         const monitor = pulumi.runtime.getMonitor() as any;
         const register = monitor.registerResource.bind(monitor);
         monitor.registerResource = (request: any, callback: (err: any, response: any) => void) => {
-            const inputs = markSecrets(pulumi.runtime.deserializeProperties(request.getObject(), false)) as Record<string, any>;
+            const inputs = markSecrets(
+                pulumi.runtime.deserializeProperties(request.getObject(), false),
+            ) as Record<string, any>;
             register(request, (err: any, response: any) => {
                 if (!err) {
                     this.resources.push({
@@ -128,7 +140,9 @@ function markSecrets(value: unknown): unknown {
         const record = value as Record<string, unknown>;
         if (record[SIG_KEY] === SECRET_SIG) return new Secret(markSecrets(record.value));
         if (record[SIG_KEY] !== undefined) return value;
-        return Object.fromEntries(Object.entries(record).map(([key, item]) => [key, markSecrets(item)]));
+        return Object.fromEntries(
+            Object.entries(record).map(([key, item]) => [key, markSecrets(item)]),
+        );
     }
     return value;
 }
@@ -166,9 +180,15 @@ interface AwsPlace {
 }
 
 /** The ARN (and the ID, where AWS makes it up) that AWS would give a resource, in the formats AWS uses. */
-function mockAwsIdentity(type: string, name: string, inputs: Record<string, any>, { region, accountId }: AwsPlace): { arn: string; id?: string } {
+function mockAwsIdentity(
+    type: string,
+    name: string,
+    inputs: Record<string, any>,
+    { region, accountId }: AwsPlace,
+): { arn: string; id?: string } {
     const hex = (length: number) => fakeValue(name, type).slice(0, length);
-    const arn = (service: string, resource: string, inRegion = region) => `arn:aws:${service}:${inRegion}:${accountId}:${resource}`;
+    const arn = (service: string, resource: string, inRegion = region) =>
+        `arn:aws:${service}:${inRegion}:${accountId}:${resource}`;
     switch (type) {
         case "aws:secretsmanager/secret:Secret": {
             const secretArn = arn("secretsmanager", `secret:${inputs.name}-${hex(6)}`);
@@ -176,7 +196,10 @@ function mockAwsIdentity(type: string, name: string, inputs: Record<string, any>
         }
         case "aws:efs/accessPoint:AccessPoint": {
             const accessPointId = `fsap-${hex(17)}`;
-            return { arn: arn("elasticfilesystem", `access-point/${accessPointId}`), id: accessPointId };
+            return {
+                arn: arn("elasticfilesystem", `access-point/${accessPointId}`),
+                id: accessPointId,
+            };
         }
         case "aws:lb/targetGroup:TargetGroup": {
             const groupArn = arn("elasticloadbalancing", `targetgroup/${inputs.name}/${hex(16)}`);
@@ -193,7 +216,10 @@ function mockAwsIdentity(type: string, name: string, inputs: Record<string, any>
         case "aws:ecs/taskDefinition:TaskDefinition":
             return { arn: arn("ecs", `task-definition/${inputs.family}:1`), id: inputs.family };
         case "aws:ecs/service:Service": {
-            const serviceArn = arn("ecs", `service/${String(inputs.cluster).split("/").pop()}/${inputs.name}`);
+            const serviceArn = arn(
+                "ecs",
+                `service/${String(inputs.cluster).split("/").pop()}/${inputs.name}`,
+            );
             return { arn: serviceArn, id: serviceArn };
         }
         default:
@@ -205,7 +231,10 @@ function mockAwsIdentity(type: string, name: string, inputs: Record<string, any>
  * Computed outputs the providers would return: IDs, ARNs and generated passwords (the latter
  * as secrets, as the random provider marks them). Everything else echoes the inputs.
  */
-function mockProviders(region: string, previousOutputs: Record<string, unknown>): pulumi.runtime.Mocks {
+function mockProviders(
+    region: string,
+    previousOutputs: Record<string, unknown>,
+): pulumi.runtime.Mocks {
     // Region and account of each aws provider, by provider ID: a resource's ARN is in its provider's.
     const awsPlaces = new Map<string, AwsPlace>();
     return {
@@ -213,17 +242,35 @@ function mockProviders(region: string, previousOutputs: Record<string, unknown>)
             const state: Record<string, unknown> = { ...args.inputs };
             const id = `${args.name}-id`;
             if (args.type === "pulumi:pulumi:StackReference") {
-                return { id: args.inputs.name, state: { name: args.inputs.name, outputs: previousOutputs, secretOutputNames: [] } };
+                return {
+                    id: args.inputs.name,
+                    state: {
+                        name: args.inputs.name,
+                        outputs: previousOutputs,
+                        secretOutputNames: [],
+                    },
+                };
             }
             if (args.type === "random:index/randomPassword:RandomPassword") {
-                state.result = pulumi.secret(`mock-${fakeValue(args.name, "password")}`.slice(0, args.inputs.length ?? 32));
+                state.result = pulumi.secret(
+                    `mock-${fakeValue(args.name, "password")}`.slice(0, args.inputs.length ?? 32),
+                );
             }
             if (args.type === "pulumi:providers:aws") {
-                const accounts = typeof args.inputs.allowedAccountIds === "string" ? JSON.parse(args.inputs.allowedAccountIds) : args.inputs.allowedAccountIds;
-                awsPlaces.set(id, { region: args.inputs.region ?? region, accountId: accounts?.[0] ?? MOCK_ACCOUNT_ID });
+                const accounts =
+                    typeof args.inputs.allowedAccountIds === "string"
+                        ? JSON.parse(args.inputs.allowedAccountIds)
+                        : args.inputs.allowedAccountIds;
+                awsPlaces.set(id, {
+                    region: args.inputs.region ?? region,
+                    accountId: accounts?.[0] ?? MOCK_ACCOUNT_ID,
+                });
             }
             if (args.type.startsWith("aws:")) {
-                const place = awsPlaces.get(args.provider?.split("::").pop() ?? "") ?? { region, accountId: MOCK_ACCOUNT_ID };
+                const place = awsPlaces.get(args.provider?.split("::").pop() ?? "") ?? {
+                    region,
+                    accountId: MOCK_ACCOUNT_ID,
+                };
                 const computed = mockAwsIdentity(args.type, args.name, args.inputs, place);
                 state.arn = computed.arn;
                 return { id: computed.id ?? id, state };
@@ -232,7 +279,11 @@ function mockProviders(region: string, previousOutputs: Record<string, unknown>)
         },
         call(args) {
             if (args.token === "aws:index/getCallerIdentity:getCallerIdentity") {
-                return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/mock`, userId: "mock" };
+                return {
+                    accountId: MOCK_ACCOUNT_ID,
+                    arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/mock`,
+                    userId: "mock",
+                };
             }
             if (args.token === "aws:index/getRegion:getRegion") {
                 return { name: region, region };

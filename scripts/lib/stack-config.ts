@@ -36,35 +36,58 @@ export interface StackConfig {
 
 /** Stacks of the project: one Pulumi.<stack>.yaml each. */
 export function listStacks(projectDir: string): string[] {
-    return fs.readdirSync(projectDir)
+    return fs
+        .readdirSync(projectDir)
         .map((file) => /^Pulumi\.(.+)\.yaml$/.exec(file)?.[1])
         .filter((stack): stack is string => stack !== undefined)
         .sort();
 }
 
 /** The `aims:` namespace of a config map, as the program's config reads it. */
-export function configSource({ config, secretPaths }: Pick<StackConfig, "config" | "secretPaths">): ConfigSource {
-    return { get: (key: string) => config[`aims:${key}`], isSecret: (key: string) => secretPaths.includes(key) };
+export function configSource({
+    config,
+    secretPaths,
+}: Pick<StackConfig, "config" | "secretPaths">): ConfigSource {
+    return {
+        get: (key: string) => config[`aims:${key}`],
+        isSecret: (key: string) => secretPaths.includes(key),
+    };
 }
 
 /** A stack's settings read offline from its stack file (secrets as placeholders). */
-export function readOfflineSettings(projectDir: string, stack: string, tenants: readonly TenantSpec[]): StackSettings {
+export function readOfflineSettings(
+    projectDir: string,
+    stack: string,
+    tenants: readonly TenantSpec[],
+): StackSettings {
     return readStackSettings(configSource(readStackConfig(projectDir, stack)), stack, tenants);
 }
 
 export function readStackConfig(projectDir: string, stack: string): StackConfig {
     const file = path.join(projectDir, stackFile(stack));
     if (!fs.existsSync(file)) {
-        throw new Error(`${stackFile(stack)}: no such stack file; stacks: ${listStacks(projectDir).join(", ")}`);
+        throw new Error(
+            `${stackFile(stack)}: no such stack file; stacks: ${listStacks(projectDir).join(", ")}`,
+        );
     }
-    const document = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const document = (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as {
+        config?: Record<string, unknown>;
+    };
     const config: Record<string, string> = {};
     const secretKeys = new Set<string>();
     const secretPaths: string[] = [];
     for (const [key, raw] of Object.entries(document.config ?? {})) {
         const value = replaceSecure(raw, key, (secretPath) => secretPaths.push(secretPath));
         config[key] = typeof value === "string" ? value : JSON.stringify(value);
-        if (secretPaths.some((secretPath) => secretPath === key || secretPath.startsWith(`${key}.`) || secretPath.startsWith(`${key}[`))) secretKeys.add(key);
+        if (
+            secretPaths.some(
+                (secretPath) =>
+                    secretPath === key ||
+                    secretPath.startsWith(`${key}.`) ||
+                    secretPath.startsWith(`${key}[`),
+            )
+        )
+            secretKeys.add(key);
     }
     for (const { key, path: secretPath } of SECRET_PATHS) {
         if (config[key] === undefined) continue;
@@ -83,14 +106,17 @@ export function readStackConfig(projectDir: string, stack: string): StackConfig 
 
 /** `value` with every `secure:` value replaced by the placeholder; `onSecret` gets each one's full key. */
 function replaceSecure(value: unknown, at: string, onSecret: (path: string) => void): unknown {
-    if (Array.isArray(value)) return value.map((item, index) => replaceSecure(item, `${at}[${index}]`, onSecret));
+    if (Array.isArray(value))
+        return value.map((item, index) => replaceSecure(item, `${at}[${index}]`, onSecret));
     if (value !== null && typeof value === "object") {
         const entries = Object.entries(value);
         if (entries.length === 1 && entries[0][0] === "secure") {
             onSecret(at);
             return SECRET_PLACEHOLDER;
         }
-        return Object.fromEntries(entries.map(([key, item]) => [key, replaceSecure(item, `${at}.${key}`, onSecret)]));
+        return Object.fromEntries(
+            entries.map(([key, item]) => [key, replaceSecure(item, `${at}.${key}`, onSecret)]),
+        );
     }
     return value;
 }

@@ -14,10 +14,16 @@ export const STACK_FOLDER = "_stack";
 const MARKER = ".aims-synth";
 
 /** Custom resources grouped by the Tenant they belong to; resources of no tenant under STACK_FOLDER. */
-export function groupByTenant(resources: readonly RecordedResource[]): Map<string, RecordedResource[]> {
+export function groupByTenant(
+    resources: readonly RecordedResource[],
+): Map<string, RecordedResource[]> {
     const byUrn = new Map(resources.map((resource) => [resource.urn, resource]));
     const tenantOf = (resource: RecordedResource): string => {
-        for (let current: RecordedResource | undefined = resource; current; current = current.parent ? byUrn.get(current.parent) : undefined) {
+        for (
+            let current: RecordedResource | undefined = resource;
+            current;
+            current = current.parent ? byUrn.get(current.parent) : undefined
+        ) {
             if (current.type === TENANT_TYPE) return current.name;
         }
         return STACK_FOLDER;
@@ -50,7 +56,10 @@ export function toJsonRecord(resource: RecordedResource): Record<string, unknown
         options: {
             protect: resource.protect,
             retainOnDelete: resource.retainOnDelete,
-            ...(resource.importId !== undefined && { import: resource.importId, ignoreChanges: resource.ignoreChanges }),
+            ...(resource.importId !== undefined && {
+                import: resource.importId,
+                ignoreChanges: resource.ignoreChanges,
+            }),
         },
     };
 }
@@ -61,7 +70,10 @@ export function toJsonRecord(resource: RecordedResource): Record<string, unknown
  */
 export function importComment(resource: RecordedResource): string {
     if (resource.importId === undefined) return "";
-    const kept = resource.ignoreChanges.length > 0 ? `\n# pulumi ignoreChanges: ${resource.ignoreChanges.join(", ")}` : "";
+    const kept =
+        resource.ignoreChanges.length > 0
+            ? `\n# pulumi ignoreChanges: ${resource.ignoreChanges.join(", ")}`
+            : "";
     return `# pulumi import: ${resource.importId}${kept}\n`;
 }
 
@@ -81,7 +93,10 @@ export interface WrittenFile {
 }
 
 /** Writes one file per resource under `outDir/<tenant>/`; returns what it wrote. */
-export function writeResources(outDir: string, groups: Map<string, RecordedResource[]>): WrittenFile[] {
+export function writeResources(
+    outDir: string,
+    groups: Map<string, RecordedResource[]>,
+): WrittenFile[] {
     const written: WrittenFile[] = [];
     for (const [tenant, resources] of groups) {
         const dir = path.join(outDir, tenant);
@@ -101,13 +116,20 @@ export function writeResources(outDir: string, groups: Map<string, RecordedResou
 }
 
 /** Renders every Helm release with the real `helm template` and its recorded values. */
-export function writeRenderedCharts(outDir: string, groups: Map<string, RecordedResource[]>, helmBinary: string): WrittenFile[] {
+export function writeRenderedCharts(
+    outDir: string,
+    groups: Map<string, RecordedResource[]>,
+    helmBinary: string,
+): WrittenFile[] {
     const written: WrittenFile[] = [];
     for (const [tenant, resources] of groups) {
         for (const release of resources.filter((resource) => resource.type === HELM_RELEASE)) {
             const { name, namespace, chart, values } = redact(release.inputs);
             const file = path.join(tenant, `rendered-chart-${name}.yaml`);
-            fs.writeFileSync(path.join(outDir, file), renderRelease({ name, namespace, chartPath: chart, values }, helmBinary));
+            fs.writeFileSync(
+                path.join(outDir, file),
+                renderRelease({ name, namespace, chartPath: chart, values }, helmBinary),
+            );
             written.push({ tenant, file });
         }
     }
@@ -121,10 +143,15 @@ export function writeRenderedCharts(outDir: string, groups: Map<string, Recorded
 export function prepareOutputFolder(outDir: string): void {
     if (fs.existsSync(outDir) && fs.readdirSync(outDir).length > 0) {
         if (!fs.existsSync(path.join(outDir, MARKER))) {
-            throw new Error(`${outDir} is not empty and was not written by synth; choose another --out folder`);
+            throw new Error(
+                `${outDir} is not empty and was not written by synth; choose another --out folder`,
+            );
         }
         fs.rmSync(outDir, { recursive: true, force: true });
     }
     fs.mkdirSync(outDir, { recursive: true });
-    fs.writeFileSync(path.join(outDir, MARKER), "written by npm run synth; emptied on the next run\n");
+    fs.writeFileSync(
+        path.join(outDir, MARKER),
+        "written by npm run synth; emptied on the next run\n",
+    );
 }

@@ -19,12 +19,19 @@ describe("adopting a running school under the real engine", function () {
     let platform: Platform;
     let kube: KubeClient;
     let stack: RealStack | undefined;
-    const running = { password: crypto.randomBytes(12).toString("hex"), secretKey: crypto.randomBytes(32).toString("hex") };
+    const running = {
+        password: crypto.randomBytes(12).toString("hex"),
+        secretKey: crypto.randomBytes(32).toString("hex"),
+    };
 
     before(async () => {
         platform = platformFromEnvironment();
         kube = KubeClient.fromKubeconfig(platform.kubeconfig, platform.kubeContext);
-        assert.equal(await kube.get(`/api/v1/namespaces/${SCHOOL}`), undefined, `namespace ${SCHOOL} is left over from an earlier run; delete it first`);
+        assert.equal(
+            await kube.get(`/api/v1/namespaces/${SCHOOL}`),
+            undefined,
+            `namespace ${SCHOOL} is left over from an earlier run; delete it first`,
+        );
         await startSchoolAsArgoCdDid();
         stack = await RealStack.create(platform);
     });
@@ -34,7 +41,9 @@ describe("adopting a running school under the real engine", function () {
             await stack?.destroy();
             stack?.remove();
         } catch (err) {
-            console.error(`cleanup: destroy failed, the stack is kept in ${stack?.dir}: ${(err as Error).message}`);
+            console.error(
+                `cleanup: destroy failed, the stack is kept in ${stack?.dir}: ${(err as Error).message}`,
+            );
         }
         // What the stack did not take over, when a step failed before it did.
         await kube.delete(`/api/v1/namespaces/${SCHOOL}`);
@@ -44,51 +53,107 @@ describe("adopting a running school under the real engine", function () {
 
     /** What the Argo CD setup leaves: a role and database named tenant_<name>, a namespace and its two secrets, and data. */
     async function startSchoolAsArgoCdDid(): Promise<void> {
-        await adminQuery(platform, `CREATE ROLE "${DATABASE}" LOGIN PASSWORD '${running.password}'`);
+        await adminQuery(
+            platform,
+            `CREATE ROLE "${DATABASE}" LOGIN PASSWORD '${running.password}'`,
+        );
         await adminQuery(platform, `GRANT "${DATABASE}" TO "${platform.admin.user}"`);
         await adminQuery(platform, `CREATE DATABASE "${DATABASE}" OWNER "${DATABASE}"`);
         await adminQuery(platform, `REVOKE "${DATABASE}" FROM "${platform.admin.user}"`);
-        await withSession(platform, { user: DATABASE, password: running.password }, DATABASE, async (client) => {
-            await client.query("CREATE TABLE pupils (name text)");
-            await client.query("INSERT INTO pupils VALUES ('enrolled before adoption')");
-        });
+        await withSession(
+            platform,
+            { user: DATABASE, password: running.password },
+            DATABASE,
+            async (client) => {
+                await client.query("CREATE TABLE pupils (name text)");
+                await client.query("INSERT INTO pupils VALUES ('enrolled before adoption')");
+            },
+        );
         await kube.create("/api/v1/namespaces", { metadata: { name: SCHOOL } });
         const secret = (name: string, stringData: Record<string, string>) =>
-            kube.create(`/api/v1/namespaces/${SCHOOL}/secrets`, { metadata: { name }, type: "Opaque", stringData });
+            kube.create(`/api/v1/namespaces/${SCHOOL}/secrets`, {
+                metadata: { name },
+                type: "Opaque",
+                stringData,
+            });
         await secret(`${SCHOOL}-django-secret`, { "secret-key": running.secretKey });
         await secret(`${SCHOOL}-database`, {
-            host: platform.pgHost, port: String(platform.pgPort), database: DATABASE, username: DATABASE, password: running.password,
+            host: platform.pgHost,
+            port: String(platform.pgPort),
+            database: DATABASE,
+            username: DATABASE,
+            password: running.password,
         });
     }
 
     it("previews imports, not creates, of the namespace, secrets, database and role", async () => {
         stack!.writeTenants([{ name: SCHOOL, plan: "small", adopt: true }]);
         const preview = await stack!.preview();
-        const stepsOf = (suffix: string) => [...preview.ops].find(([urn]) => urn.endsWith(`::${SCHOOL}-${suffix}`))?.[1] ?? [];
+        const stepsOf = (suffix: string) =>
+            [...preview.ops].find(([urn]) => urn.endsWith(`::${SCHOOL}-${suffix}`))?.[1] ?? [];
         for (const suffix of ["namespace", "django-secret", "database-secret", "db", "db-role"]) {
             const steps = stepsOf(suffix);
-            assert.equal(steps[0], "import", `${SCHOOL}-${suffix} is imported (${steps.join(", ")})`);
-            assert.ok(!steps.some((op) => ["create", "replace", "delete"].includes(op)), `${SCHOOL}-${suffix}: ${steps.join(", ")}`);
+            assert.equal(
+                steps[0],
+                "import",
+                `${SCHOOL}-${suffix} is imported (${steps.join(", ")})`,
+            );
+            assert.ok(
+                !steps.some((op) => ["create", "replace", "delete"].includes(op)),
+                `${SCHOOL}-${suffix}: ${steps.join(", ")}`,
+            );
         }
     });
 
     it("up takes the school over and keeps its data, its SECRET_KEY and its role's password", async () => {
         await stack!.up();
-        const rows = await withSession(platform, { user: DATABASE, password: running.password }, DATABASE,
-            async (client) => (await client.query("SELECT name FROM pupils")).rows);
-        assert.deepEqual(rows, [{ name: "enrolled before adoption" }], "the running password still logs in, and the data is there");
-        const django = await kube.get(`/api/v1/namespaces/${SCHOOL}/secrets/${SCHOOL}-django-secret`);
-        assert.equal(Buffer.from(django!.data!["secret-key"], "base64").toString("utf8"), running.secretKey);
+        const rows = await withSession(
+            platform,
+            { user: DATABASE, password: running.password },
+            DATABASE,
+            async (client) => (await client.query("SELECT name FROM pupils")).rows,
+        );
+        assert.deepEqual(
+            rows,
+            [{ name: "enrolled before adoption" }],
+            "the running password still logs in, and the data is there",
+        );
+        const django = await kube.get(
+            `/api/v1/namespaces/${SCHOOL}/secrets/${SCHOOL}-django-secret`,
+        );
+        assert.equal(
+            Buffer.from(django!.data!["secret-key"], "base64").toString("utf8"),
+            running.secretKey,
+        );
         const labels = (await kube.get(`/api/v1/namespaces/${SCHOOL}`))?.metadata.labels ?? {};
-        assert.equal(labels["pod-security.kubernetes.io/enforce"], "restricted", "the namespace is now the program's");
-        const [role] = await adminQuery<{ rolconnlimit: number }>(platform, "SELECT rolconnlimit FROM pg_roles WHERE rolname = $1", [DATABASE]);
-        assert.equal(role.rolconnlimit, 20, "the plan's connection limit is applied to the imported role");
+        assert.equal(
+            labels["pod-security.kubernetes.io/enforce"],
+            "restricted",
+            "the namespace is now the program's",
+        );
+        const [role] = await adminQuery<{ rolconnlimit: number }>(
+            platform,
+            "SELECT rolconnlimit FROM pg_roles WHERE rolname = $1",
+            [DATABASE],
+        );
+        assert.equal(
+            role.rolconnlimit,
+            20,
+            "the plan's connection limit is applied to the imported role",
+        );
     });
 
     it("closes the adopted database to other roles, and then shows no drift", async () => {
-        const acl = await adminQuery<{ privileges: string[] | null }>(platform,
-            "SELECT array_agg(a.privilege_type::text) AS privileges FROM pg_database d, aclexplode(d.datacl) a WHERE d.datname = $1 AND a.grantee = 0", [DATABASE]);
-        assert.deepEqual(acl, [{ privileges: null }], "PUBLIC holds nothing on the adopted database");
+        const acl = await adminQuery<{ privileges: string[] | null }>(
+            platform,
+            "SELECT array_agg(a.privilege_type::text) AS privileges FROM pg_database d, aclexplode(d.datacl) a WHERE d.datname = $1 AND a.grantee = 0",
+            [DATABASE],
+        );
+        assert.deepEqual(
+            acl,
+            [{ privileges: null }],
+            "PUBLIC holds nothing on the adopted database",
+        );
         const again = await stack!.preview();
         assert.deepEqual(again.changed, []);
     });

@@ -26,24 +26,50 @@ describe("the policy pack under the real engine", function () {
         const kube = KubeClient.fromKubeconfig(platform.kubeconfig, platform.kubeContext);
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aims-e2e-fixture-"));
         fs.cpSync(path.join(FIXTURES, "literal-secret"), dir, { recursive: true });
-        fs.symlinkSync(path.resolve(FIXTURES, "..", "..", "..", "node_modules"), path.join(dir, "node_modules"));
+        fs.symlinkSync(
+            path.resolve(FIXTURES, "..", "..", "..", "node_modules"),
+            path.join(dir, "node_modules"),
+        );
         const { stack, stateDir } = await createIsolatedStack(dir, "policy");
         const messages: string[] = [];
         const onEvent = (event: EngineEvent) => {
-            if (event.policyEvent) messages.push(`${event.policyEvent.policyName} ${event.policyEvent.enforcementLevel}: ${event.policyEvent.message}`);
+            if (event.policyEvent)
+                messages.push(
+                    `${event.policyEvent.policyName} ${event.policyEvent.enforcementLevel}: ${event.policyEvent.message}`,
+                );
             // Debug diagnostics echo resource outputs, generated secrets included: keep only what a user sees.
-            if (event.diagnosticEvent && ["error", "warning", "info"].includes(event.diagnosticEvent.severity)) messages.push(event.diagnosticEvent.message);
+            if (
+                event.diagnosticEvent &&
+                ["error", "warning", "info"].includes(event.diagnosticEvent.severity)
+            )
+                messages.push(event.diagnosticEvent.message);
         };
         try {
-            if (platform.kubeContext) await stack.setConfig("literal-secret:context", { value: platform.kubeContext });
+            if (platform.kubeContext)
+                await stack.setConfig("literal-secret:context", { value: platform.kubeContext });
             await stack.preview({ policyPacks: [POLICY_PACK], onEvent });
-            assert.deepEqual(messages.filter((m) => /can't run policy|can't be known during preview/i.test(m)), [], "no rule is skipped");
+            assert.deepEqual(
+                messages.filter((m) => /can't run policy|can't be known during preview/i.test(m)),
+                [],
+                "no rule is skipped",
+            );
 
             messages.length = 0;
             await assert.rejects(stack.up({ policyPacks: [POLICY_PACK], onEvent }));
-            assert.ok(messages.some((m) => /^no-literal-secrets mandatory: .*"password" holds a literal placeholder/s.test(m)), messages.join("\n"));
+            assert.ok(
+                messages.some((m) =>
+                    /^no-literal-secrets mandatory: .*"password" holds a literal placeholder/s.test(
+                        m,
+                    ),
+                ),
+                messages.join("\n"),
+            );
             const secrets = await kube.list("/api/v1/namespaces/default/secrets");
-            assert.deepEqual(secrets.map((s) => s.metadata.name).filter((name) => name.startsWith("literal-")), [], "the Secret was never created");
+            assert.deepEqual(
+                secrets.map((s) => s.metadata.name).filter((name) => name.startsWith("literal-")),
+                [],
+                "the Secret was never created",
+            );
         } finally {
             await stack.destroy();
             fs.rmSync(dir, { recursive: true, force: true });

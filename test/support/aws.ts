@@ -33,32 +33,51 @@ export interface AwsDeployment {
 }
 
 /** An AWS tenant spec with the test defaults. */
-export const awsSpec = (overrides: Parameters<typeof spec>[0]): TenantSpec => spec({ platform: "aws", ...overrides });
+export const awsSpec = (overrides: Parameters<typeof spec>[0]): TenantSpec =>
+    spec({ platform: "aws", ...overrides });
 
 /** Declares `specs` in `stack` (config overrides replace top-level keys) and waits for every registration. */
-export async function deployAws(stack: string, specs: readonly TenantSpec[], overrides: Record<string, unknown> = {}): Promise<AwsDeployment> {
+export async function deployAws(
+    stack: string,
+    specs: readonly TenantSpec[],
+    overrides: Record<string, unknown> = {},
+): Promise<AwsDeployment> {
     const mocks = startMocks(stack, overrides);
     const settings = settingsOf(stack, specs, overrides);
     const providers = stackProviders(settings, new Set<Platform>(["aws"]));
-    const tenants = specs.map((tenantSpec) => new Tenant(tenantSpec.name, { spec: tenantSpec, settings }, { providers }));
+    const tenants = specs.map(
+        (tenantSpec) => new Tenant(tenantSpec.name, { spec: tenantSpec, settings }, { providers }),
+    );
     await mocks.settled();
     return { mocks, settings, tenants };
 }
 
 /** The resources whose parent is `parent`, as sorted `type name` lines. */
 export function childrenOf(mocks: MockStack, parent: RecordedResource): string[] {
-    return mocks.resources.filter((r) => r.parent === parent.urn).map((r) => `${r.type} ${r.name}`).sort();
+    return mocks.resources
+        .filter((r) => r.parent === parent.urn)
+        .map((r) => `${r.type} ${r.name}`)
+        .sort();
 }
 
 export function containerDefinitionsOf(mocks: MockStack, tenant: string): ContainerDefinition[] {
     const text = mocks.get(AWS.taskDefinition, `${tenant}-task`).inputs.containerDefinitions;
-    if (typeof text !== "string") throw new Error(`containerDefinitions of ${tenant} is not a plain JSON string: ${String(text)}`);
+    if (typeof text !== "string")
+        throw new Error(
+            `containerDefinitions of ${tenant} is not a plain JSON string: ${String(text)}`,
+        );
     return JSON.parse(text);
 }
 
-export function container(definitions: readonly ContainerDefinition[], name: string): ContainerDefinition {
+export function container(
+    definitions: readonly ContainerDefinition[],
+    name: string,
+): ContainerDefinition {
     const found = definitions.find((definition) => definition.name === name);
-    if (!found) throw new Error(`no container ${name} (containers: ${definitions.map((d) => d.name).join(", ")})`);
+    if (!found)
+        throw new Error(
+            `no container ${name} (containers: ${definitions.map((d) => d.name).join(", ")})`,
+        );
     return found;
 }
 
@@ -67,6 +86,10 @@ export function taskPolicyOf(mocks: MockStack, tenant: string): PolicyDocument {
 }
 
 /** The ARN of a tenant's secret, as its SecretVersion refers to it (the mock's ID of a secret is its ARN). */
-export function secretArnOf(mocks: MockStack, tenant: string, role: "db-credentials" | "secret-key" | "core"): string {
+export function secretArnOf(
+    mocks: MockStack,
+    tenant: string,
+    role: "db-credentials" | "secret-key" | "core",
+): string {
     return mocks.get(AWS.secretVersion, `${tenant}-${role}-value`).inputs.secretId;
 }

@@ -31,16 +31,26 @@ export interface DeployedTenant {
 }
 
 /** One tenant on `stack`, under fresh mocks; `config` replaces top-level `aims:` keys of the stack file. */
-export async function deployTenant(stack: string, overrides: Parameters<typeof spec>[0], config: Record<string, unknown> = {}): Promise<DeployedTenant> {
+export async function deployTenant(
+    stack: string,
+    overrides: Parameters<typeof spec>[0],
+    config: Record<string, unknown> = {},
+): Promise<DeployedTenant> {
     const mocks = startMocks(stack, config);
     const tenantSpec = spec(overrides);
-    const tenant = new Tenant(tenantSpec.name, { spec: tenantSpec, settings: settingsOf(stack, [tenantSpec], config) });
+    const tenant = new Tenant(tenantSpec.name, {
+        spec: tenantSpec,
+        settings: settingsOf(stack, [tenantSpec], config),
+    });
     await mocks.settled();
     return { mocks, tenant, r: kubernetesResources(mocks, tenantSpec.name) };
 }
 
 export function kubernetesResources(mocks: MockStack, name: string) {
-    const find = (type: string, resourceName: string) => mocks.resources.find((resource) => resource.type === type && resource.name === resourceName);
+    const find = (type: string, resourceName: string) =>
+        mocks.resources.find(
+            (resource) => resource.type === type && resource.name === resourceName,
+        );
     return {
         tenant: mocks.get(TYPES.tenant, name),
         workload: mocks.get(TYPES.workload, name),
@@ -68,20 +78,29 @@ const MODELS: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
  * violation. An apiVersion or kind the tests do not know is an error too, never a pass.
  */
 export function validateObject(object: object): void {
-    const { apiVersion, kind, metadata } = object as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown } };
+    const { apiVersion, kind, metadata } = object as {
+        apiVersion?: unknown;
+        kind?: unknown;
+        metadata?: { name?: unknown };
+    };
     const what = `${String(kind)} ${String(metadata?.name)} (${String(apiVersion)})`;
     const model = MODELS[String(apiVersion)]?.[String(kind)];
     if (typeof model !== "function") {
         throw new Error(`${what}: no Kubernetes schema known for this apiVersion and kind`);
     }
     try {
-        (new (model as new (data: unknown) => { validate(): void })(object)).validate();
+        new (model as new (data: unknown) => { validate(): void })(object).validate();
     } catch (err) {
         throw new Error(`${what}: ${(err as Error).message}`);
     }
 }
 
 /** A recorded Kubernetes resource's inputs as the object the API server would receive (secrets revealed). */
-export function objectOf(resource: RecordedResource): { apiVersion: string; kind: string; metadata: Record<string, any>; [key: string]: any } {
+export function objectOf(resource: RecordedResource): {
+    apiVersion: string;
+    kind: string;
+    metadata: Record<string, any>;
+    [key: string]: any;
+} {
     return reveal(resource.inputs);
 }

@@ -21,17 +21,26 @@ export interface Loopback {
 }
 
 /** Starts the server; `answer` decides each response's status from the request and how many came before. */
-export async function startLoopback(answer: (request: RecordedRequest, index: number) => number): Promise<Loopback> {
+export async function startLoopback(
+    answer: (request: RecordedRequest, index: number) => number,
+): Promise<Loopback> {
     const requests: RecordedRequest[] = [];
     const server = http.createServer((req, res) => {
         let body = "";
         req.setEncoding("utf8");
         req.on("data", (chunk) => (body += chunk));
         req.on("end", () => {
-            const request = { method: req.method ?? "", path: req.url ?? "", headers: req.headers, body };
+            const request = {
+                method: req.method ?? "",
+                path: req.url ?? "",
+                headers: req.headers,
+                body,
+            };
             const status = answer(request, requests.length);
             requests.push(request);
-            res.writeHead(status, { "Content-Type": "application/json" }).end(JSON.stringify({ status }));
+            res.writeHead(status, { "Content-Type": "application/json" }).end(
+                JSON.stringify({ status }),
+            );
         });
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -52,10 +61,20 @@ export async function closedPort(): Promise<number> {
     return port;
 }
 
-export interface ProcessResult { readonly status: number; readonly stdout: string; readonly stderr: string; readonly seconds: number }
+export interface ProcessResult {
+    readonly status: number;
+    readonly stdout: string;
+    readonly stderr: string;
+    readonly seconds: number;
+}
 
 /** Runs a program without blocking the event loop (the server answers from this process), killed after `limitSeconds`. */
-export function runProgram(command: string, args: readonly string[], env: Record<string, string>, limitSeconds = 30): Promise<ProcessResult> {
+export function runProgram(
+    command: string,
+    args: readonly string[],
+    env: Record<string, string>,
+    limitSeconds = 30,
+): Promise<ProcessResult> {
     const started = Date.now();
     return new Promise((resolve) => {
         const child = spawn(command, args, { env: { PATH: process.env.PATH ?? "", ...env } });

@@ -5,7 +5,12 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { MockStack } from "../../scripts/lib/mock-stack";
-import { configSource, readStackConfig, SECRET_PATHS, StackConfig } from "../../scripts/lib/stack-config";
+import {
+    configSource,
+    readStackConfig,
+    SECRET_PATHS,
+    StackConfig,
+} from "../../scripts/lib/stack-config";
 import type { TenantSpec } from "../../components/registry";
 import { readStackSettings, StackSettings } from "../../components/settings";
 
@@ -27,7 +32,10 @@ export function stackConfig(stack: string, overrides: Record<string, unknown> = 
     return {
         config,
         secretKeys: [...new Set([...secretKeys, ...overridden.map(({ key }) => key)])],
-        secretPaths: [...secretPaths, ...overridden.map(({ key, path }) => [key, ...path].join("."))],
+        secretPaths: [
+            ...secretPaths,
+            ...overridden.map(({ key, path }) => [key, ...path].join(".")),
+        ],
     };
 }
 
@@ -35,13 +43,21 @@ export function stackConfig(stack: string, overrides: Record<string, unknown> = 
  * Resets the runtime to mocks configured like `stack` (plus overrides); `previousOutputs` are
  * the outputs of the stack's last update, which the deletion guard reads.
  */
-export function startMocks(stack = "dev", overrides: Record<string, unknown> = {}, previousOutputs?: Record<string, unknown>): MockStack {
+export function startMocks(
+    stack = "dev",
+    overrides: Record<string, unknown> = {},
+    previousOutputs?: Record<string, unknown>,
+): MockStack {
     const { config, secretKeys } = stackConfig(stack, overrides);
     return MockStack.start({ stack, config, secretKeys, previousOutputs });
 }
 
 /** Settings of a real stack file; call after startMocks (secrets become Outputs). */
-export function settingsOf(stack: string, tenants: readonly TenantSpec[], overrides: Record<string, unknown> = {}): StackSettings {
+export function settingsOf(
+    stack: string,
+    tenants: readonly TenantSpec[],
+    overrides: Record<string, unknown> = {},
+): StackSettings {
     return readStackSettings(configSource(stackConfig(stack, overrides)), stack, tenants);
 }
 

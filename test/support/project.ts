@@ -10,12 +10,23 @@ import * as path from "node:path";
 import { PROJECT_DIR } from "./mocks";
 
 const LINKED = ["components", "scripts", "charts", "node_modules"];
-const COPIED = ["index.ts", "package.json", "tsconfig.json", "Pulumi.yaml", "Pulumi.dev.yaml", "Pulumi.sit.yaml", "Pulumi.prod.yaml"];
+const COPIED = [
+    "index.ts",
+    "package.json",
+    "tsconfig.json",
+    "Pulumi.yaml",
+    "Pulumi.dev.yaml",
+    "Pulumi.sit.yaml",
+    "Pulumi.prod.yaml",
+];
 
 export interface ProjectCopy {
     readonly dir: string;
     /** Runs `node scripts/<script>.ts args...` in the copy, as `npm run <script>` would. */
-    run(script: "synth" | "tenant", ...args: string[]): { status: number; stdout: string; stderr: string };
+    run(
+        script: "synth" | "tenant",
+        ...args: string[]
+    ): { status: number; stdout: string; stderr: string };
     remove(): void;
 }
 
@@ -23,26 +34,50 @@ export interface ProjectCopy {
 export function copyProject(tenants?: Record<string, string>): ProjectCopy {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aims-project-"));
     for (const entry of LINKED) {
-        if (fs.existsSync(path.join(PROJECT_DIR, entry))) fs.symlinkSync(path.join(PROJECT_DIR, entry), path.join(dir, entry));
+        if (fs.existsSync(path.join(PROJECT_DIR, entry)))
+            fs.symlinkSync(path.join(PROJECT_DIR, entry), path.join(dir, entry));
     }
-    for (const entry of COPIED) fs.copyFileSync(path.join(PROJECT_DIR, entry), path.join(dir, entry));
+    for (const entry of COPIED)
+        fs.copyFileSync(path.join(PROJECT_DIR, entry), path.join(dir, entry));
     const tenantsDir = path.join(dir, "tenants");
     fs.mkdirSync(tenantsDir);
-    fs.copyFileSync(path.join(PROJECT_DIR, "tenants", "tenant.schema.json"), path.join(tenantsDir, "tenant.schema.json"));
-    const files = tenants ?? Object.fromEntries(
-        fs.readdirSync(path.join(PROJECT_DIR, "tenants"))
-            .filter((file) => file.endsWith(".yaml"))
-            .map((file) => [file, fs.readFileSync(path.join(PROJECT_DIR, "tenants", file), "utf8")]),
+    fs.copyFileSync(
+        path.join(PROJECT_DIR, "tenants", "tenant.schema.json"),
+        path.join(tenantsDir, "tenant.schema.json"),
     );
-    for (const [file, content] of Object.entries(files)) fs.writeFileSync(path.join(tenantsDir, file), content);
+    const files =
+        tenants ??
+        Object.fromEntries(
+            fs
+                .readdirSync(path.join(PROJECT_DIR, "tenants"))
+                .filter((file) => file.endsWith(".yaml"))
+                .map((file) => [
+                    file,
+                    fs.readFileSync(path.join(PROJECT_DIR, "tenants", file), "utf8"),
+                ]),
+        );
+    for (const [file, content] of Object.entries(files))
+        fs.writeFileSync(path.join(tenantsDir, file), content);
     return {
         dir,
         run(script, ...args) {
-            const result = spawnSync(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(PROJECT_DIR, "scripts", `${script}.ts`), ...args], {
-                cwd: dir,
-                encoding: "utf8",
-                env: { ...process.env, TS_NODE_PROJECT: path.join(PROJECT_DIR, "tsconfig.json") },
-            });
+            const result = spawnSync(
+                process.execPath,
+                [
+                    "-r",
+                    "ts-node/register/transpile-only",
+                    path.join(PROJECT_DIR, "scripts", `${script}.ts`),
+                    ...args,
+                ],
+                {
+                    cwd: dir,
+                    encoding: "utf8",
+                    env: {
+                        ...process.env,
+                        TS_NODE_PROJECT: path.join(PROJECT_DIR, "tsconfig.json"),
+                    },
+                },
+            );
             return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
         },
         remove: () => fs.rmSync(dir, { recursive: true, force: true }),

@@ -17,14 +17,23 @@ interface KubeConfigFile {
 }
 
 export interface KubeObject {
-    metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+    metadata: {
+        name: string;
+        namespace?: string;
+        labels?: Record<string, string>;
+        annotations?: Record<string, string>;
+    };
     spec?: any;
     data?: Record<string, string>;
     status?: any;
 }
 
 export class KubeClient {
-    private constructor(private readonly server: URL, private readonly agent: https.Agent, private readonly token?: string) {}
+    private constructor(
+        private readonly server: URL,
+        private readonly agent: https.Agent,
+        private readonly token?: string,
+    ) {}
 
     static fromKubeconfig(file: string, contextName?: string): KubeClient {
         const config = yaml.load(fs.readFileSync(file, "utf8")) as KubeConfigFile;
@@ -33,9 +42,12 @@ export class KubeClient {
         if (!context) throw new Error(`${file}: no context named ${JSON.stringify(name)}`);
         const cluster = config.clusters?.find((c) => c.name === context.cluster)?.cluster ?? {};
         const user = config.users?.find((u) => u.name === context.user)?.user ?? {};
-        const decode = (value: unknown) => (typeof value === "string" ? Buffer.from(value, "base64") : undefined);
+        const decode = (value: unknown) =>
+            typeof value === "string" ? Buffer.from(value, "base64") : undefined;
         const agent = new https.Agent({
-            ca: decode(cluster["certificate-authority-data"]) ?? readIfSet(cluster["certificate-authority"]),
+            ca:
+                decode(cluster["certificate-authority-data"]) ??
+                readIfSet(cluster["certificate-authority"]),
             cert: decode(user["client-certificate-data"]) ?? readIfSet(user["client-certificate"]),
             key: decode(user["client-key-data"]) ?? readIfSet(user["client-key"]),
             rejectUnauthorized: cluster["insecure-skip-tls-verify"] !== true,
@@ -61,8 +73,13 @@ export class KubeClient {
     async delete(path: string, timeoutSeconds = 120): Promise<void> {
         const { status, body } = await this.request(path, "DELETE");
         if (status === 404) return;
-        if (status !== 200 && status !== 202) throw new Error(`DELETE ${path}: HTTP ${status}: ${body.slice(0, 300)}`);
-        for (const deadline = Date.now() + timeoutSeconds * 1000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 1000))) {
+        if (status !== 200 && status !== 202)
+            throw new Error(`DELETE ${path}: HTTP ${status}: ${body.slice(0, 300)}`);
+        for (
+            const deadline = Date.now() + timeoutSeconds * 1000;
+            Date.now() < deadline;
+            await new Promise((r) => setTimeout(r, 1000))
+        ) {
             if ((await this.get(path)) === undefined) return;
         }
         throw new Error(`DELETE ${path}: still there after ${timeoutSeconds} s`);
@@ -74,23 +91,31 @@ export class KubeClient {
         return found?.items ?? [];
     }
 
-    private request(path: string, method = "GET", body?: string): Promise<{ status: number; body: string }> {
+    private request(
+        path: string,
+        method = "GET",
+        body?: string,
+    ): Promise<{ status: number; body: string }> {
         return new Promise((resolve, reject) => {
-            const request = https.request(new URL(path, this.server), {
-                method,
-                agent: this.agent,
-                headers: {
-                    Accept: "application/json",
-                    ...(body !== undefined && { "Content-Type": "application/json" }),
-                    ...(this.token && { Authorization: `Bearer ${this.token}` }),
+            const request = https.request(
+                new URL(path, this.server),
+                {
+                    method,
+                    agent: this.agent,
+                    headers: {
+                        Accept: "application/json",
+                        ...(body !== undefined && { "Content-Type": "application/json" }),
+                        ...(this.token && { Authorization: `Bearer ${this.token}` }),
+                    },
+                    timeout: 30_000,
                 },
-                timeout: 30_000,
-            }, (response) => {
-                let body = "";
-                response.setEncoding("utf8");
-                response.on("data", (chunk) => (body += chunk));
-                response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
-            });
+                (response) => {
+                    let body = "";
+                    response.setEncoding("utf8");
+                    response.on("data", (chunk) => (body += chunk));
+                    response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+                },
+            );
             request.on("timeout", () => request.destroy(new Error(`${method} ${path}: timed out`)));
             request.on("error", reject);
             request.end(body);

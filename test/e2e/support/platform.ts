@@ -23,7 +23,7 @@ const HOW_TO = [
     "  - the Pulumi CLI on the PATH, with the kubernetes, postgresql, random and command plugins (`pulumi plugin install resource NAME VERSION`);",
     "  - KUBECONFIG (and AIMS_KUBE_CONTEXT) for a cluster such as kind or k3d;",
     "  - PGHOST, PGPORT, AIMS_PG_ADMIN_USER and AIMS_PG_ADMIN_PASSWORD for a PostgreSQL role with CREATEDB and CREATEROLE;",
-    "README.md, \"End-to-end tests\", shows both ways: a local kind or k3d cluster, and the project's own local platform.",
+    'README.md, "End-to-end tests", shows both ways: a local kind or k3d cluster, and the project\'s own local platform.',
 ].join("\n");
 
 /** The platform from the environment; throws one error listing everything missing. */
@@ -35,13 +35,18 @@ export function platformFromEnvironment(env: NodeJS.ProcessEnv = process.env): P
         return value ?? "";
     };
     const kubeconfig = required("KUBECONFIG");
-    if (kubeconfig && !fs.existsSync(kubeconfig)) missing.push(`KUBECONFIG names ${kubeconfig}, which does not exist`);
+    if (kubeconfig && !fs.existsSync(kubeconfig))
+        missing.push(`KUBECONFIG names ${kubeconfig}, which does not exist`);
     const pgHost = required("PGHOST");
     const pgPort = Number(required("PGPORT"));
-    const admin = { user: required("AIMS_PG_ADMIN_USER"), password: required("AIMS_PG_ADMIN_PASSWORD") };
+    const admin = {
+        user: required("AIMS_PG_ADMIN_USER"),
+        password: required("AIMS_PG_ADMIN_PASSWORD"),
+    };
     const version = spawnSync("pulumi", ["version"], { encoding: "utf8" });
     if (version.error || version.status !== 0) missing.push("`pulumi` is not on the PATH");
-    if (missing.length > 0) throw new Error(`${missing.map((m) => `- ${m}`).join("\n")}\n\n${HOW_TO}`);
+    if (missing.length > 0)
+        throw new Error(`${missing.map((m) => `- ${m}`).join("\n")}\n\n${HOW_TO}`);
     return {
         kubeconfig,
         ...(env.AIMS_KUBE_CONTEXT && { kubeContext: env.AIMS_KUBE_CONTEXT }),

@@ -8,7 +8,14 @@ import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { EngineEvent, LocalWorkspace, OpType, PreviewResult, Stack, UpResult } from "@pulumi/pulumi/automation";
+import {
+    EngineEvent,
+    LocalWorkspace,
+    OpType,
+    PreviewResult,
+    Stack,
+    UpResult,
+} from "@pulumi/pulumi/automation";
 import * as yaml from "js-yaml";
 import type { Platform } from "./platform";
 
@@ -42,7 +49,11 @@ export interface OperationRecord {
 }
 
 export class RealStack {
-    private constructor(readonly dir: string, private readonly stateDir: string, private readonly stack: Stack) {}
+    private constructor(
+        readonly dir: string,
+        private readonly stateDir: string,
+        private readonly stack: Stack,
+    ) {}
 
     /** Creates the stack on a fresh backend, configured for `platform`, with no tenant yet. */
     static async create(platform: Platform): Promise<RealStack> {
@@ -50,22 +61,38 @@ export class RealStack {
         for (const entry of LINKED) fs.symlinkSync(path.join(REPO, entry), path.join(dir, entry));
         for (const entry of COPIED) fs.copyFileSync(path.join(REPO, entry), path.join(dir, entry));
         fs.mkdirSync(path.join(dir, "tenants"));
-        fs.copyFileSync(path.join(REPO, "tenants", "tenant.schema.json"), path.join(dir, "tenants", "tenant.schema.json"));
+        fs.copyFileSync(
+            path.join(REPO, "tenants", "tenant.schema.json"),
+            path.join(dir, "tenants", "tenant.schema.json"),
+        );
         const { stack, stateDir } = await createIsolatedStack(dir, STACK);
         const real = new RealStack(dir, stateDir, stack);
         real.editConfig(() => stackConfig(platform));
-        await stack.setConfig("aims:database.password", { value: platform.admin.password, secret: true }, true);
-        await stack.setConfig("aims:backup.secretAccessKey", { value: crypto.randomBytes(12).toString("hex"), secret: true }, true);
+        await stack.setConfig(
+            "aims:database.password",
+            { value: platform.admin.password, secret: true },
+            true,
+        );
+        await stack.setConfig(
+            "aims:backup.secretAccessKey",
+            { value: crypto.randomBytes(12).toString("hex"), secret: true },
+            true,
+        );
         return real;
     }
 
     /** Replaces the tenant files with `tenants`, all enabled in the stack's environment only. */
     writeTenants(tenants: readonly TenantFile[]): void {
         const folder = path.join(this.dir, "tenants");
-        for (const file of fs.readdirSync(folder).filter((f) => f.endsWith(".yaml"))) fs.rmSync(path.join(folder, file));
+        for (const file of fs.readdirSync(folder).filter((f) => f.endsWith(".yaml")))
+            fs.rmSync(path.join(folder, file));
         for (const tenant of tenants) {
             const document = {
-                name: tenant.name, displayName: `E2E ${tenant.name}`, environments: ["dev"], plan: tenant.plan, status: tenant.status ?? "active",
+                name: tenant.name,
+                displayName: `E2E ${tenant.name}`,
+                environments: ["dev"],
+                plan: tenant.plan,
+                status: tenant.status ?? "active",
                 ...(tenant.adopt && { adopt: true }),
             };
             fs.writeFileSync(path.join(folder, `${tenant.name}.yaml`), yaml.dump(document));
@@ -75,12 +102,16 @@ export class RealStack {
     /** Changes the stack's plain `aims:` config in its file; secrets set with setConfig stay as they are. */
     editConfig(edit: (config: Record<string, unknown>) => Record<string, unknown>): void {
         const file = path.join(this.dir, `Pulumi.${STACK}.yaml`);
-        const document = (fs.existsSync(file) ? yaml.load(fs.readFileSync(file, "utf8")) : {}) as { config?: Record<string, unknown> };
+        const document = (fs.existsSync(file) ? yaml.load(fs.readFileSync(file, "utf8")) : {}) as {
+            config?: Record<string, unknown>;
+        };
         document.config = edit({ ...(document.config ?? {}) });
         fs.writeFileSync(file, yaml.dump(document));
     }
 
-    async preview(options: { refresh?: boolean; policyPacks?: string[] } = {}): Promise<OperationRecord> {
+    async preview(
+        options: { refresh?: boolean; policyPacks?: string[] } = {},
+    ): Promise<OperationRecord> {
         return this.recorded((onEvent) => this.stack.preview({ ...options, onEvent }));
     }
 
@@ -93,7 +124,9 @@ export class RealStack {
     }
 
     async outputs(): Promise<Record<string, unknown>> {
-        return Object.fromEntries(Object.entries(await this.stack.outputs()).map(([key, output]) => [key, output.value]));
+        return Object.fromEntries(
+            Object.entries(await this.stack.outputs()).map(([key, output]) => [key, output.value]),
+        );
     }
 
     /** URNs of every resource in the stack's state. */
@@ -108,23 +141,36 @@ export class RealStack {
         fs.rmSync(this.stateDir, { recursive: true, force: true });
     }
 
-    private async recorded(run: (onEvent: (event: EngineEvent) => void) => Promise<PreviewResult | UpResult | unknown>): Promise<OperationRecord> {
+    private async recorded(
+        run: (onEvent: (event: EngineEvent) => void) => Promise<PreviewResult | UpResult | unknown>,
+    ): Promise<OperationRecord> {
         const ops = new Map<string, OpType[]>();
         const diagnostics: { severity: string; message: string }[] = [];
         const onEvent = (event: EngineEvent) => {
             const step = event.resourcePreEvent?.metadata;
             if (step) ops.set(step.urn, [...(ops.get(step.urn) ?? []), step.op]);
             // Debug diagnostics echo resource outputs, generated secrets included: keep only what a user sees.
-            if (event.diagnosticEvent && ["error", "warning", "info"].includes(event.diagnosticEvent.severity)) {
-                diagnostics.push({ severity: event.diagnosticEvent.severity, message: event.diagnosticEvent.message });
+            if (
+                event.diagnosticEvent &&
+                ["error", "warning", "info"].includes(event.diagnosticEvent.severity)
+            ) {
+                diagnostics.push({
+                    severity: event.diagnosticEvent.severity,
+                    message: event.diagnosticEvent.message,
+                });
             }
             if (event.policyEvent) {
-                diagnostics.push({ severity: `policy:${event.policyEvent.enforcementLevel}`, message: `${event.policyEvent.policyName}: ${event.policyEvent.message}` });
+                diagnostics.push({
+                    severity: `policy:${event.policyEvent.enforcementLevel}`,
+                    message: `${event.policyEvent.policyName}: ${event.policyEvent.message}`,
+                });
             }
         };
         const started = Date.now();
         await run(onEvent);
-        const changed = [...ops].flatMap(([urn, steps]) => steps.map((op) => ({ urn, op }))).filter(({ urn, op }) => op !== "same" && !isGuardRead(urn, op));
+        const changed = [...ops]
+            .flatMap(([urn, steps]) => steps.map((op) => ({ urn, op })))
+            .filter(({ urn, op }) => op !== "same" && !isGuardRead(urn, op));
         return { seconds: (Date.now() - started) / 1000, ops, changed, diagnostics };
     }
 }
@@ -139,20 +185,26 @@ function isGuardRead(urn: string, op: OpType): boolean {
  * provider and its own PULUMI_HOME, all in `stateDir`. The engine finds providers on the PATH and
  * never downloads one.
  */
-export async function createIsolatedStack(workDir: string, stackName: string): Promise<{ stack: Stack; stateDir: string }> {
+export async function createIsolatedStack(
+    workDir: string,
+    stackName: string,
+): Promise<{ stack: Stack; stateDir: string }> {
     const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "aims-e2e-state-"));
     fs.mkdirSync(path.join(stateDir, "home"));
     fs.mkdirSync(path.join(stateDir, "backend"));
-    const stack = await LocalWorkspace.createStack({ stackName, workDir }, {
-        secretsProvider: "passphrase",
-        envVars: {
-            PULUMI_HOME: path.join(stateDir, "home"),
-            PULUMI_BACKEND_URL: `file://${path.join(stateDir, "backend")}`,
-            PULUMI_CONFIG_PASSPHRASE: crypto.randomBytes(16).toString("hex"),
-            PULUMI_SKIP_UPDATE_CHECK: "true",
-            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+    const stack = await LocalWorkspace.createStack(
+        { stackName, workDir },
+        {
+            secretsProvider: "passphrase",
+            envVars: {
+                PULUMI_HOME: path.join(stateDir, "home"),
+                PULUMI_BACKEND_URL: `file://${path.join(stateDir, "backend")}`,
+                PULUMI_CONFIG_PASSPHRASE: crypto.randomBytes(16).toString("hex"),
+                PULUMI_SKIP_UPDATE_CHECK: "true",
+                PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+            },
         },
-    });
+    );
     return { stack, stateDir };
 }
 
@@ -163,7 +215,11 @@ function stackConfig(platform: Platform): Record<string, unknown> {
         "aims:platform": "kubernetes",
         "aims:baseDomain": BASE_DOMAIN,
         "aims:protectData": false,
-        "aims:images": { frontend: "registry.example.org/aims/frontend", backend: "registry.example.org/aims/backend", tag: "2.4.0" },
+        "aims:images": {
+            frontend: "registry.example.org/aims/frontend",
+            backend: "registry.example.org/aims/backend",
+            tag: "2.4.0",
+        },
         "aims:database": {
             host: platform.pgHost,
             port: platform.pgPort,
