@@ -329,7 +329,7 @@ function schemaMessage(error: ErrorObject): string {
     const field = fieldOf(error.instancePath);
     const at = (name: string) => (field ? `${field}.${name}` : name);
     const got = (value: unknown) => ` (got ${describe(value)})`;
-    const params = error.params as Record<string, any>;
+    const params = error.params;
     switch (error.keyword) {
         case "required":
             return `${at(params.missingProperty)}: is required`;

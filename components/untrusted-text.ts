@@ -6,6 +6,7 @@
 import * as yaml from "js-yaml";
 
 /** C0 and C1 controls (tab, CR, LF included), DEL, line and paragraph separators, bidirectional marks and overrides. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const UNREADABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
 
 /**

@@ -5,9 +5,7 @@
  * or an ipBlock of the whole address space.
  */
 
-import { isComputed } from "./unknowns";
-
-type Props = Record<string, any>;
+import { isComputed, Props } from "./unknowns";
 
 /** A prefix length of 0 covers the whole address space: 0.0.0.0/0, ::/0 and every way of writing them. */
 const WHOLE_ADDRESS_SPACE = /\/0+$/;

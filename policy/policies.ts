@@ -9,7 +9,7 @@ import { iamWildcardViolations } from "./iam";
 import { allowAllIngressViolations } from "./network-policy";
 import { prodDataViolations, RuleResource } from "./prod-data";
 import * as rules from "./rules";
-import { isComputed, listOf } from "./unknowns";
+import { isComputed, listOf, Props } from "./unknowns";
 
 /** A resource policy with one validation function, so tests can call it directly. */
 export type ResourcePolicy = ResourceValidationPolicy & { validateResource: ResourceValidation };
@@ -172,10 +172,7 @@ const protectedData: StackValidationPolicy = {
 };
 
 /** The pod spec of a Kubernetes workload resource; undefined for any other type. */
-function podSpecOfWorkload(
-    type: string,
-    props: Record<string, any>,
-): Record<string, any> | undefined {
+function podSpecOfWorkload(type: string, props: Props): Props | undefined {
     const kind = WORKLOAD_KINDS[type];
     return kind ? rules.podSpecOf(kind, props.spec) : undefined;
 }

@@ -21,9 +21,7 @@ import {
     TENANT_STATUS_TAG,
 } from "../components/naming";
 
-import { isComputed } from "./unknowns";
-
-type Props = Record<string, any>;
+import { isComputed, Props } from "./unknowns";
 
 /** A resource as the stack-level rules need it: the tenant is the name of its Tenant ancestor. */
 export interface RuleResource {

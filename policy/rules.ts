@@ -10,9 +10,7 @@ const SECRET_NAME = /(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENT
 const PLACEHOLDER_SECRET =
     /^(|changeme|change-me|password|secret|admin|test|example|default|todo|xxx+|1234.*)$/i;
 
-import { isComputed, listOf } from "./unknowns";
-
-type Props = Record<string, any>;
+import { isComputed, Props, listOf } from "./unknowns";
 
 interface Container {
     name?: string;

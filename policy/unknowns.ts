@@ -8,8 +8,17 @@
  * a rule cannot judge until it is known, it judges on `pulumi up`, where the pack runs again
  * with every input known, before the resource is created.
  */
-import { PolicyResource, StackValidationPolicy, UnknownValueError } from "@pulumi/policy";
+import {
+    PolicyResource,
+    ResourceValidationArgs,
+    StackValidationPolicy,
+    UnknownValueError,
+} from "@pulumi/policy";
 import type { ResourcePolicy } from "./policies";
+
+/** A resource's properties as the policy SDK hands them over: any JSON shape. */
+export type Props = ResourceValidationArgs["props"];
+type PropValue = Props[string];
 
 class Computed {
     toString(): string {
@@ -22,7 +31,7 @@ export const COMPUTED: object = Object.freeze(new Computed());
 export const isComputed = (value: unknown): boolean => value instanceof Computed;
 
 /** The items of a list; nothing for a computed value or anything else that is not a list. */
-export const listOf = (value: unknown): any[] => (Array.isArray(value) ? value : []);
+export const listOf = (value: unknown): PropValue[] => (Array.isArray(value) ? value : []);
 
 /** A plain copy of `value` with every unknown replaced by COMPUTED; reading it never throws. */
 export function withKnownValues<T>(value: T): T {

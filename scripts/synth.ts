@@ -19,6 +19,7 @@ import {
     writeRenderedCharts,
     writeResources,
 } from "./lib/synth-output";
+import { loadProgram } from "./lib/program";
 
 const USAGE = "usage: npm run synth -- --stack STACK [--out DIR]";
 
@@ -50,9 +51,7 @@ runCli(async () => {
     const region = (JSON.parse(config["aims:aws"] ?? "{}") as { region?: string }).region;
     const mocks = MockStack.start({ stack, config, secretKeys, region });
     // Offline there is no previous update: the deletion guard sees a new stack.
-    const program = require(path.join(projectDir, "index.ts")) as () => Promise<{
-        tenants: pulumi.Input<TenantSummary[]>;
-    }>;
+    const program = loadProgram(projectDir);
     const outputs = await program();
     await mocks.settled();
     const tenants = await new Promise<TenantSummary[]>((resolve) =>

@@ -1,5 +1,4 @@
 import { strict as assert } from "node:assert";
-import * as path from "node:path";
 import { awsPlacementProblems, shardOf } from "../components/aws/placement";
 import { hashedListenerPriority, listenerPriority } from "../components/aws/priority";
 import { AwsSettings } from "../components/aws/settings";
@@ -8,6 +7,7 @@ import type { TenantSpec } from "../components/registry";
 import { AWS, awsSpec, deployAws } from "./support/aws";
 import { settingsOf, startMocks } from "./support/mocks";
 import { copyProject, ProjectCopy } from "./support/project";
+import { loadProgram } from "../scripts/lib/program";
 
 const listener = (loadBalancer: string, id: string) =>
     `arn:aws:elasticloadbalancing:eu-west-1:111111111111:listener/app/${loadBalancer}/${id}`;
@@ -372,7 +372,7 @@ describe("AWS placement: listener priorities, shards, load balancer capacity", (
                 `name: ${name}\ndisplayName: ${name}\nplan: small\nplatform: aws\nenvironments: [dev]\naws: { listenerPriority: 500 }\n`;
             project = copyProject({ "alpha.yaml": file("alpha"), "beta.yaml": file("beta") });
             const mocks = startMocks("dev");
-            const program = require(path.join(project.dir, "index.ts")) as () => Promise<unknown>;
+            const program = loadProgram(project.dir);
             await assert.rejects(
                 program(),
                 /tenants\/beta\.yaml: aws\.listenerPriority: tenant beta needs listener rule priorities 500 and 501 .*tenant alpha \(tenants\/alpha\.yaml\)/,

@@ -4,7 +4,6 @@
  * The generator is seeded, so a failure is reproducible.
  */
 import { strict as assert } from "node:assert";
-import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { ValidationError } from "../components/errors";
 import { parseTenantFile } from "../components/registry";
@@ -12,6 +11,7 @@ import { readStackSettings } from "../components/settings";
 import { configSource } from "../scripts/lib/stack-config";
 import { copyProject } from "./support/project";
 import { spec, stackConfig, startMocks } from "./support/mocks";
+import { loadProgram } from "../scripts/lib/program";
 
 /** mulberry32: a small deterministic PRNG. */
 function random(seed: number): () => number {
@@ -160,9 +160,7 @@ describe("bad input: generated tenant files", () => {
             const project = copyProject({ "school1.yaml": content });
             try {
                 const mocks = startMocks("dev");
-                const program = require(
-                    path.join(project.dir, "index.ts"),
-                ) as () => Promise<unknown>;
+                const program = loadProgram(project.dir);
                 await assert.rejects(program(), ValidationError, label);
                 await mocks.settled();
                 assert.deepEqual(mocks.resources, [], label);

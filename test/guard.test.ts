@@ -1,5 +1,4 @@
 import { strict as assert } from "node:assert";
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import {
     DeployedTenant,
@@ -16,6 +15,7 @@ import {
 import type { TenantSpec } from "../components/registry";
 import { copyProject, ProjectCopy } from "./support/project";
 import { spec, startMocks, valueOf } from "./support/mocks";
+import { loadProgram } from "../scripts/lib/program";
 
 const settings = (overrides: Partial<GuardSettings> = {}): GuardSettings => ({
     file: "Pulumi.prod.yaml",
@@ -521,7 +521,6 @@ describe("deletion guard: platform moves", () => {
 });
 
 describe("deletion guard: in the program", () => {
-    type Program = () => Promise<{ tenants: pulumi.Input<unknown[]>; aimsStack: unknown }>;
     let project: ProjectCopy;
     afterEach(() => project?.remove());
 
@@ -556,7 +555,7 @@ describe("deletion guard: in the program", () => {
         message: RegExp,
     ): Promise<void> {
         const mocks = startMocks("prod", config, previous);
-        const program = require(path.join(project.dir, "index.ts")) as Program;
+        const program = loadProgram(project.dir);
         await assert.rejects(program(), (err: unknown) => {
             assert.ok(err instanceof ValidationError);
             assert.match(err.message, message);
@@ -581,7 +580,7 @@ describe("deletion guard: in the program", () => {
             { "aims:allowTenantRemoval": ["riverside-high"] },
             lastUpdate("offboarding"),
         );
-        const program = require(path.join(project.dir, "index.ts")) as Program;
+        const program = loadProgram(project.dir);
         await program();
         await mocks.settled();
         assert.deepEqual(
@@ -605,7 +604,7 @@ describe("deletion guard: in the program", () => {
             },
             lastUpdate(),
         );
-        await (require(path.join(project.dir, "index.ts")) as Program)();
+        await loadProgram(project.dir)();
         await mocks.settled();
         assert.deepEqual(
             mocks.ofType("aims:index:Tenant").map((t) => t.name),
@@ -647,7 +646,7 @@ describe("deletion guard: in the program", () => {
             { "aims:acceptMissingTenantHistory": true },
             { aimsStack: MARKER },
         );
-        await (require(path.join(project.dir, "index.ts")) as Program)();
+        await loadProgram(project.dir)();
         await mocks.settled();
         assert.deepEqual(
             mocks.ofType("aims:index:Tenant").map((t) => t.name),
@@ -669,7 +668,7 @@ describe("deletion guard: in the program", () => {
         for (const previous of [{}, lastUpdate()]) {
             project = copyProject();
             const mocks = startMocks("prod", {}, previous);
-            const outputs = await (require(path.join(project.dir, "index.ts")) as Program)();
+            const outputs = await loadProgram(project.dir)();
             await mocks.settled();
             markers.push(await valueOf(pulumi.output(outputs.aimsStack)));
             project.remove();

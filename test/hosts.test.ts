@@ -15,6 +15,7 @@ import { hostProblems, StackDomain } from "../components/hosts";
 import { crossTenantProblems, parseTenantFile } from "../components/registry";
 import { settingsOf, spec, startMocks } from "./support/mocks";
 import { copyProject, ProjectCopy } from "./support/project";
+import { loadProgram } from "../scripts/lib/program";
 
 const STACKS: StackDomain[] = [
     { file: "Pulumi.dev.yaml", baseDomain: "dev.aims.example.org" },
@@ -182,7 +183,7 @@ describe("hosts: where the check runs", () => {
             "hillcrest.yaml": tenantFile,
         });
         const mocks = startMocks("dev");
-        const program = require(path.join(project.dir, "index.ts")) as () => Promise<unknown>;
+        const program = loadProgram(project.dir);
         await assert.rejects(program(), (err: unknown) => {
             assert.ok(err instanceof ValidationError);
             assert.deepEqual(
@@ -205,7 +206,7 @@ describe("hosts: where the check runs", () => {
         for (const other of ["Pulumi.sit.yaml", "Pulumi.prod.yaml"])
             fs.rmSync(path.join(project.dir, other));
         const mocks = startMocks("dev");
-        const program = require(path.join(project.dir, "index.ts")) as () => Promise<unknown>;
+        const program = loadProgram(project.dir);
         await assert.rejects(
             program(),
             /tenants\/hillcrest\.yaml: domain: school1\.dev\.aims\.example\.org is the host of tenant school1/,

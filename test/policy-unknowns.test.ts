@@ -8,12 +8,12 @@ import {
     UnknownValueError,
 } from "@pulumi/policy";
 import * as policyProxy from "@pulumi/policy/proxy";
-import * as path from "node:path";
 import { policies, ResourcePolicy } from "../policy/policies";
 import { COMPUTED, evaluatingUnknowns, withKnownValues } from "../policy/unknowns";
 import { copyProject } from "./support/project";
 import { MockStack, RecordedResource, reveal, startMocks } from "./support/mocks";
 import { policyViolations } from "./support/policy";
+import { loadProgram } from "../scripts/lib/program";
 
 /** What the policy engine puts where a value is unknown on a preview; not in the package's typings. */
 const unknownStringValue = (policyProxy as unknown as { unknownStringValue: unknown })
@@ -191,7 +191,7 @@ describe("policy pack on a preview of the program's own resources", function () 
             let mocks: MockStack;
             try {
                 mocks = startMocks(stack);
-                await (require(path.join(project.dir, "index.ts")) as () => Promise<unknown>)();
+                await loadProgram(project.dir)();
                 await mocks.settled();
             } finally {
                 project.remove();

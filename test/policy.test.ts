@@ -1,12 +1,12 @@
 import { strict as assert } from "node:assert";
 import { StackValidationPolicy } from "@pulumi/policy";
-import * as path from "node:path";
 import { policies, ResourcePolicy } from "../policy/policies";
 import { DATA_RETAINED_LABEL, DATA_RETAINED_TAG } from "../components/naming";
 import { DATA_TYPES } from "../policy/prod-data";
 import { MockStack, RecordedResource, reveal, startMocks } from "./support/mocks";
 import { policyViolations } from "./support/policy";
 import { copyProject } from "./support/project";
+import { loadProgram } from "../scripts/lib/program";
 
 const policy = (name: string) => {
     const found = policies.find((p) => p.name === name);
@@ -924,7 +924,7 @@ describe("policy pack on the program's own resources", () => {
             const project = copyProject();
             try {
                 const mocks = startMocks(stack);
-                await (require(path.join(project.dir, "index.ts")) as () => Promise<unknown>)();
+                await loadProgram(project.dir)();
                 await mocks.settled();
                 assert.ok(mocks.resources.length > 10);
                 assert.deepEqual(policyViolations(mocks.resources), []);

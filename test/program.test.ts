@@ -1,16 +1,14 @@
 import { strict as assert } from "node:assert";
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { ValidationError } from "../components/errors";
 import { copyProject, ProjectCopy } from "./support/project";
 import { startMocks, valueOf } from "./support/mocks";
-
-type Program = () => Promise<{ tenants: pulumi.Input<unknown[]> }>;
+import { loadProgram } from "../scripts/lib/program";
 
 /** Runs the real index.ts of `project` under mocks configured like `stack`. */
 async function runProgram(project: ProjectCopy, stack: string) {
     const mocks = startMocks(stack);
-    const program = require(path.join(project.dir, "index.ts")) as Program;
+    const program = loadProgram(project.dir);
     const outputs = await program();
     await mocks.settled();
     return {
@@ -100,7 +98,7 @@ describe("the program (index.ts)", () => {
             const valid = { "greenfield.yaml": "name: greenfield\ndisplayName: G\nplan: small\n" };
             project = copyProject(Object.keys(files).length > 0 ? { ...valid, ...files } : {});
             const mocks = startMocks("dev");
-            const program = require(path.join(project.dir, "index.ts")) as Program;
+            const program = loadProgram(project.dir);
             await assert.rejects(program(), (err: unknown) => {
                 assert.ok(err instanceof ValidationError);
                 assert.ok(
@@ -117,7 +115,7 @@ describe("the program (index.ts)", () => {
     it("stops on invalid stack config before registering any resource", async () => {
         project = copyProject();
         const mocks = startMocks("dev", { "aims:baseDomain": undefined });
-        const program = require(path.join(project.dir, "index.ts")) as Program;
+        const program = loadProgram(project.dir);
         await assert.rejects(program(), /Pulumi\.dev\.yaml: aims:baseDomain: is required/);
         await mocks.settled();
         assert.deepEqual(mocks.resources, []);

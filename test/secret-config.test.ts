@@ -11,6 +11,7 @@ import { ValidationError } from "../components/errors";
 import { readOfflineSettings, readStackConfig } from "../scripts/lib/stack-config";
 import { MockStack, spec, stackConfig } from "./support/mocks";
 import { copyProject, ProjectCopy } from "./support/project";
+import { loadProgram } from "../scripts/lib/program";
 
 const PLAIN = "plain-value-7c1e";
 const tenants = [
@@ -164,7 +165,7 @@ describe("secret config values in plain text", () => {
                 config,
                 secretKeys: secretKeys.filter((secretKey) => secretKey !== key),
             });
-            const program = require(path.join(project.dir, "index.ts")) as () => Promise<unknown>;
+            const program = loadProgram(project.dir);
             await assert.rejects(program(), (err: unknown) => {
                 assert.ok(err instanceof ValidationError, String(err));
                 assert.ok(

@@ -259,6 +259,7 @@ describe("tenant file text: unreadable characters and blank names", () => {
             `${VALID}plan: "\\e]0;x\\u0007huge"\n`.replace("plan: standard\n", ""),
         );
         assert.equal(problems.length, 1, problems.join("\n"));
+        // eslint-disable-next-line no-control-regex -- no control character may reach the terminal
         assert.doesNotMatch(problems[0], /[\x00-\x1f\x7f]/);
     });
 });

@@ -16,6 +16,32 @@ export class Secret {
     constructor(readonly value: unknown) {}
 }
 
+/** Resource inputs as the engine hands them over: any JSON shape. */
+export type Inputs = pulumi.runtime.MockResourceArgs["inputs"];
+
+/** The part of the SDK's resource monitor (a gRPC client) that the recorder wraps. */
+interface ResourceMonitor {
+    registerResource(
+        request: RegisterResourceRequest,
+        callback: (err: Error | null, response: { getUrn(): string }) => void,
+    ): void;
+}
+
+/** The getters of the protobuf RegisterResourceRequest that the recorder reads. */
+interface RegisterResourceRequest {
+    getObject(): Parameters<typeof pulumi.runtime.deserializeProperties>[0];
+    getType(): string;
+    getName(): string;
+    getParent(): string;
+    getCustom(): boolean;
+    getProtect(): boolean | undefined;
+    getRetainondelete(): boolean | undefined;
+    getIgnorechangesList(): string[];
+    getDependenciesList(): string[];
+    getProvider(): string;
+    getImportid(): string;
+}
+
 export interface RecordedResource {
     readonly type: string;
     readonly name: string;
@@ -24,7 +50,7 @@ export interface RecordedResource {
     readonly parent?: string;
     readonly custom: boolean;
     /** Inputs as registered; secret values are wrapped in `Secret`. */
-    readonly inputs: Record<string, any>;
+    readonly inputs: Inputs;
     readonly protect: boolean;
     readonly retainOnDelete: boolean;
     readonly ignoreChanges: readonly string[];
@@ -104,13 +130,13 @@ export class MockStack {
     }
 
     private interceptRegistrations(): void {
-        const monitor = pulumi.runtime.getMonitor() as any;
+        const monitor = pulumi.runtime.getMonitor() as unknown as ResourceMonitor;
         const register = monitor.registerResource.bind(monitor);
-        monitor.registerResource = (request: any, callback: (err: any, response: any) => void) => {
+        monitor.registerResource = (request, callback) => {
             const inputs = markSecrets(
                 pulumi.runtime.deserializeProperties(request.getObject(), false),
-            ) as Record<string, any>;
-            register(request, (err: any, response: any) => {
+            ) as Inputs;
+            register(request, (err, response) => {
                 if (!err) {
                     this.resources.push({
                         type: request.getType(),
@@ -148,7 +174,7 @@ function markSecrets(value: unknown): unknown {
 }
 
 /** The same value with every `Secret` replaced by its content. */
-export function reveal(value: unknown): any {
+export function reveal(value: unknown): Inputs {
     if (value instanceof Secret) return reveal(value.value);
     if (Array.isArray(value)) return value.map(reveal);
     if (value !== null && typeof value === "object") {
@@ -158,7 +184,7 @@ export function reveal(value: unknown): any {
 }
 
 /** The same value with every `Secret` replaced by `[secret]`. */
-export function redact(value: unknown): any {
+export function redact(value: unknown): Inputs {
     if (value instanceof Secret) return "[secret]";
     if (Array.isArray(value)) return value.map(redact);
     if (value !== null && typeof value === "object") {
@@ -183,7 +209,7 @@ interface AwsPlace {
 function mockAwsIdentity(
     type: string,
     name: string,
-    inputs: Record<string, any>,
+    inputs: Inputs,
     { region, accountId }: AwsPlace,
 ): { arn: string; id?: string } {
     const hex = (length: number) => fakeValue(name, type).slice(0, length);
