@@ -6,11 +6,15 @@
  */
 import { runCli } from "./lib/cli";
 import { installMissingTools } from "./lib/install-tools";
+import { formatTable } from "./lib/table";
 import { requireTool, TOOLS } from "./lib/tools";
 
 runCli(async () => {
     await installMissingTools();
-    for (const tool of Object.values(TOOLS)) {
-        console.log(`${tool.name} ${tool.version}  ${requireTool(tool.name)}`);
-    }
+    const rows = Object.values(TOOLS).map((tool) => [
+        tool.name,
+        tool.version,
+        requireTool(tool.name),
+    ]);
+    console.log(formatTable(["TOOL", "VERSION", "PATH"], rows));
 });

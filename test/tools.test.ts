@@ -122,8 +122,9 @@ describe("tools: the pinned helm, kube-score and actionlint", function () {
         for (const file of projectFiles()) {
             const text = fs.readFileSync(file, "utf8");
             for (const tool of Object.values(TOOLS)) {
+                // <tool> v1.2.3, cmd/<tool>@v1.2.3, `<tool>` v1.2.3 and [<tool>](link) v1.2.3
                 const named = new RegExp(
-                    `\\b${escape(tool.name)}[ @](v\\d+\\.\\d+\\.\\d+)\\b`,
+                    `\\b${escape(tool.name)}\`?(?:\\]\\([^)\\s]*\\))?[ @](v\\d+\\.\\d+\\.\\d+)\\b`,
                     "g",
                 );
                 for (const [, version] of text.matchAll(named)) {
