@@ -29,7 +29,7 @@ export async function installMissingTools(
     requireGo(missing, env);
     log(
         `Building ${missing.map(label).join(", ")} with go install into ${toolsHome(env)} ` +
-            "(once per version; a few minutes the first time)",
+            "(once per version; helm alone is about a thousand packages, so it takes minutes)",
     );
     const installed: string[] = [];
     for (const tool of missing) installed.push(await installTool(tool, env, log));
@@ -79,8 +79,9 @@ function requireGo(missing: readonly GoTool[], env: NodeJS.ProcessEnv): void {
     if (result.error || result.status !== 0) {
         throw new Error(
             `go is not installed or does not run (${result.error?.message ?? result.stderr.trim()}): ` +
-                `the tests need ${missing.map(label).join(", ")}, which they build with \`go install\`. ` +
-                "Install Go (https://go.dev/doc/install), put it on the PATH and run the tests again.",
+                `the tests need ${missing.map(label).join(", ")}, ` +
+                "which they build with `go install`. Install Go 1.26 or later " +
+                "(https://go.dev/doc/install), put it on the PATH and run the tests again.",
         );
     }
 }
@@ -91,7 +92,7 @@ function goInstall(tool: GoTool, gobin: string, env: NodeJS.ProcessEnv, log: Log
         env: { ...env, GOBIN: gobin },
         stdio: ["ignore", "ignore", "pipe"],
     });
-    // With -v, go names each package on stderr as it compiles it, after its "go: downloading" lines.
+    // With -v, go names on stderr each package it compiles, after its "go: downloading" lines.
     let downloaded = 0;
     let compiled = 0;
     const lastLines: string[] = [];

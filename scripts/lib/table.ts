@@ -1,4 +1,4 @@
-/** The CLIs' tables: a header and rows, each column as wide as its widest cell, two spaces apart. */
+/** The CLIs' tables: a header, then rows; each column as wide as its widest cell, 2 spaces apart. */
 export function formatTable(
     header: readonly string[],
     rows: readonly (readonly string[])[],

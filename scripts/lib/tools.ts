@@ -41,7 +41,7 @@ export const TOOLS = {
 
 export type ToolName = keyof typeof TOOLS;
 
-/** The cache that holds every installed version: AIMS_TOOLS_DIR, else ~/.cache/aims-tenants/tools. */
+/** The cache of every installed version: AIMS_TOOLS_DIR, else ~/.cache/aims-tenants/tools. */
 export function toolsHome(env: NodeJS.ProcessEnv = process.env): string {
     if (env.AIMS_TOOLS_DIR) return path.resolve(env.AIMS_TOOLS_DIR);
     const cache = env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
