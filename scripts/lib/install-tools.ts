@@ -1,9 +1,9 @@
 /**
  * Installs the pinned tools of tools.ts that are missing, with `go install`, printing progress
  * while Go downloads and compiles (helm alone is about a thousand packages). Each tool is built
- * into a fresh folder beside its final one and moved into place only once `go version -m`
- * confirms the pinned module version, so an interrupted build never leaves a binary behind and
- * two runs at once cannot mix their files.
+ * into a fresh hidden folder beside its final one and moved into place only once
+ * `go version -m` confirms the pinned module version: an interrupted build leaves no binary where
+ * tools.ts looks, and two runs at once cannot mix their files.
  */
 import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
