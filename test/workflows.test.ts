@@ -278,7 +278,7 @@ function checkPreviewTests({ preview }: Docs): void {
     const steps = stepsOf(test);
     assert.ok(
         steps.some((s) => s.uses?.startsWith("actions/setup-go@")),
-        "test sets up Go for .ci/run",
+        "test sets up Go, which npm test needs to build the pinned tools",
     );
     assert.ok(
         steps.some((s) => /^bash \.ci\/run$/m.test(s.run ?? "")),
