@@ -6,7 +6,7 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "dist/", "out/", "policy/node_modules/"] },
+    { ignores: ["node_modules/", "dist/", "out/", "policy/node_modules/", ".cache/"] },
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {

@@ -11,7 +11,6 @@ import * as pulumi from "@pulumi/pulumi";
 import { parseCommandLine, runCli, UsageError } from "./lib/cli";
 import { MockStack } from "./lib/mock-stack";
 import { readStackConfig } from "./lib/stack-config";
-import { findHelm } from "./lib/helm-template";
 import {
     groupByTenant,
     prepareOutputFolder,
@@ -20,6 +19,8 @@ import {
     writeResources,
 } from "./lib/synth-output";
 import { loadProgram } from "./lib/program";
+import { formatTable } from "./lib/table";
+import { findTool, missingToolMessage } from "./lib/tools";
 
 const USAGE = "usage: npm run synth -- --stack STACK [--out DIR]";
 
@@ -61,7 +62,7 @@ runCli(async () => {
     prepareOutputFolder(outDir);
     const groups = groupByTenant(mocks.resources);
     const written = writeResources(outDir, groups);
-    const helm = findHelm();
+    const helm = findTool("helm");
     const charts = helm ? writeRenderedCharts(outDir, groups, helm) : [];
     fs.mkdirSync(path.join(outDir, STACK_FOLDER), { recursive: true });
     fs.writeFileSync(
@@ -79,7 +80,12 @@ runCli(async () => {
         String(written.filter((file) => file.tenant === tenant.name).length),
         tenant.url,
     ]);
-    printTable(["TENANT", "ENVIRONMENT", "PLATFORM", "STATUS", "PLAN", "RESOURCES", "URL"], rows);
+    console.log(
+        formatTable(
+            ["TENANT", "ENVIRONMENT", "PLATFORM", "STATUS", "PLAN", "RESOURCES", "URL"],
+            rows,
+        ),
+    );
     console.log(
         `\n${tenants.length} tenant${tenants.length === 1 ? "" : "s"}, ${written.length} resources written to ${path.relative(projectDir, outDir) || "."}`,
     );
@@ -92,20 +98,6 @@ runCli(async () => {
     console.log(
         helm
             ? `${charts.length} Helm release${charts.length === 1 ? "" : "s"} rendered with helm (rendered-chart-*.yaml)`
-            : "helm is not on the PATH: Helm releases were not rendered (install it with `go install helm.sh/helm/v3/cmd/helm@v3.21.4`)",
+            : `Helm releases were not rendered: ${missingToolMessage("helm")}`,
     );
 });
-
-function printTable(header: string[], rows: string[][]): void {
-    const widths = header.map((title, column) =>
-        Math.max(title.length, ...rows.map((row) => row[column].length)),
-    );
-    for (const row of [header, ...rows]) {
-        console.log(
-            row
-                .map((cell, column) => cell.padEnd(widths[column]))
-                .join("  ")
-                .trimEnd(),
-        );
-    }
-}

@@ -27,6 +27,7 @@ import {
 } from "../components/vocabulary";
 import { parseCommandLine, runCli, UsageError } from "./lib/cli";
 import { listStacks, readOfflineSettings } from "./lib/stack-config";
+import { formatTable } from "./lib/table";
 import { displayNameOf, NewTenant, renderTenantFile, withStatus } from "./lib/tenant-file";
 
 const USAGE = `usage:
@@ -137,17 +138,7 @@ function list(env: string | undefined): void {
         t.environments.join(","),
     ]);
     const header = ["NAME", "DISPLAY NAME", "PLAN", "STATUS", "PLATFORM", "ENVIRONMENTS"];
-    const widths = header.map((title, column) =>
-        Math.max(title.length, ...rows.map((row) => row[column].length)),
-    );
-    for (const row of [header, ...rows]) {
-        console.log(
-            row
-                .map((cell, column) => cell.padEnd(widths[column]))
-                .join("  ")
-                .trimEnd(),
-        );
-    }
+    console.log(formatTable(header, rows));
 }
 
 function add(name: string, options: Record<string, string | boolean | undefined>): void {

@@ -20,19 +20,18 @@ import {
     imagePullSecretName,
     tenantHost,
 } from "../components/naming";
+import { PROJECT_ROOT } from "../components/project-root";
 import { PLAN_NAMES, PLANS } from "../components/plans";
 import { loadTenants, TenantSpec } from "../components/registry";
 import { platformOf, StackSettings, tenantsOfStack } from "../components/settings";
 import { TENANT_STATUSES } from "../components/vocabulary";
-import { findHelm, renderRelease } from "../scripts/lib/helm-template";
+import { renderRelease } from "../scripts/lib/helm-template";
 import { listStacks } from "../scripts/lib/stack-config";
+import { requireTool } from "../scripts/lib/tools";
 import { validateObject } from "./support/kubernetes";
-import { PROJECT_DIR, settingsOf, spec, stackConfig, startMocks } from "./support/mocks";
+import { settingsOf, spec, stackConfig, startMocks } from "./support/mocks";
 
 const CHART = "charts/tenant";
-const HELM_MISSING =
-    "helm is required by the chart tests and was not found on the PATH or in $(go env GOPATH)/bin: " +
-    "run `bash .ci/run`, or `go install helm.sh/helm/v3/cmd/helm@v3.21.4` and put $(go env GOPATH)/bin on your PATH";
 const REGISTRY = {
     server: "registry.example.org",
     username: "aims-pull",
@@ -41,7 +40,7 @@ const REGISTRY = {
 const SIT_KUBERNETES = JSON.parse(stackConfig("sit").config["aims:kubernetes"]);
 /** The chart's own defaults (values.yaml): the values Pulumi does not pass, such as disk sizes and probe timing. */
 const CHART_DEFAULTS = yaml.load(
-    fs.readFileSync(path.join(PROJECT_DIR, CHART, "values.yaml"), "utf8"),
+    fs.readFileSync(path.join(PROJECT_ROOT, CHART, "values.yaml"), "utf8"),
 ) as any;
 /** What the kubelet keeps of a container's logs by default (containerLogMaxFiles 5 x containerLogMaxSize 10Mi). */
 const CONTAINER_LOGS_MIB = 50;
@@ -62,12 +61,6 @@ interface RenderCase {
     objects: K8sObject[];
 }
 
-function helm(): string {
-    const binary = findHelm();
-    if (!binary) assert.fail(HELM_MISSING);
-    return binary;
-}
-
 function caseOf(title: string, tenantSpec: TenantSpec, settings: StackSettings): RenderCase {
     const host = tenantHost(tenantSpec, settings.baseDomain);
     return {
@@ -82,8 +75,8 @@ function caseOf(title: string, tenantSpec: TenantSpec, settings: StackSettings):
 
 /** The example tenants that run on Kubernetes, in every stack that deploys them. */
 function exampleCases(): RenderCase[] {
-    const tenants = loadTenants(path.join(PROJECT_DIR, "tenants"));
-    return listStacks(PROJECT_DIR).flatMap((stack) => {
+    const tenants = loadTenants(path.join(PROJECT_ROOT, "tenants"));
+    return listStacks(PROJECT_ROOT).flatMap((stack) => {
         const settings = settingsOf(stack, tenants);
         return tenantsOfStack(tenants, settings)
             .filter((tenant) => platformOf(tenant, settings) === "kubernetes")
@@ -158,16 +151,20 @@ describe("tenant chart (real helm)", function () {
     const cases: RenderCase[] = [];
 
     before(() => {
-        const binary = helm();
+        const binary = requireTool("helm");
         startMocks("sit");
         cases.push(...exampleCases(), ...planCases());
         for (const testCase of cases) testCase.objects = render(testCase, binary);
     });
 
     it("lints clean with helm lint --strict", () => {
-        const output = execFileSync(helm(), ["lint", "--strict", path.join(PROJECT_DIR, CHART)], {
-            encoding: "utf8",
-        });
+        const output = execFileSync(
+            requireTool("helm"),
+            ["lint", "--strict", path.join(PROJECT_ROOT, CHART)],
+            {
+                encoding: "utf8",
+            },
+        );
         assert.match(output, /1 chart\(s\) linted, 0 chart\(s\) failed/);
     });
 
@@ -542,7 +539,7 @@ describe("tenant chart (real helm)", function () {
     it("pulls every image on each pod start (imagePullPolicy Always), as the chart does by default", () => {
         const defaults = renderRelease(
             { name: "school1", namespace: "school1", chartPath: CHART, values: {} },
-            helm(),
+            requireTool("helm"),
         );
         const defaultObjects = (yaml.loadAll(defaults) as K8sObject[]).filter(
             (object) => object?.kind === "Deployment",
@@ -663,7 +660,7 @@ describe("tenant chart (real helm)", function () {
                 () =>
                     renderRelease(
                         { name: "school1", namespace: "school1", chartPath: CHART, values },
-                        helm(),
+                        requireTool("helm"),
                     ),
                 /helm template school1 charts\/tenant failed: .*\/backend\/replicas': got string, want integer/s,
             );
@@ -680,7 +677,7 @@ describe("tenant chart (real helm)", function () {
                         chartPath: CHART,
                         values: { ...valid(), frontend: { ...frontend, ...overrides } },
                     },
-                    helm(),
+                    requireTool("helm"),
                 );
             assert.throws(
                 render({ image: { ...frontend.image, pullPolicy: "Sometimes" } }),
@@ -706,7 +703,7 @@ describe("tenant chart (real helm)", function () {
                         chartPath: CHART,
                         values: { ...valid(), database: { ...valid().database, name } },
                     },
-                    helm(),
+                    requireTool("helm"),
                 );
             assert.doesNotThrow(withDatabase("tenant_riverside-high"));
             for (const bad of ["Tenant", "tenant name", "tenant;drop", "1tenant"])
@@ -720,7 +717,7 @@ describe("tenant chart (real helm)", function () {
                 () =>
                     renderRelease(
                         { name: "school1", namespace: "school1", chartPath: CHART, values },
-                        helm(),
+                        requireTool("helm"),
                     ),
                 /additional properties 'replica' not allowed/,
             );
@@ -729,11 +726,6 @@ describe("tenant chart (real helm)", function () {
 });
 
 describe("helm-template", () => {
-    it("finds a helm that runs", () => {
-        const output = execFileSync(helm(), ["version", "--short"], { encoding: "utf8" });
-        assert.match(output, /^v3\./);
-    });
-
     it("says what failed when helm cannot run", () => {
         assert.throws(
             () =>

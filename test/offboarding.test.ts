@@ -22,6 +22,7 @@ import { MAX_TENANT_NAME_LENGTH } from "../components/naming";
 import { PLANS } from "../components/plans";
 import { stackProviders } from "../components/providers";
 import type { TenantSpec } from "../components/registry";
+import { PROJECT_ROOT } from "../components/project-root";
 import { platformOf, readStackSettings, StackSettings } from "../components/settings";
 import { Tenant } from "../components/tenant";
 import { ENVIRONMENTS, Platform } from "../components/vocabulary";
@@ -31,7 +32,6 @@ import { TYPES } from "./support/kubernetes";
 import {
     isSecret,
     MockStack,
-    PROJECT_DIR,
     RecordedResource,
     reveal,
     Secret,
@@ -134,11 +134,11 @@ describe("offboarding", () => {
         });
 
         it("stands in a placeholder for the secret key offline, and marks the block secret", () => {
-            const { config, secretKeys } = readStackConfig(PROJECT_DIR, "sit");
+            const { config, secretKeys } = readStackConfig(PROJECT_ROOT, "sit");
             assert.equal(JSON.parse(config["aims:backup"]).secretAccessKey, SECRET_PLACEHOLDER);
             assert.ok(secretKeys.includes("aims:backup"));
             assert.doesNotMatch(
-                fs.readFileSync(path.join(PROJECT_DIR, "Pulumi.sit.yaml"), "utf8"),
+                fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.sit.yaml"), "utf8"),
                 /^\s+secretAccessKey:/m,
                 "no secret key is written in a stack file",
             );

@@ -9,7 +9,8 @@ import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { PROJECT_DIR } from "./support/mocks";
+import { PROJECT_ROOT } from "../components/project-root";
+import { missingToolMessage, requireTool } from "../scripts/lib/tools";
 import { copyProject, ProjectCopy } from "./support/project";
 
 const STACKS = ["dev", "sit", "prod"];
@@ -20,9 +21,6 @@ const STACKS = ["dev", "sit", "prod"];
 const OFFBOARDING_SCAN = "prod, every tenant offboarding";
 const SCANS = [...STACKS, OFFBOARDING_SCAN];
 const ACCEPTED_FINDINGS = "security/accepted-findings.md";
-const KUBE_SCORE_MISSING =
-    "kube-score is required by the security scan and was not found on the PATH or in $(go env GOPATH)/bin: " +
-    "run `bash .ci/run`, or `go install github.com/zegl/kube-score/cmd/kube-score@v1.20.0` and put $(go env GOPATH)/bin on your PATH";
 
 /** One line of `kube-score score --output-format ci`: `[GRADE] name/namespace apiVersion/Kind: message`. */
 interface Finding {
@@ -104,36 +102,6 @@ function parseAcceptedFindings(markdown: string): {
 const accepts = (entry: AcceptedWarning, finding: Finding): boolean =>
     entry.kind === finding.kind && entry.finding === finding.message;
 
-/** The kube-score binary: the first on the PATH, else in $(go env GOPATH)/bin. */
-function findKubeScore(): string | undefined {
-    const executable = process.platform === "win32" ? "kube-score.exe" : "kube-score";
-    const dirs = (process.env.PATH ?? "").split(path.delimiter).filter(Boolean);
-    try {
-        const gopath = execFileSync("go", ["env", "GOPATH"], {
-            encoding: "utf8",
-            stdio: ["ignore", "pipe", "ignore"],
-        }).trim();
-        dirs.push(
-            ...gopath
-                .split(path.delimiter)
-                .filter(Boolean)
-                .map((dir) => path.join(dir, "bin")),
-        );
-    } catch {
-        // no Go toolchain: only the PATH counts
-    }
-    return dirs
-        .map((dir) => path.join(dir, executable))
-        .find((file) => {
-            try {
-                fs.accessSync(file, fs.constants.X_OK);
-                return fs.statSync(file).isFile();
-            } catch {
-                return false;
-            }
-        });
-}
-
 /** kube-score exits 1 when it finds a CRITICAL problem, so its output decides, not its status; an error prints nothing on stdout. */
 function kubeScore(
     binary: string,
@@ -160,7 +128,7 @@ function kubeScore(
 
 /** The real tenant files, each with `status: offboarding`. */
 function offboardingTenantFiles(): Record<string, string> {
-    const dir = path.join(PROJECT_DIR, "tenants");
+    const dir = path.join(PROJECT_ROOT, "tenants");
     return Object.fromEntries(
         fs
             .readdirSync(dir)
@@ -197,16 +165,14 @@ function renderedDeployments(files: readonly string[]): string[] {
 describe("security scan: kube-score on everything synth renders", function () {
     this.timeout(180_000);
     const accepted = parseAcceptedFindings(
-        fs.readFileSync(path.join(PROJECT_DIR, ACCEPTED_FINDINGS), "utf8"),
+        fs.readFileSync(path.join(PROJECT_ROOT, ACCEPTED_FINDINGS), "utf8"),
     );
     const scans = new Map<string, StackScan>();
     let binary: string;
     const projects: ProjectCopy[] = [];
 
     before(() => {
-        const found = findKubeScore();
-        if (!found) assert.fail(KUBE_SCORE_MISSING);
-        binary = found;
+        binary = requireTool("kube-score");
         const synthAndScan = (project: ProjectCopy, stack: string): StackScan => {
             const synth = project.run("synth", "--stack", stack);
             assert.equal(
@@ -271,7 +237,7 @@ describe("security scan: kube-score on everything synth renders", function () {
                     );
                     assert.ok(
                         files.includes(rendered),
-                        `synth did not render release ${name} (is helm installed? run \`bash .ci/run\`)`,
+                        `synth did not render release ${name} (${missingToolMessage("helm")})`,
                     );
                 }
                 assert.ok(

@@ -10,8 +10,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
+import { PROJECT_ROOT } from "../components/project-root";
 import { loadTenants } from "../components/registry";
-import { PROJECT_DIR } from "./support/mocks";
 import { copyProject, ProjectCopy } from "./support/project";
 
 interface Step {
@@ -24,7 +24,7 @@ interface Job {
     steps: Step[];
 }
 const workflow = yaml.load(
-    fs.readFileSync(path.join(PROJECT_DIR, ".github", "workflows", "tenant.yml"), "utf8"),
+    fs.readFileSync(path.join(PROJECT_ROOT, ".github", "workflows", "tenant.yml"), "utf8"),
 ) as { jobs: Record<string, Job> };
 const job = workflow.jobs["pull-request"];
 
@@ -84,7 +84,7 @@ function runStep(
                     ...process.env,
                     ...env,
                     RUNNER_TEMP: runnerTemp,
-                    TS_NODE_PROJECT: path.join(PROJECT_DIR, "tsconfig.json"),
+                    TS_NODE_PROJECT: path.join(PROJECT_ROOT, "tsconfig.json"),
                 },
             },
         );

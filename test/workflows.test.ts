@@ -9,9 +9,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
+import { PROJECT_ROOT } from "../components/project-root";
+import { requireTool } from "../scripts/lib/tools";
 
-const ROOT = path.resolve(__dirname, "..");
-const WORKFLOWS_DIR = path.join(ROOT, ".github", "workflows");
+const WORKFLOWS_DIR = path.join(PROJECT_ROOT, ".github", "workflows");
 const STACKS = ["dev", "sit", "prod"] as const;
 type Stack = (typeof STACKS)[number];
 /** What a pull request must touch to be previewed, and a push to main to be deployed. */
@@ -93,7 +94,7 @@ interface Docs {
     gitlab: GitlabCi;
 }
 
-const readText = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
+const readText = (file: string) => fs.readFileSync(path.join(PROJECT_ROOT, file), "utf8");
 const workflowFiles = () =>
     fs
         .readdirSync(WORKFLOWS_DIR)
@@ -277,7 +278,7 @@ function checkPreviewTests({ preview }: Docs): void {
     const steps = stepsOf(test);
     assert.ok(
         steps.some((s) => s.uses?.startsWith("actions/setup-go@")),
-        "test sets up Go for .ci/run",
+        "test sets up Go, which npm test needs to build the pinned tools",
     );
     assert.ok(
         steps.some((s) => /^bash \.ci\/run$/m.test(s.run ?? "")),
@@ -706,39 +707,10 @@ function sdkVersion(): string {
 
 // ---- the tests -----------------------------------------------------------------------------
 
-function findActionlint(): string | undefined {
-    const dirs = (process.env.PATH ?? "").split(path.delimiter).filter(Boolean);
-    const go = spawnSync("go", ["env", "GOPATH"], { encoding: "utf8" });
-    if (go.status === 0)
-        dirs.push(
-            ...go.stdout
-                .trim()
-                .split(path.delimiter)
-                .filter(Boolean)
-                .map((d) => path.join(d, "bin")),
-        );
-    for (const dir of dirs) {
-        const candidate = path.join(dir, "actionlint");
-        try {
-            fs.accessSync(candidate, fs.constants.X_OK);
-            return candidate;
-        } catch {
-            continue;
-        }
-    }
-    return undefined;
-}
-
 describe("delivery: actionlint", () => {
     let actionlint: string;
     before(() => {
-        const found = findActionlint();
-        assert.ok(
-            found,
-            "actionlint is not on the PATH nor in $(go env GOPATH)/bin: run `bash .ci/run`, or " +
-                "`go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12`",
-        );
-        actionlint = found;
+        actionlint = requireTool("actionlint");
     });
 
     it("passes every workflow in .github/workflows", () => {
@@ -747,7 +719,7 @@ describe("delivery: actionlint", () => {
         const result = spawnSync(
             actionlint,
             ["-no-color", ...files.map((f) => path.join(".github", "workflows", f))],
-            { cwd: ROOT, encoding: "utf8" },
+            { cwd: PROJECT_ROOT, encoding: "utf8" },
         );
         assert.equal(result.status, 0, `actionlint:\n${result.stdout}${result.stderr}`);
     });
@@ -811,7 +783,7 @@ const RULES: Rule[] = [
         ],
     },
     {
-        rule: "the test job runs .ci/run (helm, actionlint, npm ci, npm test) and validates the tenants",
+        rule: "the test job runs .ci/run (npm ci, npm test) and validates the tenants",
         check: checkPreviewTests,
         breaks: [
             [

@@ -7,9 +7,8 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-
-/** The project root: a relative chart path is resolved from here, as Pulumi resolves it. */
-const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
+import { PROJECT_ROOT } from "../../components/project-root";
+import { requireTool } from "./tools";
 
 /** Rendered charts are a few hundred kilobytes; leave ample room. */
 const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
@@ -31,13 +30,8 @@ export interface ReleaseToRender {
  */
 export function renderRelease(
     release: ReleaseToRender,
-    helmBinary: string | undefined = findHelm(),
+    helmBinary: string = requireTool("helm"),
 ): string {
-    if (!helmBinary) {
-        throw new Error(
-            "helm is not installed: run `bash .ci/run`, or `go install helm.sh/helm/v3/cmd/helm@v3.21.4` and put $(go env GOPATH)/bin on your PATH",
-        );
-    }
     const chart = path.resolve(PROJECT_ROOT, release.chartPath);
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aims-helm-"));
     try {
@@ -68,40 +62,5 @@ export function renderRelease(
         );
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
-    }
-}
-
-/** The helm binary: the first `helm` on the PATH, else `$(go env GOPATH)/bin/helm`; undefined when neither exists. */
-export function findHelm(): string | undefined {
-    const executable = process.platform === "win32" ? "helm.exe" : "helm";
-    const onPath = (process.env.PATH ?? "")
-        .split(path.delimiter)
-        .filter(Boolean)
-        .map((dir) => path.join(dir, executable));
-    return [...onPath, ...goBinaries(executable)].find(isExecutable);
-}
-
-function goBinaries(executable: string): string[] {
-    let gopath: string;
-    try {
-        gopath = execFileSync("go", ["env", "GOPATH"], {
-            encoding: "utf8",
-            stdio: ["ignore", "pipe", "ignore"],
-        }).trim();
-    } catch {
-        return [];
-    }
-    return gopath
-        .split(path.delimiter)
-        .filter(Boolean)
-        .map((dir) => path.join(dir, "bin", executable));
-}
-
-function isExecutable(file: string): boolean {
-    try {
-        fs.accessSync(file, fs.constants.X_OK);
-        return fs.statSync(file).isFile();
-    } catch {
-        return false;
     }
 }

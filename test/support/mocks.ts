@@ -2,7 +2,6 @@
  * Test helpers: fresh Pulumi mocks per test, settings read from the real stack files, and
  * tenant specs with defaults. Call `startMocks` before constructing any resource.
  */
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { MockStack } from "../../scripts/lib/mock-stack";
 import {
@@ -11,19 +10,18 @@ import {
     SECRET_PATHS,
     StackConfig,
 } from "../../scripts/lib/stack-config";
+import { PROJECT_ROOT } from "../../components/project-root";
 import type { TenantSpec } from "../../components/registry";
 import { readStackSettings, StackSettings } from "../../components/settings";
 
 export { MockStack, RecordedResource, reveal, redact, Secret } from "../../scripts/lib/mock-stack";
-
-export const PROJECT_DIR = path.resolve(__dirname, "..", "..");
 
 /**
  * The config of a real stack file, with top-level keys replaced or removed (`undefined`). The
  * secret fields of a replaced key count as set with `pulumi config set --secret`.
  */
 export function stackConfig(stack: string, overrides: Record<string, unknown> = {}): StackConfig {
-    const { config, secretKeys, secretPaths } = readStackConfig(PROJECT_DIR, stack);
+    const { config, secretKeys, secretPaths } = readStackConfig(PROJECT_ROOT, stack);
     for (const [key, value] of Object.entries(overrides)) {
         if (value === undefined) delete config[key];
         else config[key] = typeof value === "string" ? value : JSON.stringify(value);

@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { PROJECT_DIR } from "./mocks";
+import { PROJECT_ROOT } from "../../components/project-root";
 
 const LINKED = ["components", "scripts", "charts", "node_modules"];
 const COPIED = [
@@ -34,26 +34,26 @@ export interface ProjectCopy {
 export function copyProject(tenants?: Record<string, string>): ProjectCopy {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aims-project-"));
     for (const entry of LINKED) {
-        if (fs.existsSync(path.join(PROJECT_DIR, entry)))
-            fs.symlinkSync(path.join(PROJECT_DIR, entry), path.join(dir, entry));
+        if (fs.existsSync(path.join(PROJECT_ROOT, entry)))
+            fs.symlinkSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry));
     }
     for (const entry of COPIED)
-        fs.copyFileSync(path.join(PROJECT_DIR, entry), path.join(dir, entry));
+        fs.copyFileSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry));
     const tenantsDir = path.join(dir, "tenants");
     fs.mkdirSync(tenantsDir);
     fs.copyFileSync(
-        path.join(PROJECT_DIR, "tenants", "tenant.schema.json"),
+        path.join(PROJECT_ROOT, "tenants", "tenant.schema.json"),
         path.join(tenantsDir, "tenant.schema.json"),
     );
     const files =
         tenants ??
         Object.fromEntries(
             fs
-                .readdirSync(path.join(PROJECT_DIR, "tenants"))
+                .readdirSync(path.join(PROJECT_ROOT, "tenants"))
                 .filter((file) => file.endsWith(".yaml"))
                 .map((file) => [
                     file,
-                    fs.readFileSync(path.join(PROJECT_DIR, "tenants", file), "utf8"),
+                    fs.readFileSync(path.join(PROJECT_ROOT, "tenants", file), "utf8"),
                 ]),
         );
     for (const [file, content] of Object.entries(files))
@@ -66,7 +66,7 @@ export function copyProject(tenants?: Record<string, string>): ProjectCopy {
                 [
                     "-r",
                     "ts-node/register/transpile-only",
-                    path.join(PROJECT_DIR, "scripts", `${script}.ts`),
+                    path.join(PROJECT_ROOT, "scripts", `${script}.ts`),
                     ...args,
                 ],
                 {
@@ -74,7 +74,7 @@ export function copyProject(tenants?: Record<string, string>): ProjectCopy {
                     encoding: "utf8",
                     env: {
                         ...process.env,
-                        TS_NODE_PROJECT: path.join(PROJECT_DIR, "tsconfig.json"),
+                        TS_NODE_PROJECT: path.join(PROJECT_ROOT, "tsconfig.json"),
                     },
                 },
             );

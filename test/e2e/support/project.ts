@@ -17,14 +17,14 @@ import {
     UpResult,
 } from "@pulumi/pulumi/automation";
 import * as yaml from "js-yaml";
+import { PROJECT_ROOT } from "../../../components/project-root";
 import type { Platform } from "./platform";
 
-const REPO = path.resolve(__dirname, "..", "..", "..");
 /** Linked into the copy: the program's code, its chart and its packages. */
 const LINKED = ["components", "charts", "node_modules"];
 const COPIED = ["index.ts", "package.json", "tsconfig.json", "Pulumi.yaml"];
-export const POLICY_PACK = path.join(REPO, "policy");
-export const FIXTURES = path.join(REPO, "test", "e2e", "fixtures");
+export const POLICY_PACK = path.join(PROJECT_ROOT, "policy");
+export const FIXTURES = path.join(PROJECT_ROOT, "test", "e2e", "fixtures");
 
 export const STACK = "e2e";
 export const BASE_DOMAIN = "e2e.aims.example.org";
@@ -58,11 +58,13 @@ export class RealStack {
     /** Creates the stack on a fresh backend, configured for `platform`, with no tenant yet. */
     static async create(platform: Platform): Promise<RealStack> {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aims-e2e-project-"));
-        for (const entry of LINKED) fs.symlinkSync(path.join(REPO, entry), path.join(dir, entry));
-        for (const entry of COPIED) fs.copyFileSync(path.join(REPO, entry), path.join(dir, entry));
+        for (const entry of LINKED)
+            fs.symlinkSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry));
+        for (const entry of COPIED)
+            fs.copyFileSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry));
         fs.mkdirSync(path.join(dir, "tenants"));
         fs.copyFileSync(
-            path.join(REPO, "tenants", "tenant.schema.json"),
+            path.join(PROJECT_ROOT, "tenants", "tenant.schema.json"),
             path.join(dir, "tenants", "tenant.schema.json"),
         );
         const { stack, stateDir } = await createIsolatedStack(dir, STACK);
