@@ -75,7 +75,7 @@ function caseOf(title: string, tenantSpec: TenantSpec, settings: StackSettings):
         spec: tenantSpec,
         settings,
         host,
-        values: tenantChartValues(tenantSpec, settings, host),
+        values: tenantChartValues(tenantSpec, settings, settings.kubernetes!, host),
         objects: [],
     };
 }
@@ -649,12 +649,15 @@ describe("tenant chart (real helm)", function () {
     });
 
     describe("values.schema.json", () => {
-        const valid = () =>
-            tenantChartValues(
+        const valid = () => {
+            const settings = settingsOf("sit", [spec({ name: "school1" })]);
+            return tenantChartValues(
                 spec({ name: "school1" }),
-                settingsOf("sit", [spec({ name: "school1" })]),
+                settings,
+                settings.kubernetes!,
                 "school1.sit.aims.example.org",
             );
+        };
 
         it("fails helm template on a replica count that is not a number", () => {
             startMocks("sit");

@@ -14,6 +14,7 @@ import {
     removalGuardProblems,
 } from "../components/guard";
 import type { TenantSpec } from "../components/registry";
+import { TENANT_TYPE } from "../components/type-tokens";
 import { copyProject, ProjectCopy } from "./support/project";
 import { spec, startMocks, valueOf } from "./support/mocks";
 
@@ -585,7 +586,7 @@ describe("deletion guard: in the program", () => {
         await program();
         await mocks.settled();
         assert.deepEqual(
-            mocks.ofType("aims:index:Tenant").map((t) => t.name),
+            mocks.ofType(TENANT_TYPE).map((t) => t.name),
             ["school1"],
         );
     });
@@ -608,7 +609,7 @@ describe("deletion guard: in the program", () => {
         await (require(path.join(project.dir, "index.ts")) as Program)();
         await mocks.settled();
         assert.deepEqual(
-            mocks.ofType("aims:index:Tenant").map((t) => t.name),
+            mocks.ofType(TENANT_TYPE).map((t) => t.name),
             ["school1"],
         );
     });
@@ -650,7 +651,7 @@ describe("deletion guard: in the program", () => {
         await (require(path.join(project.dir, "index.ts")) as Program)();
         await mocks.settled();
         assert.deepEqual(
-            mocks.ofType("aims:index:Tenant").map((t) => t.name),
+            mocks.ofType(TENANT_TYPE).map((t) => t.name),
             ["riverside-high", "school1"],
         );
     });

@@ -5,25 +5,26 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as batchV1 from "kubernetes-models/batch/v1";
 import { backupRolePolicy } from "../components/aws/backup";
-import { runTaskOnceScript, RunTaskOnceInputs, shellQuote } from "../components/aws/run-task-once";
-import { BACKUP_COMMAND, BACKUP_SCRIPT } from "../components/backup-command";
+import { runTaskOnceScript, RunTaskOnceInputs } from "../components/aws/run-task-once";
+import { ValidationError } from "../components/errors";
+import { backupJobAnnotations } from "../components/kubernetes/backup";
+import { containerResources } from "../components/kubernetes/sizing";
 import {
     backupJobName,
+    backupObjectKey,
     backupRoleName,
     fitName,
     IAM_ROLE_NAME_LIMIT,
     JOB_NAME_LIMIT,
-} from "../components/backup-names";
-import { backupObjectKey } from "../components/backup-settings";
-import { ValidationError } from "../components/errors";
-import { backupJobAnnotations } from "../components/kubernetes/backup";
-import { containerResources } from "../components/kubernetes/sizing";
-import { MAX_TENANT_NAME_LENGTH } from "../components/naming";
+    MAX_TENANT_NAME_LENGTH,
+} from "../components/naming";
+import { BACKUP_COMMAND, BACKUP_SCRIPT } from "../components/offboarding-backup";
 import { PLANS } from "../components/plans";
 import { stackProviders } from "../components/providers";
 import type { TenantSpec } from "../components/registry";
 import { platformOf, readStackSettings, StackSettings } from "../components/settings";
 import { Tenant } from "../components/tenant";
+import { shellQuote } from "../components/shell";
 import { ENVIRONMENTS, Platform } from "../components/vocabulary";
 import { configSource, readStackConfig, SECRET_PLACEHOLDER } from "../scripts/lib/stack-config";
 import { AWS } from "./support/aws";
@@ -863,6 +864,7 @@ describe("offboarding", () => {
             container: "backup",
             startedBy: "aims-offboarding-backup",
             what: "offboarding backup of tenant greenfield",
+            deadlineSeconds: 3600,
             logGroup: "/ecs/dev-greenfield",
             logStreamPrefix: "backup",
         };
@@ -987,6 +989,12 @@ describe("offboarding", () => {
             assert.match(stderr, /still running after 60 minutes; stopped arn:aws:ecs:/);
             assert.equal(calls.filter((call) => call.includes(" wait tasks-stopped ")).length, 6);
             assert.ok(calls.some((call) => call.includes(" stop-task ")));
+        });
+
+        it("waits as long as the deadline it is given, in ten-minute waits", () => {
+            const script = runTaskOnceScript({ ...inputs, deadlineSeconds: 1200 });
+            assert.match(script, /if \[ "\$waits" -ge 2 \]; then/);
+            assert.match(script, /still running after 20 minutes/);
         });
 
         it("quotes every value for sh", () => {

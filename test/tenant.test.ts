@@ -1,5 +1,6 @@
 import { strict as assert } from "node:assert";
 import { Tenant } from "../components/tenant";
+import { TENANT_DATABASE_TYPE, TENANT_TYPE } from "../components/type-tokens";
 import {
     isSecret,
     MockStack,
@@ -34,8 +35,8 @@ async function deploy(
 
 function sharedResources(mocks: MockStack, name: string) {
     return {
-        component: mocks.get("aims:index:Tenant", name),
-        database: mocks.get("aims:index:TenantDatabase", name),
+        component: mocks.get(TENANT_TYPE, name),
+        database: mocks.get(TENANT_DATABASE_TYPE, name),
         secretKey: mocks.get(RANDOM, `${name}-secret-key`),
         password: mocks.get(RANDOM, `${name}-db-password`),
         role: mocks.get(ROLE, `${name}-db-role`),
