@@ -1008,6 +1008,84 @@ describe("offboarding", () => {
         });
     });
 
+    describe("one backup container on both platforms", () => {
+        it("runs the same image, command, user, scratch folder, environment and credential variables as a Job and as an ECS task", async () => {
+            const school1 = (platform: Platform) =>
+                spec({ name: "school1", platform, status: "offboarding" });
+            const onKubernetes = await deploy("dev", [school1("kubernetes")]);
+            const job = onKubernetes.mocks.get(JOB, "school1-offboarding-backup");
+            const [pod] = reveal(job.inputs.spec).template.spec.containers;
+            const onAws = await deploy("dev", [school1("aws")]);
+            const [task] = JSON.parse(
+                onAws.mocks.get(AWS.taskDefinition, "school1-backup-task").inputs
+                    .containerDefinitions,
+            );
+            // Each platform reaches PostgreSQL its own way: PgBouncer in the cluster, aims:aws.databaseHost.
+            const sameOnBoth = (variable: { name: string }) =>
+                !["PGHOST", "PGPORT"].includes(variable.name);
+            type Variable = { name: string; value?: string };
+            assert.deepEqual(
+                {
+                    name: pod.name,
+                    image: pod.image,
+                    command: pod.command,
+                    user: `${pod.securityContext.runAsUser}:${pod.securityContext.runAsGroup}`,
+                    scratch: pod.volumeMounts.map(
+                        (mount: { mountPath: string }) => mount.mountPath,
+                    ),
+                    environment: pod.env.filter(
+                        (v: Variable) => v.value !== undefined && sameOnBoth(v),
+                    ),
+                    credentials: pod.env
+                        .filter((v: Variable) => v.value === undefined && v.name.startsWith("PG"))
+                        .map((v: Variable) => v.name),
+                },
+                {
+                    name: task.name,
+                    image: task.image,
+                    command: task.command,
+                    user: task.user,
+                    scratch: task.mountPoints.map(
+                        (mount: { containerPath: string }) => mount.containerPath,
+                    ),
+                    environment: task.environment.filter(sameOnBoth),
+                    credentials: task.secrets.map((v: Variable) => v.name),
+                },
+            );
+            assert.deepEqual(task.environment.map((v: Variable) => v.name).sort(), [
+                "AWS_DEFAULT_REGION",
+                "BACKUP_BUCKET",
+                "BACKUP_KEY",
+                "HOME",
+                "PGDATABASE",
+                "PGHOST",
+                "PGPORT",
+            ]);
+        });
+
+        it("is refused by the Tenant without the aims:backup its platform needs, which the settings refuse first", () => {
+            startMocks("dev");
+            const settings = settingsOf("dev", [k8sOffboarding, awsOffboarding]);
+            assert.ok(settings.backup?.credentials);
+            const withoutKeys = {
+                ...settings,
+                backup: { ...settings.backup, credentials: undefined },
+            };
+            assert.throws(
+                () => new Tenant("school1", { spec: k8sOffboarding, settings: withoutKeys }),
+                /^Error: tenants\/school1\.yaml: is offboarding on kubernetes but Pulumi\.dev\.yaml has no aims:backup block with accessKeyId and secretAccessKey$/,
+            );
+            assert.throws(
+                () =>
+                    new Tenant("greenfield", {
+                        spec: awsOffboarding,
+                        settings: { ...settings, backup: undefined },
+                    }),
+                /^Error: tenants\/greenfield\.yaml: is offboarding but Pulumi\.dev\.yaml has no aims:backup block$/,
+            );
+        });
+    });
+
     describe("prod", () => {
         it("still retains the offboarding tenants' data, and protects none of it, on both platforms", async () => {
             const { mocks } = await deploy("prod", [k8sOffboarding, awsOffboarding]);
