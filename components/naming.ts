@@ -128,7 +128,11 @@ export const NAME_LIMITS: readonly NameLimit[] = [
         limit: 63,
         derive: (tenant) => frontendServiceName(releaseName(tenant)),
     },
-    { what: "AWS IAM role", limit: 64, derive: (tenant, env) => taskRoleName(env, tenant) },
+    {
+        what: "AWS IAM role",
+        limit: IAM_ROLE_NAME_LIMIT,
+        derive: (tenant, env) => taskRoleName(env, tenant),
+    },
     {
         what: "AWS secret",
         limit: 512,

@@ -160,58 +160,39 @@ function createPlatformPart(
     parent: Tenant,
 ): PlatformOutputs {
     const { spec, settings } = args;
+    const refuse = (problem: string): never => {
+        throw new Error(`${spec.file}: ${problem}`);
+    };
     const offboarding = spec.status === "offboarding";
-    const missing = (problem: string) => `${spec.file}: ${problem}`;
     switch (platform) {
         case "kubernetes": {
-            const kubernetes = required(
-                settings.kubernetes,
-                missing(`runs on kubernetes but ${settings.file} has no aims:kubernetes block`),
-            );
-            const backup = offboarding ? kubernetesBackup(settings, spec.file) : undefined;
-            const workload = new TenantWorkload(
-                name,
-                { ...args, kubernetes, ...(backup && { backup }) },
-                { parent },
-            );
+            const kubernetes =
+                settings.kubernetes ??
+                refuse(`runs on kubernetes but ${settings.file} has no aims:kubernetes block`);
+            const backup = offboarding
+                ? (withCredentials(settings.backup) ??
+                  refuse(
+                      `is offboarding on kubernetes but ${settings.file} has no aims:backup block with accessKeyId and secretAccessKey`,
+                  ))
+                : undefined;
+            const workload = new TenantWorkload(name, { ...args, kubernetes, backup }, { parent });
             return { part: workload, namespace: workload.namespace };
         }
         case "aws": {
-            const aws = required(
-                settings.aws,
-                missing(`runs on aws but ${settings.file} has no aims:aws block`),
-            );
-            const backup: BackupSettings | undefined = offboarding
-                ? required(
-                      settings.backup,
-                      missing(`is offboarding but ${settings.file} has no aims:backup block`),
-                  )
+            const aws =
+                settings.aws ?? refuse(`runs on aws but ${settings.file} has no aims:aws block`);
+            const backup = offboarding
+                ? (settings.backup ??
+                  refuse(`is offboarding but ${settings.file} has no aims:backup block`))
                 : undefined;
-            const service = new TenantService(
-                name,
-                { ...args, aws, ...(backup && { backup }) },
-                { parent },
-            );
+            const service = new TenantService(name, { ...args, aws, backup }, { parent });
             return { part: service, serviceName: service.serviceName };
         }
     }
 }
 
-/** A Kubernetes tenant uploads its dump with the stack's access key pair. */
-function kubernetesBackup(
-    settings: Pick<StackSettings, "backup" | "file">,
-    tenantFile: string,
-): KubernetesBackupSettings {
-    const credentials = settings.backup?.credentials;
-    if (!settings.backup || !credentials) {
-        throw new Error(
-            `${tenantFile}: is offboarding on kubernetes but ${settings.file} has no aims:backup block with accessKeyId and secretAccessKey`,
-        );
-    }
-    return { ...settings.backup, credentials };
-}
-
-function required<T>(value: T | undefined, problem: string): T {
-    if (value === undefined) throw new Error(problem);
-    return value;
+/** `aims:backup` with the access key pair a Kubernetes tenant uploads with, when it has one. */
+function withCredentials(backup: BackupSettings | undefined): KubernetesBackupSettings | undefined {
+    const credentials = backup?.credentials;
+    return backup && credentials && { ...backup, credentials };
 }

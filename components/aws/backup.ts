@@ -149,6 +149,7 @@ export function createOffboardingBackup(
     const { spec, settings, backup, tags } = args;
     const env = settings.environment;
     const place = { region: args.aws.region, accountId: args.aws.accountId };
+    // Only the run waits for opts.dependsOn.
     const own = { ...opts, dependsOn: [] };
 
     const role = new aws.iam.Role(

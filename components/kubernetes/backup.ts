@@ -16,7 +16,6 @@ import {
 import {
     BACKUP_DEADLINE_SECONDS,
     BACKUP_SCRATCH_GIB,
-    BackupContainer,
     backupContainer,
 } from "../offboarding-backup";
 import { PLANS } from "../plans";
@@ -74,7 +73,7 @@ export function backupJobSpec({
     backup,
 }: BackupJobInputs): k8s.types.input.batch.v1.JobSpec {
     const slot = containerResources(PLANS[spec.plan].kubernetes);
-    const container: BackupContainer = backupContainer({
+    const container = backupContainer({
         backup,
         environment: settings.environment,
         tenant: spec.name,
@@ -215,6 +214,7 @@ export function createOffboardingBackup(
                 ),
             },
         },
+        // Only the Job waits for opts.dependsOn.
         { ...opts, dependsOn: [], ...args.protection },
     );
     const job = new k8s.batch.v1.Job(
