@@ -6,8 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { KNOWN_REGIONS } from "./aws/arn";
 import { ConfigBlock, ConfigReader, parseUrl } from "./config";
-import { databaseName } from "./naming";
-import type { Environment, Platform } from "./vocabulary";
+import type { Platform } from "./vocabulary";
 
 export interface BackupSettings {
     /** The bucket every offboarding dump of the stack goes to; it should have versioning on. */
@@ -107,15 +106,6 @@ export function readBackupSettings(
         image,
         ...(credentials && { credentials }),
     };
-}
-
-/** `<prefix>/<env>/<tenant>/tenant_<name>.dump`: no timestamp, the bucket's versioning keeps every dump. */
-export function backupObjectKey(
-    backup: Pick<BackupSettings, "prefix">,
-    environment: Environment,
-    tenant: string,
-): string {
-    return `${backup.prefix}/${environment}/${tenant}/${databaseName(tenant)}.dump`;
 }
 
 function readBucket(block: ConfigBlock): string {

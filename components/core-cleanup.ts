@@ -9,8 +9,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { shellQuote } from "./aws/run-task-once";
 import { CoreSettings, deleteTenantUrl } from "./core-settings";
+import { shellQuote } from "./shell";
 
 export const DELETE_TENANT_SCRIPT_PATH = path.join(__dirname, "core-cleanup", "delete-tenant.js");
 export const DELETE_TENANT_SCRIPT: string = fs.readFileSync(DELETE_TENANT_SCRIPT_PATH, "utf8");
@@ -22,8 +22,6 @@ export interface CoreCleanupArgs {
     readonly core: Pick<CoreSettings, "url" | "adminApiKey">;
     /** Whether the tenant's data is protected: the cleanup is, too, so it never runs before an offboarding. */
     readonly protect: boolean;
-    /** Deleted after the cleanup has run: the tenant's platform part. */
-    readonly after: readonly pulumi.Resource[];
 }
 
 /** The cleanup command's environment: the URL and subdomain in plain text, the key secret. */
@@ -38,10 +36,11 @@ export function cleanupEnvironment(
     };
 }
 
+/** `opts.dependsOn`: what is deleted only after the cleanup has run (the tenant's platform part). */
 export function createCoreCleanup(
     name: string,
     args: CoreCleanupArgs,
-    parent: pulumi.Resource,
+    opts: pulumi.CustomResourceOptions,
 ): command.local.Command {
     return new command.local.Command(
         `${name}-core-cleanup`,
@@ -49,11 +48,6 @@ export function createCoreCleanup(
             delete: DELETE_TENANT_COMMAND,
             environment: cleanupEnvironment(args.tenant, args.core),
         },
-        {
-            parent,
-            protect: args.protect,
-            dependsOn: [...args.after],
-            additionalSecretOutputs: ["environment"],
-        },
+        { ...opts, protect: args.protect, additionalSecretOutputs: ["environment"] },
     );
 }

@@ -12,6 +12,7 @@ import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import { AdoptionImportIds, KEPT_ON_ADOPTION } from "./adoption";
 import { DataProtection } from "./protection";
+import { TENANT_DATABASE_TYPE } from "./type-tokens";
 
 export interface TenantDatabaseArgs {
     /** Name of both the database and its owner role: `tenant_<name>`. */
@@ -60,7 +61,7 @@ export class TenantDatabase extends pulumi.ComponentResource {
     public readonly password?: pulumi.Output<string>;
 
     constructor(name: string, args: TenantDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("aims:index:TenantDatabase", name, {}, opts);
+        super(TENANT_DATABASE_TYPE, name, {}, opts);
         const data = { parent: this, ...args.protection };
         const { adoption } = args;
 

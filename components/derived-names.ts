@@ -1,6 +1,6 @@
 /**
  * Every name a tenant's name leads to, wherever it must be unique: the names of its cloud and
- * cluster objects (naming.ts, backup-names.ts) and the Pulumi names of its resources (a
+ * cluster objects (naming.ts) and the Pulumi names of its resources (a
  * resource's URN is its type and name, so two tenants' resources of one type must not share a
  * name). Two tenants whose names differ can still derive one name: `school1`'s backup task family
  * is `dev-school1-backup`, the task family of a tenant named `school1-backup`. The check covers
@@ -9,13 +9,11 @@
  * that the list covers every resource a tenant registers.
  */
 import {
+    backendServiceName,
     backupCredentialsSecretName,
     backupJobName,
     backupRoleName,
     backupTaskFamilyName,
-} from "./backup-names";
-import {
-    backendServiceName,
     coreSecretName,
     coreSecretsSecretName,
     databaseName,
@@ -36,6 +34,12 @@ import {
     taskRoleName,
     tlsSecretName,
 } from "./naming";
+import {
+    TENANT_DATABASE_TYPE,
+    TENANT_SERVICE_TYPE,
+    TENANT_TYPE,
+    TENANT_WORKLOAD_TYPE,
+} from "./type-tokens";
 import { ENVIRONMENTS, Environment } from "./vocabulary";
 
 export interface DerivedName {
@@ -95,10 +99,10 @@ const OBJECT_NAMES = [
  * Components are listed too: their names are part of their children's URNs.
  */
 export const RESOURCE_NAME_SUFFIXES: Readonly<Record<string, readonly string[]>> = {
-    "aims:index:Tenant": [""],
-    "aims:index:TenantDatabase": [""],
-    "aims:kubernetes:TenantWorkload": [""],
-    "aims:aws:TenantService": [""],
+    [TENANT_TYPE]: [""],
+    [TENANT_DATABASE_TYPE]: [""],
+    [TENANT_WORKLOAD_TYPE]: [""],
+    [TENANT_SERVICE_TYPE]: [""],
     "random:index/randomPassword:RandomPassword": ["secret-key", "db-password"],
     "postgresql:index/role:Role": ["db-role"],
     "postgresql:index/database:Database": ["db"],

@@ -1,7 +1,8 @@
 /**
  * Every name derived from a tenant name, and the limits those names must respect.
  * The registry rejects a tenant whose derived names would break a limit, so the functions
- * here never truncate, except the AWS target group name, which has to fit in 32 characters.
+ * here never shorten a name, except where a fixed limit is tighter than the longest tenant name
+ * allows: those names go through `fitName`.
  */
 import { createHash } from "node:crypto";
 import { ENVIRONMENTS, Environment } from "./vocabulary";
@@ -41,7 +42,6 @@ export const taskFamilyName = (env: Environment, tenant: string): string => `${e
 export const ecsServiceName = (tenant: string): string => tenant;
 
 export const TARGET_GROUP_NAME_LIMIT = 32;
-const TARGET_GROUP_HASH_LENGTH = 6;
 
 /**
  * The two target groups of an AWS tenant: `web` (Next.js, the default route) and `api` (Django,
@@ -50,19 +50,45 @@ const TARGET_GROUP_HASH_LENGTH = 6;
 export const TARGET_GROUP_ROLES = ["web", "api"] as const;
 export type TargetGroupRole = (typeof TARGET_GROUP_ROLES)[number];
 
+/** `<env>-<tenant>-<role>`, fitted into 32 characters; the registry rejects the unlikely collision. */
+export const targetGroupName = (env: Environment, tenant: string, role: TargetGroupRole): string =>
+    fitName(`${env}-${tenant}-${role}`, TARGET_GROUP_NAME_LIMIT);
+
 /**
- * `<env>-<tenant>-<role>` when it fits in 32 characters; otherwise a readable prefix of it plus
- * a hash of the whole, so the name is deterministic; the registry rejects the unlikely collision.
+ * The offboarding backup's names. Its Job name becomes a 63-character label value and its IAM
+ * role name has 64 characters: both are fitted, since the longest tenant names would break them.
  */
-export function targetGroupName(env: Environment, tenant: string, role: TargetGroupRole): string {
-    const full = `${env}-${tenant}-${role}`;
-    if (full.length <= TARGET_GROUP_NAME_LIMIT) {
-        return full;
-    }
-    const hash = createHash("sha256").update(full).digest("hex").slice(0, TARGET_GROUP_HASH_LENGTH);
-    const prefix = full
-        .slice(0, TARGET_GROUP_NAME_LIMIT - TARGET_GROUP_HASH_LENGTH - 1)
-        .replace(/-+$/, "");
+export const JOB_NAME_LIMIT = 63;
+export const IAM_ROLE_NAME_LIMIT = 64;
+/** Kubernetes Secret with the object-storage access key pair, in the tenant's namespace. */
+export const backupCredentialsSecretName = (tenant: string): string =>
+    `${tenant}-backup-credentials`;
+/** Kubernetes Job that dumps and uploads the database, in the tenant's namespace. */
+export const backupJobName = (tenant: string): string =>
+    fitName(`${tenant}-offboarding-backup`, JOB_NAME_LIMIT);
+/** IAM role of the ECS backup task. */
+export const backupRoleName = (env: Environment, tenant: string): string =>
+    fitName(`${env}-${tenant}-backup`, IAM_ROLE_NAME_LIMIT);
+/** ECS task definition family of the backup task (at most 255 characters, far more than any tenant needs). */
+export const backupTaskFamilyName = (env: Environment, tenant: string): string =>
+    `${env}-${tenant}-backup`;
+/** `<prefix>/<env>/<tenant>/tenant_<name>.dump`: no timestamp, the bucket's versioning keeps every dump. */
+export const backupObjectKey = (
+    backup: { readonly prefix: string },
+    env: Environment,
+    tenant: string,
+): string => `${backup.prefix}/${env}/${tenant}/${databaseName(tenant)}.dump`;
+
+const FITTED_HASH_LENGTH = 6;
+
+/**
+ * `full` when it fits in `limit` characters; otherwise a readable prefix of it, `-`, and six hex
+ * digits of a hash of the whole, so the name stays deterministic and names sharing a prefix differ.
+ */
+export function fitName(full: string, limit: number): string {
+    if (full.length <= limit) return full;
+    const hash = createHash("sha256").update(full).digest("hex").slice(0, FITTED_HASH_LENGTH);
+    const prefix = full.slice(0, limit - FITTED_HASH_LENGTH - 1).replace(/-+$/, "");
     return `${prefix}-${hash}`;
 }
 
@@ -91,7 +117,7 @@ export interface NameLimit {
     readonly derive: (tenant: string, env: Environment) => string;
 }
 
-/** DESIGN.md, "Names and limits". Lengths are counted in bytes (PostgreSQL counts bytes). */
+/** The limits the registry enforces. Lengths are counted in bytes (PostgreSQL counts bytes). */
 export const NAME_LIMITS: readonly NameLimit[] = [
     { what: "Kubernetes namespace", limit: 63, derive: namespaceName },
     { what: "Helm release", limit: 53, derive: releaseName },
@@ -102,7 +128,11 @@ export const NAME_LIMITS: readonly NameLimit[] = [
         limit: 63,
         derive: (tenant) => frontendServiceName(releaseName(tenant)),
     },
-    { what: "AWS IAM role", limit: 64, derive: (tenant, env) => taskRoleName(env, tenant) },
+    {
+        what: "AWS IAM role",
+        limit: IAM_ROLE_NAME_LIMIT,
+        derive: (tenant, env) => taskRoleName(env, tenant),
+    },
     {
         what: "AWS secret",
         limit: 512,

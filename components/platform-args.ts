@@ -6,11 +6,17 @@ import type { DataProtection } from "./protection";
 import type { TenantSpec } from "./registry";
 import type { StackSettings } from "./settings";
 
+/**
+ * The stack config a platform part reads. Its platform's block and `aims:backup` are not in it:
+ * the Tenant checks once that the tenant has them and passes them as args of their own.
+ */
+export type PlatformStackSettings = Omit<StackSettings, "kubernetes" | "aws" | "backup">;
+
 export interface TenantPlatformArgs {
     /** The validated tenant file. */
     readonly spec: TenantSpec;
-    /** The validated stack config; the block of the tenant's platform is set. */
-    readonly settings: StackSettings;
+    /** The validated stack config. */
+    readonly settings: PlatformStackSettings;
     /** Host the tenant is served at: `<name>.<baseDomain>` or the tenant's domain. */
     readonly host: string;
     /** Django SECRET_KEY, secret; none for an adopted tenant, which keeps its own. */

@@ -6,8 +6,10 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { adoptionImportIds, isAdopted, tenantDatabaseName } from "./adoption";
 import { TenantService } from "./aws/service";
+import type { BackupSettings } from "./backup-settings";
 import { createCoreCleanup } from "./core-cleanup";
 import { TenantDatabase } from "./database";
+import type { KubernetesBackupSettings } from "./kubernetes/backup";
 import { TenantWorkload } from "./kubernetes/workload";
 import { tenantHost } from "./naming";
 import { PLANS } from "./plans";
@@ -15,6 +17,7 @@ import type { TenantPlatformArgs } from "./platform-args";
 import { dataProtection } from "./protection";
 import { TenantSpec } from "./registry";
 import { platformOf, StackSettings } from "./settings";
+import { TENANT_TYPE } from "./type-tokens";
 import { Platform, TenantStatus } from "./vocabulary";
 
 export interface TenantArgs {
@@ -39,7 +42,7 @@ export class Tenant extends pulumi.ComponentResource {
     public readonly serviceName?: pulumi.Output<string>;
 
     constructor(name: string, args: TenantArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("aims:index:Tenant", name, {}, opts);
+        super(TENANT_TYPE, name, {}, opts);
         const { spec, settings } = args;
         const protection = dataProtection(settings, spec);
         const data = { parent: this, ...protection };
@@ -82,13 +85,9 @@ export class Tenant extends pulumi.ComponentResource {
         if (settings.core) {
             createCoreCleanup(
                 name,
-                {
-                    tenant: spec.name,
-                    core: settings.core,
-                    protect: protection.protect,
-                    after: [platformOutputs.part],
-                },
-                this,
+                { tenant: spec.name, core: settings.core, protect: protection.protect },
+                // Deleted before the platform part: the core forgets the tenant while it is whole.
+                { parent: this, dependsOn: [platformOutputs.part] },
             );
         }
 
@@ -149,21 +148,51 @@ export interface PlatformOutputs {
     readonly serviceName?: pulumi.Output<string>;
 }
 
-/** The platform-specific resources of a tenant, children of `parent`. */
+/**
+ * The platform-specific resources of a tenant, children of `parent`. The stack blocks the tenant
+ * needs (its platform's, and `aims:backup` while it is offboarding) are checked here, once: the
+ * settings already refused a stack without them, so a failure here is a bug, never a user error.
+ */
 function createPlatformPart(
     name: string,
     platform: Platform,
-    args: TenantPlatformArgs,
+    args: TenantPlatformArgs & { readonly settings: StackSettings },
     parent: Tenant,
 ): PlatformOutputs {
+    const { spec, settings } = args;
+    const refuse = (problem: string): never => {
+        throw new Error(`${spec.file}: ${problem}`);
+    };
+    const offboarding = spec.status === "offboarding";
     switch (platform) {
         case "kubernetes": {
-            const workload = new TenantWorkload(name, args, { parent });
+            const kubernetes =
+                settings.kubernetes ??
+                refuse(`runs on kubernetes but ${settings.file} has no aims:kubernetes block`);
+            const backup = offboarding
+                ? (withCredentials(settings.backup) ??
+                  refuse(
+                      `is offboarding on kubernetes but ${settings.file} has no aims:backup block with accessKeyId and secretAccessKey`,
+                  ))
+                : undefined;
+            const workload = new TenantWorkload(name, { ...args, kubernetes, backup }, { parent });
             return { part: workload, namespace: workload.namespace };
         }
         case "aws": {
-            const service = new TenantService(name, args, { parent });
+            const aws =
+                settings.aws ?? refuse(`runs on aws but ${settings.file} has no aims:aws block`);
+            const backup = offboarding
+                ? (settings.backup ??
+                  refuse(`is offboarding but ${settings.file} has no aims:backup block`))
+                : undefined;
+            const service = new TenantService(name, { ...args, aws, backup }, { parent });
             return { part: service, serviceName: service.serviceName };
         }
     }
+}
+
+/** `aims:backup` with the access key pair a Kubernetes tenant uploads with, when it has one. */
+function withCredentials(backup: BackupSettings | undefined): KubernetesBackupSettings | undefined {
+    const credentials = backup?.credentials;
+    return backup && credentials && { ...backup, credentials };
 }

@@ -10,6 +10,7 @@ import { allowAllIngressViolations } from "./network-policy";
 import { prodDataViolations, RuleResource } from "./prod-data";
 import * as rules from "./rules";
 import { isComputed, listOf, Props } from "./unknowns";
+import { TENANT_TYPE } from "../components/type-tokens";
 
 /** A resource policy with one validation function, so tests can call it directly. */
 export type ResourcePolicy = ResourceValidationPolicy & { validateResource: ResourceValidation };
@@ -24,7 +25,6 @@ const WORKLOAD_KINDS: Record<string, string> = {
 };
 const NAMESPACE = "kubernetes:core/v1:Namespace";
 const NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy";
-const TENANT = "aims:index:Tenant";
 
 const podSecurity: ResourcePolicy = {
     name: "containers-not-root",
@@ -186,7 +186,7 @@ function isEmptySelector(selector: unknown): boolean {
 function toRuleResource(resource: PolicyResource): RuleResource {
     let tenant: string | undefined;
     for (let current: PolicyResource | undefined = resource; current; current = current.parent) {
-        if (current.type === TENANT) tenant = current.name;
+        if (current.type === TENANT_TYPE) tenant = current.name;
     }
     return {
         type: resource.type,

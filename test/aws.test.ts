@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
+import { CONTAINERS } from "../components/app-contract";
 import {
-    CONTAINERS,
     containerDefinitions,
     ContainerValues,
     secretKeyReference,
@@ -11,6 +11,8 @@ import { recoveryWindowInDays } from "../components/aws/secrets";
 import { TenantService, TenantServiceArgs } from "../components/aws/service";
 import * as naming from "../components/naming";
 import type { TenantSpec } from "../components/registry";
+import { Tenant } from "../components/tenant";
+import { TENANT_TYPE } from "../components/type-tokens";
 import { ENVIRONMENTS } from "../components/vocabulary";
 import { iamWildcardViolations } from "../policy/iam";
 import {
@@ -63,7 +65,7 @@ describe("AWS tenant (TenantService)", () => {
     describe("resources and wiring", () => {
         it("creates exactly its sixteen resources as children of one TenantService under the Tenant", async () => {
             const { mocks } = await deployAws("dev", [awsSpec({ name: "greenfield" })]);
-            const tenant = mocks.get("aims:index:Tenant", "greenfield");
+            const tenant = mocks.get(TENANT_TYPE, "greenfield");
             const service = mocks.get(AWS.service, "greenfield");
             assert.equal(service.parent, tenant.urn);
             assert.deepEqual(childrenOf(mocks, service), expectedChildren("greenfield"));
@@ -100,7 +102,7 @@ describe("AWS tenant (TenantService)", () => {
                 childrenOf(mocks, mocks.get(AWS.service, "hillcrest")),
                 expectedChildren("hillcrest"),
             );
-            const school1 = mocks.get("aims:index:Tenant", "school1");
+            const school1 = mocks.get(TENANT_TYPE, "school1");
             assert.deepEqual(
                 mocks.descendantsOf(school1).filter((r) => r.type.startsWith("aws:")),
                 [],
@@ -110,10 +112,11 @@ describe("AWS tenant (TenantService)", () => {
         it("refuses a tenant whose shard or aws block the settings lack, naming the files", () => {
             startMocks("dev");
             const settings = settingsOf("dev", []);
-            const args = (s: TenantSpec, stack = settings) =>
+            const args = (s: TenantSpec) =>
                 ({
                     spec: s,
-                    settings: stack,
+                    settings,
+                    aws: settings.aws,
                     host: "x.example.org",
                     secretKey: "k",
                     database: { databaseName: "d", roleName: "r", password: "p" },
@@ -123,9 +126,10 @@ describe("AWS tenant (TenantService)", () => {
                 () => new TenantService("x", args(awsSpec({ name: "x", aws: { shard: 4 } }))),
                 /^Error: tenants\/x\.yaml: aws\.shard: there is no shard 4 in aims:aws\.listeners$/,
             );
+            // The settings refuse such a stack first; the Tenant checks the block once, for its platform part.
             const { aws: _aws, ...withoutAws } = settings;
             assert.throws(
-                () => new TenantService("y", args(awsSpec({ name: "y" }), withoutAws)),
+                () => new Tenant("y", { spec: awsSpec({ name: "y" }), settings: withoutAws }),
                 /^Error: tenants\/y\.yaml: runs on aws but Pulumi\.dev\.yaml has no aims:aws block$/,
             );
         });

@@ -8,6 +8,16 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
+import {
+    APP_USER,
+    BACKEND_PORT,
+    BOOTSTRAP_COMMAND,
+    CONTAINERS,
+    FRONTEND_PORT,
+    MIGRATE_COMMAND,
+    NEXT_CACHE_PATH,
+    SCRATCH_PATH,
+} from "../components/app-contract";
 import { ingressSpec } from "../components/kubernetes/ingress";
 import { limitRangeSpec } from "../components/kubernetes/isolation";
 import { mebibytes } from "../components/kubernetes/sizing";
@@ -68,7 +78,7 @@ function caseOf(title: string, tenantSpec: TenantSpec, settings: StackSettings):
         spec: tenantSpec,
         settings,
         host,
-        values: tenantChartValues(tenantSpec, settings, host),
+        values: tenantChartValues(tenantSpec, settings, settings.kubernetes!, host),
         objects: [],
     };
 }
@@ -238,13 +248,77 @@ describe("tenant chart (real helm)", function () {
             }
             assert.equal(
                 byKind(objects, "Service", `${tenantSpec.name}-frontend`).spec.ports[0].port,
-                3000,
+                FRONTEND_PORT,
             );
             assert.equal(
                 byKind(objects, "Service", `${tenantSpec.name}-backend`).spec.ports[0].port,
-                8000,
+                BACKEND_PORT,
             );
         }
+    });
+
+    describe("agrees with the app contract (components/app-contract.ts), which the ECS task follows", () => {
+        it("keeps the same defaults in values.yaml: user, init commands, cache folder", () => {
+            assert.deepEqual(CHART_DEFAULTS.securityContext, {
+                runAsUser: APP_USER.uid,
+                runAsGroup: APP_USER.gid,
+            });
+            assert.deepEqual(CHART_DEFAULTS.backend.migrate.command, MIGRATE_COMMAND);
+            assert.deepEqual(CHART_DEFAULTS.backend.bootstrap.command, BOOTSTRAP_COMMAND);
+            assert.equal(CHART_DEFAULTS.frontend.cacheDir, NEXT_CACHE_PATH);
+        });
+
+        it("renders the same container names, users, ports and scratch folder", () => {
+            const withCore = cases.find(
+                (testCase) => testCase.values.backend.bootstrapReady.enabled,
+            );
+            assert.ok(withCore, "some case has a core, and so the bootstrap-ready container");
+            for (const { title, spec: tenantSpec, objects } of cases) {
+                const pods = {
+                    frontend: byKind(objects, "Deployment", `${tenantSpec.name}-frontend`),
+                    backend: byKind(objects, "Deployment", `${tenantSpec.name}-backend`),
+                };
+                for (const deployment of Object.values(pods)) {
+                    const { securityContext } = deployment.spec.template.spec;
+                    assert.equal(securityContext.runAsUser, APP_USER.uid, title);
+                    assert.equal(securityContext.runAsGroup, APP_USER.gid, title);
+                    for (const container of allContainers(deployment)) {
+                        assert.equal(container.securityContext.runAsUser, APP_USER.uid, title);
+                        assert.equal(container.securityContext.runAsGroup, APP_USER.gid, title);
+                        assert.ok(
+                            container.volumeMounts.some(
+                                (mount: { mountPath: string }) => mount.mountPath === SCRATCH_PATH,
+                            ),
+                            `${title}: ${container.name} has no scratch folder`,
+                        );
+                    }
+                }
+                const names = (deployment: K8sObject) =>
+                    allContainers(deployment).map((container) => container.name);
+                assert.deepEqual(names(pods.frontend), [CONTAINERS.frontend], title);
+                assert.deepEqual(
+                    names(pods.backend).filter((name) => name !== CONTAINERS.bootstrapReady),
+                    [CONTAINERS.migrate, CONTAINERS.bootstrap, CONTAINERS.backend],
+                    title,
+                );
+                const port = (deployment: K8sObject) =>
+                    deployment.spec.template.spec.containers[0].ports[0].containerPort;
+                assert.equal(port(pods.frontend), FRONTEND_PORT, title);
+                assert.equal(port(pods.backend), BACKEND_PORT, title);
+                const frontend = pods.frontend.spec.template.spec.containers[0];
+                assert.equal(envOf(frontend, "PORT").value, String(FRONTEND_PORT), title);
+                assert.match(
+                    envOf(frontend, "BACKEND_INTERNAL_URL").value,
+                    new RegExp(`:${BACKEND_PORT}$`),
+                    title,
+                );
+            }
+            assert.ok(
+                allContainers(
+                    byKind(withCore.objects, "Deployment", `${withCore.spec.name}-backend`),
+                ).some((container) => container.name === CONTAINERS.bootstrapReady),
+            );
+        });
     });
 
     it("migrates, then bootstraps, then calls the core back (only with a core), before the backend starts", () => {
@@ -646,12 +720,15 @@ describe("tenant chart (real helm)", function () {
     });
 
     describe("values.schema.json", () => {
-        const valid = () =>
-            tenantChartValues(
+        const valid = () => {
+            const settings = settingsOf("sit", [spec({ name: "school1" })]);
+            return tenantChartValues(
                 spec({ name: "school1" }),
-                settingsOf("sit", [spec({ name: "school1" })]),
+                settings,
+                settings.kubernetes!,
                 "school1.sit.aims.example.org",
             );
+        };
 
         it("fails helm template on a replica count that is not a number", () => {
             startMocks("sit");

@@ -13,6 +13,7 @@ import {
     removalGuardProblems,
 } from "../components/guard";
 import type { TenantSpec } from "../components/registry";
+import { TENANT_TYPE } from "../components/type-tokens";
 import { copyProject, ProjectCopy } from "./support/project";
 import { spec, startMocks, valueOf } from "./support/mocks";
 import { loadProgram } from "../scripts/lib/program";
@@ -584,7 +585,7 @@ describe("deletion guard: in the program", () => {
         await program();
         await mocks.settled();
         assert.deepEqual(
-            mocks.ofType("aims:index:Tenant").map((t) => t.name),
+            mocks.ofType(TENANT_TYPE).map((t) => t.name),
             ["school1"],
         );
     });
@@ -607,7 +608,7 @@ describe("deletion guard: in the program", () => {
         await loadProgram(project.dir)();
         await mocks.settled();
         assert.deepEqual(
-            mocks.ofType("aims:index:Tenant").map((t) => t.name),
+            mocks.ofType(TENANT_TYPE).map((t) => t.name),
             ["school1"],
         );
     });
@@ -649,7 +650,7 @@ describe("deletion guard: in the program", () => {
         await loadProgram(project.dir)();
         await mocks.settled();
         assert.deepEqual(
-            mocks.ofType("aims:index:Tenant").map((t) => t.name),
+            mocks.ofType(TENANT_TYPE).map((t) => t.name),
             ["riverside-high", "school1"],
         );
     });

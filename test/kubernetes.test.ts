@@ -303,13 +303,15 @@ describe("Kubernetes tenant", () => {
             const { r } = await deployTenant("dev", { name: "school1" });
             const values = reveal(r.release.inputs.values);
             const tenantSpec = spec({ name: "school1" });
+            const settings = settingsOf("dev", [tenantSpec]);
             assert.deepEqual(
                 values,
                 JSON.parse(
                     JSON.stringify(
                         tenantChartValues(
                             tenantSpec,
-                            settingsOf("dev", [tenantSpec]),
+                            settings,
+                            settings.kubernetes!,
                             "school1.dev.aims.example.org",
                         ),
                     ),

@@ -36,6 +36,37 @@ describe("naming", () => {
         );
     });
 
+    describe("fitName", () => {
+        it("keeps a name that fits, up to the limit itself", () => {
+            assert.equal(naming.fitName("prod-x-backup", 64), "prod-x-backup");
+            assert.equal(naming.fitName("a".repeat(32), 32), "a".repeat(32));
+        });
+        it("shortens a longer name to a prefix, without a trailing hyphen, and six hex digits of its hash", () => {
+            const fitted = naming.fitName(`${"a".repeat(24)}-${"b".repeat(20)}`, 32);
+            assert.match(fitted, /^a{24}-[0-9a-f]{6}$/);
+            assert.ok(fitted.length <= 32);
+        });
+        it("fits every name that has a limit into it with the same hash, as deployed names were fitted", () => {
+            // Values of deployed resources: a changed hash would rename (replace) them.
+            assert.equal(
+                naming.targetGroupName(
+                    "prod",
+                    "the-international-school-of-cape-town-north",
+                    "web",
+                ),
+                "prod-the-international-sc-ef40f8",
+            );
+            assert.equal(
+                naming.backupJobName("the-international-school-of-cape-town-north-campus"),
+                "the-international-school-of-cape-town-north-campus-offbo-50408c",
+            );
+            assert.equal(
+                naming.backupRoleName("prod", `k${"a".repeat(52)}`),
+                `prod-k${"a".repeat(51)}-7695ac`,
+            );
+        });
+    });
+
     describe("target group names", () => {
         it("are <env>-<name>-<role> when that fits in 32 characters", () => {
             assert.equal(naming.targetGroupName("prod", "school1", "web"), "prod-school1-web");

@@ -5,26 +5,27 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as batchV1 from "kubernetes-models/batch/v1";
 import { backupRolePolicy } from "../components/aws/backup";
-import { runTaskOnceScript, RunTaskOnceInputs, shellQuote } from "../components/aws/run-task-once";
-import { BACKUP_COMMAND, BACKUP_SCRIPT } from "../components/backup-command";
+import { runTaskOnceScript, RunTaskOnceInputs } from "../components/aws/run-task-once";
+import { ValidationError } from "../components/errors";
+import { backupJobAnnotations } from "../components/kubernetes/backup";
+import { containerResources } from "../components/kubernetes/sizing";
 import {
     backupJobName,
+    backupObjectKey,
     backupRoleName,
     fitName,
     IAM_ROLE_NAME_LIMIT,
     JOB_NAME_LIMIT,
-} from "../components/backup-names";
-import { backupObjectKey } from "../components/backup-settings";
-import { ValidationError } from "../components/errors";
-import { backupJobAnnotations } from "../components/kubernetes/backup";
-import { containerResources } from "../components/kubernetes/sizing";
-import { MAX_TENANT_NAME_LENGTH } from "../components/naming";
+    MAX_TENANT_NAME_LENGTH,
+} from "../components/naming";
+import { BACKUP_COMMAND, BACKUP_SCRIPT } from "../components/offboarding-backup";
 import { PLANS } from "../components/plans";
 import { stackProviders } from "../components/providers";
 import type { TenantSpec } from "../components/registry";
 import { PROJECT_ROOT } from "../components/project-root";
 import { platformOf, readStackSettings, StackSettings } from "../components/settings";
 import { Tenant } from "../components/tenant";
+import { shellQuote } from "../components/shell";
 import { ENVIRONMENTS, Platform } from "../components/vocabulary";
 import { configSource, readStackConfig, SECRET_PLACEHOLDER } from "../scripts/lib/stack-config";
 import { AWS } from "./support/aws";
@@ -863,6 +864,7 @@ describe("offboarding", () => {
             container: "backup",
             startedBy: "aims-offboarding-backup",
             what: "offboarding backup of tenant greenfield",
+            deadlineSeconds: 3600,
             logGroup: "/ecs/dev-greenfield",
             logStreamPrefix: "backup",
         };
@@ -989,6 +991,12 @@ describe("offboarding", () => {
             assert.ok(calls.some((call) => call.includes(" stop-task ")));
         });
 
+        it("waits as long as the deadline it is given, in ten-minute waits", () => {
+            const script = runTaskOnceScript({ ...inputs, deadlineSeconds: 1200 });
+            assert.match(script, /if \[ "\$waits" -ge 2 \]; then/);
+            assert.match(script, /still running after 20 minutes/);
+        });
+
         it("quotes every value for sh", () => {
             assert.equal(shellQuote("it's"), `'it'\\''s'`);
             const { stdout } = spawnSync(
@@ -997,6 +1005,84 @@ describe("offboarding", () => {
                 { encoding: "utf8" },
             );
             assert.equal(stdout, 'a\'b "$HOME" `x`');
+        });
+    });
+
+    describe("one backup container on both platforms", () => {
+        it("runs the same image, command, user, scratch folder, environment and credential variables as a Job and as an ECS task", async () => {
+            const school1 = (platform: Platform) =>
+                spec({ name: "school1", platform, status: "offboarding" });
+            const onKubernetes = await deploy("dev", [school1("kubernetes")]);
+            const job = onKubernetes.mocks.get(JOB, "school1-offboarding-backup");
+            const [pod] = reveal(job.inputs.spec).template.spec.containers;
+            const onAws = await deploy("dev", [school1("aws")]);
+            const [task] = JSON.parse(
+                onAws.mocks.get(AWS.taskDefinition, "school1-backup-task").inputs
+                    .containerDefinitions,
+            );
+            // Each platform reaches PostgreSQL its own way: PgBouncer in the cluster, aims:aws.databaseHost.
+            const sameOnBoth = (variable: { name: string }) =>
+                !["PGHOST", "PGPORT"].includes(variable.name);
+            type Variable = { name: string; value?: string };
+            assert.deepEqual(
+                {
+                    name: pod.name,
+                    image: pod.image,
+                    command: pod.command,
+                    user: `${pod.securityContext.runAsUser}:${pod.securityContext.runAsGroup}`,
+                    scratch: pod.volumeMounts.map(
+                        (mount: { mountPath: string }) => mount.mountPath,
+                    ),
+                    environment: pod.env.filter(
+                        (v: Variable) => v.value !== undefined && sameOnBoth(v),
+                    ),
+                    credentials: pod.env
+                        .filter((v: Variable) => v.value === undefined && v.name.startsWith("PG"))
+                        .map((v: Variable) => v.name),
+                },
+                {
+                    name: task.name,
+                    image: task.image,
+                    command: task.command,
+                    user: task.user,
+                    scratch: task.mountPoints.map(
+                        (mount: { containerPath: string }) => mount.containerPath,
+                    ),
+                    environment: task.environment.filter(sameOnBoth),
+                    credentials: task.secrets.map((v: Variable) => v.name),
+                },
+            );
+            assert.deepEqual(task.environment.map((v: Variable) => v.name).sort(), [
+                "AWS_DEFAULT_REGION",
+                "BACKUP_BUCKET",
+                "BACKUP_KEY",
+                "HOME",
+                "PGDATABASE",
+                "PGHOST",
+                "PGPORT",
+            ]);
+        });
+
+        it("is refused by the Tenant without the aims:backup its platform needs, which the settings refuse first", () => {
+            startMocks("dev");
+            const settings = settingsOf("dev", [k8sOffboarding, awsOffboarding]);
+            assert.ok(settings.backup?.credentials);
+            const withoutKeys = {
+                ...settings,
+                backup: { ...settings.backup, credentials: undefined },
+            };
+            assert.throws(
+                () => new Tenant("school1", { spec: k8sOffboarding, settings: withoutKeys }),
+                /^Error: tenants\/school1\.yaml: is offboarding on kubernetes but Pulumi\.dev\.yaml has no aims:backup block with accessKeyId and secretAccessKey$/,
+            );
+            assert.throws(
+                () =>
+                    new Tenant("greenfield", {
+                        spec: awsOffboarding,
+                        settings: { ...settings, backup: undefined },
+                    }),
+                /^Error: tenants\/greenfield\.yaml: is offboarding but Pulumi\.dev\.yaml has no aims:backup block$/,
+            );
         });
     });
 

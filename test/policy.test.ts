@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { StackValidationPolicy } from "@pulumi/policy";
 import { policies, ResourcePolicy } from "../policy/policies";
 import { DATA_RETAINED_LABEL, DATA_RETAINED_TAG } from "../components/naming";
+import { TENANT_TYPE } from "../components/type-tokens";
 import { DATA_TYPES } from "../policy/prod-data";
 import { MockStack, RecordedResource, reveal, startMocks } from "./support/mocks";
 import { policyViolations } from "./support/policy";
@@ -50,7 +51,7 @@ function stackViolations(
             ? (tenants.get(r.tenant) ??
               tenants
                   .set(r.tenant, {
-                      type: "aims:index:Tenant",
+                      type: TENANT_TYPE,
                       name: r.tenant,
                       props: {},
                       opts: { protect: false },
@@ -893,7 +894,7 @@ function retentionMismatches(mocks: MockStack): string[] {
             current;
             current = current.parent ? byUrn.get(current.parent) : undefined
         ) {
-            if (current.type === "aims:index:Tenant") return current.name;
+            if (current.type === TENANT_TYPE) return current.name;
         }
         return undefined;
     };

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { ValidationError } from "../components/errors";
+import { TENANT_TYPE } from "../components/type-tokens";
 import { copyProject, ProjectCopy } from "./support/project";
 import { startMocks, valueOf } from "./support/mocks";
 import { loadProgram } from "../scripts/lib/program";
@@ -26,7 +27,7 @@ describe("the program (index.ts)", () => {
         const { mocks } = await runProgram(project, "dev");
         assert.deepEqual(
             mocks
-                .ofType("aims:index:Tenant")
+                .ofType(TENANT_TYPE)
                 .map((t) => t.name)
                 .sort(),
             ["greenfield", "school1"],

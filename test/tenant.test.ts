@@ -1,6 +1,12 @@
 import { strict as assert } from "node:assert";
 import { Tenant } from "../components/tenant";
 import {
+    TENANT_DATABASE_TYPE,
+    TENANT_SERVICE_TYPE,
+    TENANT_TYPE,
+    TENANT_WORKLOAD_TYPE,
+} from "../components/type-tokens";
+import {
     isSecret,
     MockStack,
     reveal,
@@ -34,8 +40,8 @@ async function deploy(
 
 function sharedResources(mocks: MockStack, name: string) {
     return {
-        component: mocks.get("aims:index:Tenant", name),
-        database: mocks.get("aims:index:TenantDatabase", name),
+        component: mocks.get(TENANT_TYPE, name),
+        database: mocks.get(TENANT_DATABASE_TYPE, name),
         secretKey: mocks.get(RANDOM, `${name}-secret-key`),
         password: mocks.get(RANDOM, `${name}-db-password`),
         role: mocks.get(ROLE, `${name}-db-role`),
@@ -47,6 +53,18 @@ function sharedResources(mocks: MockStack, name: string) {
 }
 
 describe("Tenant: what both platforms share", () => {
+    it("keeps the type tokens every deployed URN contains", () => {
+        assert.deepEqual(
+            [TENANT_TYPE, TENANT_DATABASE_TYPE, TENANT_WORKLOAD_TYPE, TENANT_SERVICE_TYPE],
+            [
+                "aims:index:Tenant",
+                "aims:index:TenantDatabase",
+                "aims:kubernetes:TenantWorkload",
+                "aims:aws:TenantService",
+            ],
+        );
+    });
+
     it("creates the random secrets and the database as children named after the tenant", async () => {
         const { mocks } = await deploy("dev", { name: "riverside-high" });
         const r = sharedResources(mocks, "riverside-high");

@@ -1,19 +1,20 @@
 /**
- * The offboarding backup of an AWS tenant: its own IAM role (write one object, read the tenant's
- * database credentials), a Fargate task definition that dumps the database and uploads it, and a
- * one-shot run of that task, started and awaited where `pulumi up` runs (run-task-once.ts).
+ * The offboarding backup of an AWS tenant: the container of components/offboarding-backup.ts as
+ * a Fargate task with its own IAM role (write one object, read the tenant's database
+ * credentials), and a one-shot run of that task, started and awaited where `pulumi up` runs
+ * (run-task-once.ts). The database credentials are references to the tenant's Secrets Manager
+ * secret; S3 access comes from the task's role, not from a key pair.
  */
 import * as aws from "@pulumi/aws";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { BACKUP_CONTAINER } from "../backup-command";
-import { backupRoleName, backupTaskFamilyName } from "../backup-names";
-import { BackupSettings, backupObjectKey } from "../backup-settings";
+import type { BackupSettings } from "../backup-settings";
+import { backupObjectKey, backupRoleName, backupTaskFamilyName } from "../naming";
+import { BACKUP_DEADLINE_SECONDS, BackupContainer, backupContainer } from "../offboarding-backup";
 import type { TenantSpec } from "../registry";
 import type { StackSettings } from "../settings";
 import { partitionOf } from "./arn";
-import { BACKUP_LOG_STREAM_PREFIX, backupContainerDefinitions } from "./backup-container";
-import { VOLUMES } from "./containers";
+import { ContainerDefinition, secretKeyReference, VOLUMES } from "./containers";
 import { PolicyDocument, taskAssumeRolePolicy } from "./iam";
 import { runTaskOnceScript } from "./run-task-once";
 import { databaseEndpoint } from "./secrets";
@@ -24,6 +25,8 @@ export const BACKUP_TASK_CPU = 512;
 export const BACKUP_TASK_MEMORY = 1024;
 /** ECS's `startedBy` of every backup task. */
 export const BACKUP_STARTED_BY = "aims-offboarding-backup";
+/** The awslogs stream prefix: streams are `backup/backup/<task id>` in the tenant's log group. */
+export const BACKUP_LOG_STREAM_PREFIX = "backup";
 
 /** `arn:<partition>:s3:::<bucket>/<key>`: the one object the backup may write. */
 export function backupObjectArn(
@@ -59,15 +62,74 @@ export function backupRolePolicy(resources: {
     };
 }
 
+export interface BackupTaskValues {
+    readonly container: BackupContainer;
+    /** ARN of the secret holding the tenant's JSON database credentials (username, password, ...). */
+    readonly databaseCredentialsArn: string;
+    readonly logGroup: string;
+    /** The stack's region, where the log group is. */
+    readonly region: string;
+}
+
+/** The backup container as ECS runs it: unprivileged, read-only root filesystem, scratch on a task volume. */
+export function backupContainerDefinitions(values: BackupTaskValues): ContainerDefinition[] {
+    const { container } = values;
+    return [
+        {
+            name: container.name,
+            image: container.image,
+            essential: true,
+            command: container.command,
+            user: `${container.user.uid}:${container.user.gid}`,
+            readonlyRootFilesystem: true,
+            privileged: false,
+            linuxParameters: { capabilities: { drop: ["ALL"] }, initProcessEnabled: true },
+            portMappings: [],
+            environment: Object.entries(container.environment).map(([name, value]) => ({
+                name,
+                value,
+            })),
+            secrets: Object.entries(container.credentials).map(([name, key]) => ({
+                name,
+                valueFrom: secretKeyReference(values.databaseCredentialsArn, key),
+            })),
+            mountPoints: [
+                {
+                    sourceVolume: VOLUMES.tmp,
+                    containerPath: container.scratchPath,
+                    readOnly: false,
+                },
+            ],
+            logConfiguration: {
+                logDriver: "awslogs",
+                options: {
+                    "awslogs-group": values.logGroup,
+                    "awslogs-region": values.region,
+                    "awslogs-stream-prefix": BACKUP_LOG_STREAM_PREFIX,
+                },
+            },
+        },
+    ];
+}
+
 export interface OffboardingBackupArgs {
-    readonly spec: TenantSpec;
-    readonly settings: StackSettings;
-    readonly aws: AwsSettings;
+    readonly spec: Pick<TenantSpec, "name">;
+    readonly settings: Pick<StackSettings, "environment" | "database">;
+    readonly aws: Pick<
+        AwsSettings,
+        | "region"
+        | "accountId"
+        | "clusterArn"
+        | "subnetIds"
+        | "securityGroupIds"
+        | "executionRoleArn"
+        | "databaseHost"
+        | "databasePort"
+    >;
+    readonly backup: BackupSettings;
     readonly databaseCredentialsArn: pulumi.Input<string>;
     readonly logGroupName: pulumi.Input<string>;
     readonly tags: Record<string, string>;
-    /** What must exist or have happened before the task runs: the credentials' value, the scaled-down service. */
-    readonly after: readonly pulumi.Resource[];
 }
 
 export interface OffboardingBackup {
@@ -78,20 +140,17 @@ export interface OffboardingBackup {
     readonly run: command.local.Command;
 }
 
+/** `opts.dependsOn` is what the run waits for: the credentials' value, the scaled-down service. */
 export function createOffboardingBackup(
     name: string,
     args: OffboardingBackupArgs,
-    parent: pulumi.Resource,
+    opts: pulumi.CustomResourceOptions,
 ): OffboardingBackup {
-    const { spec, settings, tags } = args;
-    const backup = settings.backup;
-    if (!backup) {
-        throw new Error(
-            `${spec.file}: is offboarding but ${settings.file} has no aims:backup block`,
-        );
-    }
+    const { spec, settings, backup, tags } = args;
     const env = settings.environment;
     const place = { region: args.aws.region, accountId: args.aws.accountId };
+    // Only the run waits for opts.dependsOn.
+    const own = { ...opts, dependsOn: [] };
 
     const role = new aws.iam.Role(
         `${name}-backup-role`,
@@ -101,7 +160,7 @@ export function createOffboardingBackup(
             assumeRolePolicy: JSON.stringify(taskAssumeRolePolicy(place)),
             tags,
         },
-        { parent },
+        own,
     );
     const objectArn = backupObjectArn(partitionOf(args.aws.region), backup, env, spec.name);
     const policy = new aws.iam.RolePolicy(
@@ -115,18 +174,20 @@ export function createOffboardingBackup(
                     JSON.stringify(backupRolePolicy({ objectArn, databaseCredentialsArn })),
                 ),
         },
-        { parent },
+        own,
     );
 
+    const container = backupContainer({
+        backup,
+        environment: env,
+        tenant: spec.name,
+        database: databaseEndpoint(settings, args.aws),
+    });
     const definitions = pulumi
         .all([args.databaseCredentialsArn, args.logGroupName])
         .apply(([databaseCredentialsArn, logGroup]) =>
             backupContainerDefinitions({
-                backup,
-                environment: env,
-                tenant: spec.name,
-                database: databaseEndpoint(settings),
-                image: backup.image,
+                container,
                 databaseCredentialsArn,
                 logGroup,
                 region: args.aws.region,
@@ -148,7 +209,7 @@ export function createOffboardingBackup(
             containerDefinitions: pulumi.jsonStringify(definitions),
             tags,
         },
-        { parent },
+        own,
     );
 
     const run = new command.local.Command(
@@ -163,9 +224,10 @@ export function createOffboardingBackup(
                         taskDefinitionArn,
                         subnetIds: args.aws.subnetIds,
                         securityGroupIds: args.aws.securityGroupIds,
-                        container: BACKUP_CONTAINER,
+                        container: container.name,
                         startedBy: BACKUP_STARTED_BY,
                         what: `offboarding backup of tenant ${spec.name}`,
+                        deadlineSeconds: BACKUP_DEADLINE_SECONDS,
                         logGroup,
                         logStreamPrefix: BACKUP_LOG_STREAM_PREFIX,
                     }),
@@ -173,7 +235,7 @@ export function createOffboardingBackup(
             // Once per task definition: a new revision (another image, another bucket) dumps again.
             triggers: [taskDefinition.arn],
         },
-        { parent, dependsOn: [policy, ...args.after] },
+        pulumi.mergeOptions(opts, { dependsOn: [policy] }),
     );
 
     return { role, policy, taskDefinition, run };

@@ -5,29 +5,21 @@
  * same environment, the same non-root user, a read-only root filesystem. Secrets are references
  * (`secrets[].valueFrom`, Secrets Manager ARNs): no secret value is ever part of the definitions.
  */
+import {
+    APP_USER,
+    BACKEND_PORT,
+    BOOTSTRAP_COMMAND,
+    CONTAINERS,
+    FRONTEND_PORT,
+    MEDIA_PATH,
+    MIGRATE_COMMAND,
+    NEXT_CACHE_PATH,
+    SCRATCH_PATH,
+} from "../app-contract";
 import { BOOTSTRAP_READY_COMMAND, bootstrapReadyEnvironment } from "../core-contract";
-import { APP_USER } from "./storage";
 
-export const CONTAINERS = {
-    frontend: "frontend",
-    backend: "backend",
-    migrate: "migrate",
-    bootstrap: "bootstrap",
-    bootstrapReady: "bootstrap-ready",
-} as const;
-export const FRONTEND_PORT = 3000;
-export const BACKEND_PORT = 8000;
-
-/** Task volumes: the tenant's EFS access point, and scratch space on the task's ephemeral storage. */
+/** Task volumes: the tenant's EFS access point (at MEDIA_PATH), and scratch space on the task's ephemeral storage. */
 export const VOLUMES = { media: "media", tmp: "tmp", nextCache: "next-cache" } as const;
-/** Where Django keeps uploaded files: the tenant's EFS directory. */
-export const MEDIA_PATH = "/app/media";
-/** Writable folder of Next.js (its image and page cache), as in the chart. */
-export const NEXT_CACHE_PATH = "/app/.next/cache";
-
-/** Commands of the chart's init containers (charts/tenant/values.yaml, backend.migrate/bootstrap). */
-export const MIGRATE_COMMAND = ["python", "manage.py", "migrate", "--noinput"];
-export const BOOTSTRAP_COMMAND = ["python", "manage.py", "bootstrap_tenant"];
 /** NEXT_PUBLIC_API_BASE_URL on AWS: Django's API on the tenant's own host. */
 export const API_BASE_PATH = "/api";
 
@@ -118,7 +110,7 @@ export function containerDefinitions(values: ContainerValues): ContainerDefiniti
         DB_HOST: values.database.host,
         DB_PORT: values.database.port,
         TENANT_DB_NAME: values.database.name,
-        HOME: "/tmp",
+        HOME: SCRATCH_PATH,
         PYTHONDONTWRITEBYTECODE: "1",
         ...(values.coreEnvironment ?? {}),
     });
@@ -138,7 +130,7 @@ export function containerDefinitions(values: ContainerValues): ContainerDefiniti
             valueFrom: secretKeyReference(core!.arn, key),
         })),
     ];
-    const tmp = { sourceVolume: VOLUMES.tmp, containerPath: "/tmp", readOnly: false };
+    const tmp = { sourceVolume: VOLUMES.tmp, containerPath: SCRATCH_PATH, readOnly: false };
     const base = (name: string, image: string, essential: boolean) => ({
         name,
         image,

@@ -1,12 +1,12 @@
 /** The tenant's ECS service on the shared Fargate cluster, registered in its two target groups. */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { isRunning } from "../app-contract";
 import { ecsServiceName, TargetGroupRole } from "../naming";
 import { PLANS } from "../plans";
 import type { TenantSpec } from "../registry";
 import { TARGET_GROUPS } from "./load-balancing";
 import { AwsSettings } from "./settings";
-import { isServing } from "./status";
 
 /**
  * Seconds ECS ignores load balancer health checks of a new task: the backend starts only after
@@ -16,26 +16,22 @@ export const HEALTH_CHECK_GRACE_PERIOD_SECONDS = 300;
 
 /** Tasks of an active tenant; a suspended or offboarding tenant runs none and keeps its data. */
 export function desiredCount(spec: Pick<TenantSpec, "plan" | "status">): number {
-    return isServing(spec.status) ? PLANS[spec.plan].ecs.desiredCount : 0;
+    return isRunning(spec.status) ? PLANS[spec.plan].ecs.desiredCount : 0;
 }
 
 export interface TenantEcsServiceArgs {
-    readonly spec: TenantSpec;
-    readonly aws: AwsSettings;
+    readonly spec: Pick<TenantSpec, "name" | "plan" | "status">;
+    readonly aws: Pick<AwsSettings, "clusterArn" | "subnetIds" | "securityGroupIds">;
     readonly taskDefinitionArn: pulumi.Input<string>;
     readonly targetGroupArns: Readonly<Record<TargetGroupRole, pulumi.Input<string>>>;
-    /**
-     * Created first: ECS refuses a target group no listener rule uses, and a task must not start
-     * before its role's policy is attached.
-     */
-    readonly dependsOn: pulumi.Resource[];
     readonly tags: Record<string, string>;
 }
 
+/** `opts.dependsOn`: the listener rules of its target groups, its role's policy, its secrets' values. */
 export function createEcsService(
     name: string,
     args: TenantEcsServiceArgs,
-    parent: pulumi.Resource,
+    opts: pulumi.CustomResourceOptions,
 ): aws.ecs.Service {
     const { spec } = args;
     return new aws.ecs.Service(
@@ -69,6 +65,6 @@ export function createEcsService(
             waitForSteadyState: false,
             tags: args.tags,
         },
-        { parent, dependsOn: args.dependsOn },
+        opts,
     );
 }

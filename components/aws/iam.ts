@@ -104,8 +104,8 @@ export function taskRolePolicy(resources: TaskPolicyResources): PolicyDocument {
 }
 
 export interface TaskRoleArgs {
-    readonly spec: TenantSpec;
-    readonly settings: StackSettings;
+    readonly spec: Pick<TenantSpec, "name">;
+    readonly settings: Pick<StackSettings, "environment">;
     readonly region: string;
     readonly accountId: string;
     readonly secretArns: readonly pulumi.Input<string>[];
@@ -124,7 +124,7 @@ export interface TaskRole {
 export function createTaskRole(
     name: string,
     args: TaskRoleArgs,
-    parent: pulumi.Resource,
+    opts: pulumi.CustomResourceOptions,
 ): TaskRole {
     const role = new aws.iam.Role(
         `${name}-task-role`,
@@ -134,7 +134,7 @@ export function createTaskRole(
             assumeRolePolicy: JSON.stringify(taskAssumeRolePolicy(args)),
             tags: args.tags,
         },
-        { parent },
+        opts,
     );
     const policy = new aws.iam.RolePolicy(
         `${name}-task-policy`,
@@ -154,7 +154,7 @@ export function createTaskRole(
                     ),
                 ),
         },
-        { parent },
+        opts,
     );
     return { role, policy };
 }

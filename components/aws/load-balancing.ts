@@ -2,17 +2,16 @@
  * How the tenant's traffic arrives: two target groups (Django and Next.js, as the Kubernetes
  * Ingress routes) and two rules on its shard's listener, matching its host. The `api` rule sends
  * Django's paths (API_PATH_PATTERNS) to Django and is evaluated first; the `web` rule sends the rest to Next.js.
- * A tenant that is not serving keeps both rules, answering a fixed 503 instead of forwarding.
+ * A tenant that is not running keeps both rules, answering a fixed 503 instead of forwarding.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { BACKEND_PORT, CONTAINERS, FRONTEND_PORT, isRunning } from "../app-contract";
 import { TargetGroupRole, targetGroupName } from "../naming";
 import type { TenantSpec } from "../registry";
 import type { StackSettings } from "../settings";
-import { BACKEND_PORT, CONTAINERS, FRONTEND_PORT } from "./containers";
 import { rulePriorities } from "./priority";
 import { AwsSettings } from "./settings";
-import { isServing, unavailableMessage } from "./status";
 
 /**
  * Django's paths, as the Ingress routes them: /api, /admin, /static and /media. With the host an
@@ -88,11 +87,18 @@ export function ruleConditions(
         : [hostHeader];
 }
 
+/** The body of the load balancer's 503 for a tenant that is not running (plain text, at most 1024 bytes). */
+export function unavailableMessage(spec: Pick<TenantSpec, "status">): string {
+    return spec.status === "offboarding"
+        ? "This school's portal has been closed. Please contact your school for help."
+        : "This school's portal is suspended. Please contact your school for help.";
+}
+
 export function ruleActions(
     spec: Pick<TenantSpec, "status">,
     targetGroupArn: pulumi.Input<string>,
 ): aws.types.input.lb.ListenerRuleAction[] {
-    if (isServing(spec.status)) {
+    if (isRunning(spec.status)) {
         return [{ type: "forward", targetGroupArn }];
     }
     return [
@@ -108,9 +114,9 @@ export function ruleActions(
 }
 
 export interface TenantLoadBalancingArgs {
-    readonly spec: TenantSpec;
-    readonly settings: StackSettings;
-    readonly aws: AwsSettings;
+    readonly spec: Pick<TenantSpec, "name" | "status">;
+    readonly settings: Pick<StackSettings, "environment">;
+    readonly aws: Pick<AwsSettings, "vpcId" | "frontendHealthCheckPath" | "backendHealthCheckPath">;
     readonly host: string;
     /** The tenant's shard listener. */
     readonly listenerArn: string;
@@ -127,14 +133,14 @@ export interface TenantLoadBalancing {
 export function createLoadBalancing(
     name: string,
     args: TenantLoadBalancingArgs,
-    parent: pulumi.Resource,
+    opts: pulumi.CustomResourceOptions,
 ): TenantLoadBalancing {
     const priorities = rulePriorities(args.priority);
     const create = (role: TargetGroupRole) => {
         const targetGroup = new aws.lb.TargetGroup(
             `${name}-${role}`,
             targetGroupArgs(role, args.spec, args.settings, args.aws, args.tags),
-            { parent },
+            opts,
         );
         const rule = new aws.lb.ListenerRule(
             `${name}-${role}-rule`,
@@ -145,7 +151,7 @@ export function createLoadBalancing(
                 actions: ruleActions(args.spec, targetGroup.arn),
                 tags: args.tags,
             },
-            { parent },
+            opts,
         );
         return { targetGroup, rule };
     };

@@ -12,12 +12,12 @@ import type { StackSettings } from "../settings";
 export function createLogGroup(
     name: string,
     args: {
-        spec: TenantSpec;
-        settings: StackSettings;
+        spec: Pick<TenantSpec, "name">;
+        settings: Pick<StackSettings, "environment" | "protectData">;
         retentionInDays: number;
         tags: Record<string, string>;
     },
-    parent: pulumi.Resource,
+    opts: pulumi.CustomResourceOptions,
 ): aws.cloudwatch.LogGroup {
     return new aws.cloudwatch.LogGroup(
         `${name}-logs`,
@@ -27,7 +27,7 @@ export function createLogGroup(
             tags: args.tags,
         },
         {
-            parent,
+            ...opts,
             retainOnDelete: args.settings.protectData || args.settings.environment === "prod",
         },
     );

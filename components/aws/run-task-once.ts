@@ -2,9 +2,10 @@
  * The shell script that runs an ECS task once and waits for it: Pulumi has no resource for that,
  * so a `command` resource runs this script where `pulumi up` runs, with the aws CLI and the same
  * AWS credentials as the aws provider. It fails (and fails the update) unless the task's
- * container exits 0. Built from resolved values only, with no secret in it, so tests read it.
+ * container exits 0 within its deadline. Built from resolved values only, with no secret in it,
+ * so tests read it. Nothing in it is particular to one task.
  */
-import { BACKUP_DEADLINE_SECONDS } from "../backup-command";
+import { shellQuote } from "../shell";
 
 /** How long one `aws ecs wait tasks-stopped` waits before giving up (100 polls, 6 s apart). */
 export const ECS_WAITER_SECONDS = 600;
@@ -23,6 +24,8 @@ export interface RunTaskOnceInputs {
     readonly startedBy: string;
     /** What runs, for messages: `offboarding backup of tenant school1`. */
     readonly what: string;
+    /** How long the task may run; then the script stops it and fails. */
+    readonly deadlineSeconds: number;
     /** Where its logs are, for the failure message. */
     readonly logGroup: string;
     readonly logStreamPrefix: string;
@@ -49,17 +52,12 @@ export function runTaskInput(inputs: RunTaskOnceInputs): Record<string, unknown>
     };
 }
 
-/** `'...'` for sh: the value is passed as one word, whatever it holds. */
-export function shellQuote(value: string): string {
-    return `'${value.replace(/'/g, `'\\''`)}'`;
-}
-
 export function runTaskOnceScript(inputs: RunTaskOnceInputs): string {
     const q = shellQuote;
     const ecs = `aws ecs --region ${q(inputs.region)}`;
     const onCluster = `--cluster ${q(inputs.clusterArn)} --tasks "$task"`;
     const fail = (message: string) => `{ echo ${message} >&2; exit 1; }`;
-    const waits = Math.ceil(BACKUP_DEADLINE_SECONDS / ECS_WAITER_SECONDS);
+    const waits = Math.ceil(inputs.deadlineSeconds / ECS_WAITER_SECONDS);
     return [
         "set -eu",
         "export AWS_PAGER=''",
@@ -69,13 +67,13 @@ export function runTaskOnceScript(inputs: RunTaskOnceInputs): string {
         `task=$(${ecs} run-task --cli-input-json ${q(JSON.stringify(runTaskInput(inputs)))} --query 'tasks[0].taskArn || failures[0].reason' --output text)`,
         `case "$task" in arn:*) ;; *) ${fail(`"${inputs.what}: ECS did not start the task: $task"`)} ;; esac`,
         `echo "${inputs.what}: started $task" >&2`,
-        // One waiter gives up after ten minutes; a large dump takes longer.
+        // One waiter gives up after ten minutes; the task may run longer.
         "waits=0",
         `until ${ecs} wait tasks-stopped ${onCluster}; do`,
         "  waits=$((waits + 1))",
         `  if [ "$waits" -ge ${waits} ]; then`,
         `    ${ecs} stop-task ${onCluster.replace("--tasks", "--task")} --reason ${q(`${inputs.what} ran too long`)} >/dev/null`,
-        `    ${fail(`"${inputs.what}: still running after ${BACKUP_DEADLINE_SECONDS / 60} minutes; stopped $task"`)}`,
+        `    ${fail(`"${inputs.what}: still running after ${inputs.deadlineSeconds / 60} minutes; stopped $task"`)}`,
         "  fi",
         "done",
         `exit_code=$(${ecs} describe-tasks ${onCluster} --query "tasks[0].containers[?name=='${inputs.container}'].exitCode | [0]" --output text)`,

@@ -10,6 +10,7 @@ import { coreSecretsSecretName, dbCredentialsSecretName, secretKeySecretName } f
 import { DataProtection } from "../protection";
 import type { TenantSpec } from "../registry";
 import type { StackSettings } from "../settings";
+import { AwsSettings } from "./settings";
 
 /** Keys of the database credentials secret; the task definition injects `username` and `password`. */
 export interface DatabaseCredentials {
@@ -29,19 +30,20 @@ export function recoveryWindowInDays(settings: Pick<StackSettings, "protectData"
 }
 
 /** Where the tasks reach PostgreSQL: `aims:aws.databaseHost/Port`, or the admin connection of `aims:database`. */
-export function databaseEndpoint(settings: Pick<StackSettings, "aws" | "database">): {
-    host: string;
-    port: number;
-} {
+export function databaseEndpoint(
+    settings: Pick<StackSettings, "database">,
+    aws: Pick<AwsSettings, "databaseHost" | "databasePort">,
+): { host: string; port: number } {
     return {
-        host: settings.aws?.databaseHost ?? settings.database.host,
-        port: settings.aws?.databasePort ?? settings.database.port,
+        host: aws.databaseHost ?? settings.database.host,
+        port: aws.databasePort ?? settings.database.port,
     };
 }
 
 export interface TenantSecretsArgs {
-    readonly spec: TenantSpec;
-    readonly settings: StackSettings;
+    readonly spec: Pick<TenantSpec, "name">;
+    readonly settings: Pick<StackSettings, "environment" | "protectData" | "database" | "core">;
+    readonly aws: Pick<AwsSettings, "databaseHost" | "databasePort">;
     /** Django SECRET_KEY, secret. */
     readonly secretKey: pulumi.Input<string>;
     readonly database: {
@@ -65,11 +67,11 @@ export interface TenantSecrets {
 export function createSecrets(
     name: string,
     args: TenantSecretsArgs,
-    parent: pulumi.Resource,
+    opts: pulumi.CustomResourceOptions,
 ): TenantSecrets {
     const { spec, settings, protection, tags } = args;
     const env = settings.environment;
-    const data = { parent, ...protection };
+    const data = { ...opts, ...protection };
     const versions: aws.secretsmanager.SecretVersion[] = [];
     const secret = (
         role: string,
@@ -100,7 +102,7 @@ export function createSecrets(
         return created;
     };
 
-    const endpoint = databaseEndpoint(settings);
+    const endpoint = databaseEndpoint(settings, args.aws);
     const fields: Record<keyof DatabaseCredentials, pulumi.Input<string | number>> = {
         username: args.database.roleName,
         password: pulumi.secret(args.database.password),

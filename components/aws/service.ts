@@ -4,9 +4,11 @@
  * offboarding the one-shot backup task, all children of this component, in the stack's region through the stack's aws provider (inherited).
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { TenantPlatformArgs } from "../platform-args";
+import type { BackupSettings } from "../backup-settings";
 import { mediaPrefix } from "../core-settings";
+import type { TenantPlatformArgs } from "../platform-args";
 import type { StackSettings } from "../settings";
+import { TENANT_SERVICE_TYPE } from "../type-tokens";
 import { fileSystemArn, partitionOf } from "./arn";
 import { createOffboardingBackup } from "./backup";
 import { createEcsService } from "./ecs-service";
@@ -16,12 +18,17 @@ import { createLogGroup } from "./logs";
 import { listenerOf } from "./placement";
 import { listenerPriority } from "./priority";
 import { createSecrets } from "./secrets";
+import { AwsSettings } from "./settings";
 import { createAccessPoint } from "./storage";
 import { tenantTags } from "./tags";
 import { createTaskDefinition } from "./task-definition";
 
-/** The Tenant's shared pieces; see TenantPlatformArgs. */
-export type TenantServiceArgs = TenantPlatformArgs;
+export interface TenantServiceArgs extends TenantPlatformArgs {
+    /** The stack's `aims:aws`. */
+    readonly aws: AwsSettings;
+    /** Set exactly while the tenant is offboarding: where its database is dumped. */
+    readonly backup?: BackupSettings;
+}
 
 export class TenantService extends pulumi.ComponentResource {
     /** Name of the ECS service in the stack's cluster. */
@@ -32,14 +39,8 @@ export class TenantService extends pulumi.ComponentResource {
     public readonly taskRoleArn: pulumi.Output<string>;
 
     constructor(name: string, args: TenantServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("aims:aws:TenantService", name, {}, opts);
-        const awsSettings = args.settings.aws;
-        if (!awsSettings) {
-            throw new Error(
-                `${args.spec.file}: runs on aws but ${args.settings.file} has no aims:aws block`,
-            );
-        }
-        const { spec, settings, host, protection, secretKey, database } = args;
+        super(TENANT_SERVICE_TYPE, name, {}, opts);
+        const { spec, settings, aws: awsSettings, host, protection, secretKey, database } = args;
         if (secretKey === undefined || database.password === undefined) {
             // The registry and the settings refuse adopt for AWS tenants; this is the backstop.
             throw new Error(
@@ -50,28 +51,29 @@ export class TenantService extends pulumi.ComponentResource {
         const priority = listenerPriority(spec);
         const tags = tenantTags(spec, protection);
 
-        const media = awsMediaAccess(settings, spec.name);
+        const media = awsMediaAccess(settings, awsSettings, spec.name);
         const secrets = createSecrets(
             name,
             {
                 spec,
                 settings,
+                aws: awsSettings,
                 secretKey,
                 database: { ...database, password: database.password },
                 protection,
                 tags,
             },
-            this,
+            { parent: this },
         );
         const accessPoint = createAccessPoint(
             name,
             { spec, fileSystemId: awsSettings.efsFileSystemId, protection, tags },
-            this,
+            { parent: this },
         );
         const logGroup = createLogGroup(
             name,
             { spec, settings, retentionInDays: awsSettings.logRetentionDays, tags },
-            this,
+            { parent: this },
         );
         const taskRole = createTaskRole(
             name,
@@ -90,7 +92,7 @@ export class TenantService extends pulumi.ComponentResource {
                 accessPointArn: accessPoint.arn,
                 ...(media && { media }),
             },
-            this,
+            { parent: this },
         );
         const taskDefinition = createTaskDefinition(
             name,
@@ -107,12 +109,12 @@ export class TenantService extends pulumi.ComponentResource {
                 logGroupName: logGroup.name,
                 taskRoleArn: taskRole.role.arn,
             },
-            this,
+            { parent: this },
         );
         const loadBalancing = createLoadBalancing(
             name,
             { spec, settings, host, priority, tags, aws: awsSettings, listenerArn: listener.arn },
-            this,
+            { parent: this },
         );
         const service = createEcsService(
             name,
@@ -125,6 +127,11 @@ export class TenantService extends pulumi.ComponentResource {
                     api: loadBalancing.targetGroups.api.arn,
                     web: loadBalancing.targetGroups.web.arn,
                 },
+            },
+            {
+                parent: this,
+                // ECS refuses a target group no listener rule uses, and a task must not start
+                // before its role's policy is attached and its secrets have their values.
                 dependsOn: [
                     loadBalancing.rules.api,
                     loadBalancing.rules.web,
@@ -132,22 +139,21 @@ export class TenantService extends pulumi.ComponentResource {
                     ...secrets.versions,
                 ],
             },
-            this,
         );
-        if (spec.status === "offboarding") {
+        if (args.backup) {
             createOffboardingBackup(
                 name,
                 {
                     spec,
                     settings,
-                    tags,
                     aws: awsSettings,
+                    backup: args.backup,
                     databaseCredentialsArn: secrets.databaseCredentials.arn,
                     logGroupName: logGroup.name,
-                    // The dump runs once the service is scaled to zero and the credentials have their value.
-                    after: [service, ...secrets.versions],
+                    tags,
                 },
-                this,
+                // The dump runs once the service is scaled to zero and the credentials have their value.
+                { parent: this, dependsOn: [service, ...secrets.versions] },
             );
         }
 
@@ -164,13 +170,14 @@ export class TenantService extends pulumi.ComponentResource {
 
 /** With media in AWS S3 (no `endpoint`), the task role's access to the tenant's own prefix. */
 export function awsMediaAccess(
-    settings: Pick<StackSettings, "core" | "aws">,
+    settings: Pick<StackSettings, "core">,
+    aws: Pick<AwsSettings, "region">,
     tenant: string,
 ): { partition: string; bucket: string; prefix: string } | undefined {
     const storage = settings.core?.objectStorage;
-    if (!storage || storage.endpoint !== undefined || !settings.aws) return undefined;
+    if (!storage || storage.endpoint !== undefined) return undefined;
     return {
-        partition: partitionOf(settings.aws.region),
+        partition: partitionOf(aws.region),
         bucket: storage.bucket,
         prefix: mediaPrefix(storage, tenant),
     };

@@ -5,11 +5,10 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { APP_USER } from "../app-contract";
 import { DataProtection } from "../protection";
 import type { TenantSpec } from "../registry";
 
-/** The user the containers run as: the same on every tenant and as in the chart (securityContext). */
-export const APP_USER = { uid: 10001, gid: 10001 } as const;
 /** The owner may write, the others (none, through this access point) only read. */
 export const TENANT_DIRECTORY_PERMISSIONS = "0755";
 
@@ -39,16 +38,16 @@ export function accessPointArgs(
 export function createAccessPoint(
     name: string,
     args: {
-        spec: TenantSpec;
+        spec: Pick<TenantSpec, "name">;
         fileSystemId: string;
         protection: DataProtection;
         tags: Record<string, string>;
     },
-    parent: pulumi.Resource,
+    opts: pulumi.CustomResourceOptions,
 ): aws.efs.AccessPoint {
     return new aws.efs.AccessPoint(
         `${name}-media`,
         accessPointArgs(args.spec, args.fileSystemId, args.tags),
-        { parent, ...args.protection },
+        { ...opts, ...args.protection },
     );
 }

@@ -40,9 +40,12 @@ export function taskVolumes(
 }
 
 export interface TenantTaskDefinitionArgs {
-    readonly spec: TenantSpec;
-    readonly settings: StackSettings;
-    readonly aws: AwsSettings;
+    readonly spec: Pick<TenantSpec, "name" | "plan" | "image" | "schoolId">;
+    readonly settings: Pick<StackSettings, "environment" | "images" | "database" | "core">;
+    readonly aws: Pick<
+        AwsSettings,
+        "region" | "executionRoleArn" | "efsFileSystemId" | "databaseHost" | "databasePort"
+    >;
     readonly host: string;
     readonly databaseCredentialsArn: pulumi.Input<string>;
     readonly secretKeyArn: pulumi.Input<string>;
@@ -57,7 +60,7 @@ export interface TenantTaskDefinitionArgs {
 export function createTaskDefinition(
     name: string,
     args: TenantTaskDefinitionArgs,
-    parent: pulumi.Resource,
+    opts: pulumi.CustomResourceOptions,
 ): aws.ecs.TaskDefinition {
     const { spec, settings } = args;
     const plan = PLANS[spec.plan].ecs;
@@ -75,7 +78,10 @@ export function createTaskDefinition(
                 host: args.host,
                 frontendImage: imageReference(settings.images.frontend, spec, settings),
                 backendImage: imageReference(settings.images.backend, spec, settings),
-                database: { ...databaseEndpoint(settings), name: databaseName(spec.name) },
+                database: {
+                    ...databaseEndpoint(settings, args.aws),
+                    name: databaseName(spec.name),
+                },
                 databaseCredentialsArn,
                 secretKeyArn,
                 logGroup,
@@ -105,6 +111,6 @@ export function createTaskDefinition(
             containerDefinitions: pulumi.jsonStringify(definitions),
             tags: args.tags,
         },
-        { parent },
+        opts,
     );
 }

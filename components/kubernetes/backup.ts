@@ -1,23 +1,23 @@
 /**
- * The offboarding backup of a Kubernetes tenant: a Secret with the object-storage access key pair
- * and a Job that dumps the tenant's database and uploads it (components/backup-command.ts).
- * Pulumi waits for the Job to complete, so a failed backup fails `pulumi up`.
+ * The offboarding backup of a Kubernetes tenant: the container of components/offboarding-backup.ts
+ * as a Job in the tenant's namespace, and a Secret with the object-storage access key pair it
+ * uploads with. Pulumi waits for the Job to complete, so a failed backup fails `pulumi up`.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { tenantDatabaseName } from "../adoption";
+import type { BackupSettings, ObjectStorageCredentials } from "../backup-settings";
 import {
-    BACKUP_COMMAND,
-    BACKUP_CONTAINER,
+    backupCredentialsSecretName,
+    backupJobName,
+    databaseSecretName,
+    imagePullSecretName,
+} from "../naming";
+import {
     BACKUP_DEADLINE_SECONDS,
     BACKUP_SCRATCH_GIB,
-    BACKUP_SCRATCH_PATH,
-    BACKUP_USER,
-    backupEnvironment,
-} from "../backup-command";
-import { backupCredentialsSecretName, backupJobName } from "../backup-names";
-import type { BackupSettings } from "../backup-settings";
-import { databaseSecretName, imagePullSecretName } from "../naming";
+    backupContainer,
+} from "../offboarding-backup";
 import { PLANS } from "../plans";
 import { DataProtection } from "../protection";
 import type { TenantSpec } from "../registry";
@@ -27,6 +27,11 @@ import { tenantLabels } from "./namespace";
 import { DATABASE_SECRET_KEYS } from "./secrets";
 import { KubernetesSettings } from "./settings";
 import { containerResources } from "./sizing";
+
+/** `aims:backup` as a Kubernetes tenant needs it: with the key pair its Job uploads with. */
+export type KubernetesBackupSettings = BackupSettings & {
+    readonly credentials: ObjectStorageCredentials;
+};
 
 /** Keys of the credentials Secret. */
 export const BACKUP_CREDENTIALS_KEYS = {
@@ -45,7 +50,7 @@ export interface BackupJobInputs {
     readonly spec: Pick<TenantSpec, "name" | "plan" | "adopt">;
     readonly settings: Pick<StackSettings, "environment" | "database">;
     readonly kubernetes: Pick<KubernetesSettings, "registry">;
-    readonly backup: BackupSettings;
+    readonly backup: Pick<BackupSettings, "bucket" | "prefix" | "region" | "endpoint" | "image">;
 }
 
 /** Labels of the Job and its pod: the tenant's, and what the pod is for. */
@@ -68,7 +73,7 @@ export function backupJobSpec({
     backup,
 }: BackupJobInputs): k8s.types.input.batch.v1.JobSpec {
     const slot = containerResources(PLANS[spec.plan].kubernetes);
-    const plain = backupEnvironment({
+    const container = backupContainer({
         backup,
         environment: settings.environment,
         tenant: spec.name,
@@ -83,7 +88,11 @@ export function backupJobSpec({
         name,
         valueFrom: { secretKeyRef: { name: secret, key } },
     });
-    const user = { runAsNonRoot: true, runAsUser: BACKUP_USER.uid, runAsGroup: BACKUP_USER.gid };
+    const user = {
+        runAsNonRoot: true,
+        runAsUser: container.user.uid,
+        runAsGroup: container.user.gid,
+    };
     const seccompProfile = { type: "RuntimeDefault" };
     return {
         backoffLimit: BACKUP_BACKOFF_LIMIT,
@@ -100,21 +109,21 @@ export function backupJobSpec({
                 securityContext: { ...user, seccompProfile },
                 containers: [
                     {
-                        name: BACKUP_CONTAINER,
-                        image: backup.image,
+                        name: container.name,
+                        image: container.image,
                         imagePullPolicy: "Always",
-                        command: [...BACKUP_COMMAND],
+                        command: [...container.command],
                         env: [
-                            ...Object.entries(plain).map(([name, value]) => ({ name, value })),
-                            fromSecret(
-                                "PGUSER",
-                                databaseSecretName(spec.name),
-                                DATABASE_SECRET_KEYS.username,
-                            ),
-                            fromSecret(
-                                "PGPASSWORD",
-                                databaseSecretName(spec.name),
-                                DATABASE_SECRET_KEYS.password,
+                            ...Object.entries(container.environment).map(([name, value]) => ({
+                                name,
+                                value,
+                            })),
+                            ...Object.entries(container.credentials).map(([name, key]) =>
+                                fromSecret(
+                                    name,
+                                    databaseSecretName(spec.name),
+                                    DATABASE_SECRET_KEYS[key],
+                                ),
                             ),
                             fromSecret(
                                 "AWS_ACCESS_KEY_ID",
@@ -143,7 +152,7 @@ export function backupJobSpec({
                             capabilities: { drop: ["ALL"] },
                             seccompProfile,
                         },
-                        volumeMounts: [{ name: SCRATCH_VOLUME, mountPath: BACKUP_SCRATCH_PATH }],
+                        volumeMounts: [{ name: SCRATCH_VOLUME, mountPath: container.scratchPath }],
                     },
                 ],
                 volumes: [
@@ -165,15 +174,14 @@ export function backupJobAnnotations(
 }
 
 export interface OffboardingBackupArgs {
-    readonly spec: TenantSpec;
-    readonly settings: StackSettings;
-    readonly kubernetes: KubernetesSettings;
+    readonly spec: Pick<TenantSpec, "name" | "plan" | "adopt">;
+    readonly settings: Pick<StackSettings, "environment" | "database">;
+    readonly kubernetes: Pick<KubernetesSettings, "registry" | "waitForReady">;
+    readonly backup: KubernetesBackupSettings;
     /** The tenant's namespace; an Output, so both wait for it. */
     readonly namespace: pulumi.Input<string>;
     /** protect / retainOnDelete of the credentials Secret, a data resource like the tenant's other secrets. */
     readonly protection: DataProtection;
-    /** What must exist or have happened first: the database Secret, the isolation, the scaled-down release. */
-    readonly after: readonly pulumi.Resource[];
 }
 
 export interface OffboardingBackup {
@@ -181,19 +189,13 @@ export interface OffboardingBackup {
     readonly job: k8s.batch.v1.Job;
 }
 
+/** `opts.dependsOn` is what the Job waits for: the database Secret, the isolation, the scaled-down release. */
 export function createOffboardingBackup(
     name: string,
     args: OffboardingBackupArgs,
-    parent: pulumi.Resource,
+    opts: pulumi.CustomResourceOptions,
 ): OffboardingBackup {
-    const { spec, settings } = args;
-    const backup = settings.backup;
-    const credentials = backup?.credentials;
-    if (!backup || !credentials) {
-        throw new Error(
-            `${spec.file}: is offboarding on kubernetes but ${settings.file} has no aims:backup block with accessKeyId and secretAccessKey`,
-        );
-    }
+    const { spec, settings, backup } = args;
     const secret = new k8s.core.v1.Secret(
         `${name}-backup-credentials`,
         {
@@ -204,13 +206,16 @@ export function createOffboardingBackup(
             },
             type: "Opaque",
             stringData: {
-                [BACKUP_CREDENTIALS_KEYS.accessKeyId]: pulumi.secret(credentials.accessKeyId),
+                [BACKUP_CREDENTIALS_KEYS.accessKeyId]: pulumi.secret(
+                    backup.credentials.accessKeyId,
+                ),
                 [BACKUP_CREDENTIALS_KEYS.secretAccessKey]: pulumi.secret(
-                    credentials.secretAccessKey,
+                    backup.credentials.secretAccessKey,
                 ),
             },
         },
-        { parent, ...args.protection },
+        // Only the Job waits for opts.dependsOn.
+        { ...opts, dependsOn: [], ...args.protection },
     );
     const job = new k8s.batch.v1.Job(
         `${name}-offboarding-backup`,
@@ -223,11 +228,10 @@ export function createOffboardingBackup(
             },
             spec: backupJobSpec({ spec, settings, kubernetes: args.kubernetes, backup }),
         },
-        {
-            parent,
-            dependsOn: [secret, ...args.after],
+        pulumi.mergeOptions(opts, {
+            dependsOn: [secret],
             customTimeouts: { create: BACKUP_WAIT, update: BACKUP_WAIT },
-        },
+        }),
     );
     return { credentials: secret, job };
 }

@@ -1,15 +1,13 @@
 /** The tenant's public entry: one host, TLS from cert-manager, routes to the chart's Services. */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { BACKEND_PORT, FRONTEND_PORT } from "../app-contract";
 import { backendServiceName, frontendServiceName, releaseName, tlsSecretName } from "../naming";
 import type { TenantSpec } from "../registry";
 import type { StackSettings } from "../settings";
 import { tenantLabels } from "./namespace";
 import { KubernetesSettings } from "./settings";
 
-/** Ports of the chart's Services. */
-export const FRONTEND_PORT = 3000;
-export const BACKEND_PORT = 8000;
 /**
  * Paths Django serves; everything else goes to Next.js. /static holds the admin's and the API's
  * assets; /media the uploaded files when they are not in object storage (USE_REMOTE_MEDIA).
@@ -61,19 +59,18 @@ export function ingressSpec({
 }
 
 export interface TenantIngressArgs {
-    readonly spec: TenantSpec;
-    readonly settings: StackSettings;
-    readonly kubernetes: KubernetesSettings;
+    readonly spec: Pick<TenantSpec, "name" | "plan">;
+    readonly settings: Pick<StackSettings, "environment">;
+    readonly kubernetes: Pick<KubernetesSettings, "ingressClass" | "clusterIssuer">;
     readonly host: string;
     readonly namespace: pulumi.Input<string>;
-    /** The release whose Services the Ingress routes to: created first. */
-    readonly release: pulumi.Resource;
 }
 
+/** `opts.dependsOn`: the release whose Services the Ingress routes to. */
 export function createIngress(
     name: string,
     args: TenantIngressArgs,
-    parent: pulumi.Resource,
+    opts: pulumi.CustomResourceOptions,
 ): k8s.networking.v1.Ingress {
     return new k8s.networking.v1.Ingress(
         `${name}-ingress`,
@@ -89,6 +86,6 @@ export function createIngress(
             },
             spec: ingressSpec(args),
         },
-        { parent, dependsOn: [args.release] },
+        opts,
     );
 }

@@ -92,9 +92,9 @@ export function limitRangeSpec(plan: KubernetesPlan): k8s.types.input.core.v1.Li
 }
 
 export interface TenantIsolationArgs {
-    readonly spec: TenantSpec;
-    readonly settings: StackSettings;
-    readonly kubernetes: KubernetesSettings;
+    readonly spec: Pick<TenantSpec, "name" | "plan">;
+    readonly settings: Pick<StackSettings, "environment">;
+    readonly kubernetes: Pick<KubernetesSettings, "ingressNamespace">;
     readonly namespace: pulumi.Input<string>;
 }
 
@@ -107,7 +107,7 @@ export interface TenantIsolation {
 export function createIsolation(
     name: string,
     args: TenantIsolationArgs,
-    parent: pulumi.Resource,
+    opts: pulumi.CustomResourceOptions,
 ): TenantIsolation {
     const plan = PLANS[args.spec.plan].kubernetes;
     const metadata = (objectName: string) => ({
@@ -122,7 +122,7 @@ export function createIsolation(
                 metadata: metadata(NETWORK_POLICY_NAME),
                 spec: networkPolicySpec(args.kubernetes),
             },
-            { parent },
+            opts,
         ),
         resourceQuota: new k8s.core.v1.ResourceQuota(
             `${name}-quota`,
@@ -130,7 +130,7 @@ export function createIsolation(
                 metadata: metadata(RESOURCE_QUOTA_NAME),
                 spec: resourceQuotaSpec(plan),
             },
-            { parent },
+            opts,
         ),
         limitRange: new k8s.core.v1.LimitRange(
             `${name}-limits`,
@@ -138,7 +138,7 @@ export function createIsolation(
                 metadata: metadata(LIMIT_RANGE_NAME),
                 spec: limitRangeSpec(plan),
             },
-            { parent },
+            opts,
         ),
     };
 }

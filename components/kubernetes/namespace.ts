@@ -51,8 +51,8 @@ export function namespaceLabels(
 }
 
 export interface TenantNamespaceArgs {
-    readonly spec: TenantSpec;
-    readonly settings: StackSettings;
+    readonly spec: Pick<TenantSpec, "name" | "plan" | "status">;
+    readonly settings: Pick<StackSettings, "environment">;
     readonly protection: DataProtection;
     /** Set for an adopted tenant: the namespace already exists and is imported. */
     readonly adoption?: Pick<AdoptionImportIds, "namespace">;
@@ -62,7 +62,7 @@ export interface TenantNamespaceArgs {
 export function createNamespace(
     name: string,
     args: TenantNamespaceArgs,
-    parent: pulumi.Resource,
+    opts: pulumi.CustomResourceOptions,
 ): k8s.core.v1.Namespace {
     return new k8s.core.v1.Namespace(
         `${name}-namespace`,
@@ -72,6 +72,6 @@ export function createNamespace(
                 labels: namespaceLabels(args.spec, args.settings, args.protection),
             },
         },
-        { parent, ...args.protection, ...(args.adoption && { import: args.adoption.namespace }) },
+        { ...opts, ...args.protection, ...(args.adoption && { import: args.adoption.namespace }) },
     );
 }

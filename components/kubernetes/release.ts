@@ -2,8 +2,6 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { releaseName } from "../naming";
-import type { TenantSpec } from "../registry";
-import type { StackSettings } from "../settings";
 import { KubernetesSettings } from "./settings";
 import { tenantChartValues } from "./values";
 
@@ -28,20 +26,19 @@ export function chartReference(settings: Pick<KubernetesSettings, "chartPath">):
 }
 
 export interface TenantReleaseArgs {
-    readonly spec: TenantSpec;
-    readonly settings: StackSettings;
-    readonly kubernetes: KubernetesSettings;
+    readonly spec: Parameters<typeof tenantChartValues>[0];
+    readonly settings: Parameters<typeof tenantChartValues>[1];
+    readonly kubernetes: Pick<KubernetesSettings, "chartPath" | "waitForReady" | "registry">;
     readonly host: string;
     /** The tenant's namespace; an Output, so the release waits for it. */
     readonly namespace: pulumi.Input<string>;
-    /** What must exist before the pods start: their Secrets, the NetworkPolicy, the quota. */
-    readonly after: readonly pulumi.Resource[];
 }
 
+/** `opts.dependsOn`: what must exist before the pods start (their Secrets, the NetworkPolicy, the quota). */
 export function createRelease(
     name: string,
     args: TenantReleaseArgs,
-    parent: pulumi.Resource,
+    opts: pulumi.CustomResourceOptions,
 ): k8s.helm.v3.Release {
     return new k8s.helm.v3.Release(
         `${name}-release`,
@@ -50,7 +47,7 @@ export function createRelease(
             namespace: args.namespace,
             createNamespace: false,
             chart: chartReference(args.kubernetes),
-            values: tenantChartValues(args.spec, args.settings, args.host),
+            values: tenantChartValues(args.spec, args.settings, args.kubernetes, args.host),
             skipAwait: !args.kubernetes.waitForReady,
             timeout: RELEASE_TIMEOUT_SECONDS,
             // A failed upgrade leaves the old pods serving (maxUnavailable 0); Helm removes what it created.
@@ -58,6 +55,6 @@ export function createRelease(
             cleanupOnFail: true,
             maxHistory: RELEASE_MAX_HISTORY,
         },
-        { parent, dependsOn: [...args.after] },
+        opts,
     );
 }

@@ -18,7 +18,7 @@ import { DataProtection } from "../protection";
 import type { TenantSpec } from "../registry";
 import type { StackSettings } from "../settings";
 import { tenantLabels } from "./namespace";
-import { RegistryCredentials } from "./settings";
+import { KubernetesSettings, RegistryCredentials } from "./settings";
 
 /** Keys of the secrets, as the chart reads them. */
 export const DJANGO_SECRET_KEY = "secret-key";
@@ -31,8 +31,10 @@ export const DATABASE_SECRET_KEYS = {
 } as const;
 
 export interface TenantSecretsArgs {
-    readonly spec: TenantSpec;
-    readonly settings: StackSettings;
+    readonly spec: Pick<TenantSpec, "name" | "plan" | "file">;
+    readonly settings: Pick<StackSettings, "environment" | "database" | "core">;
+    /** With `registry`, the images are private: the namespace gets an image pull secret. */
+    readonly kubernetes: Pick<KubernetesSettings, "registry">;
     /** Namespace of the secrets; an Output, so they wait for it. */
     readonly namespace: pulumi.Input<string>;
     /** Django SECRET_KEY, secret; none for an adopted tenant. */
@@ -55,10 +57,10 @@ export interface TenantSecrets {
 export function createSecrets(
     name: string,
     args: TenantSecretsArgs,
-    parent: pulumi.Resource,
+    opts: pulumi.CustomResourceOptions,
 ): TenantSecrets {
     const { spec, settings } = args;
-    const data = { parent, ...args.protection };
+    const data = { ...opts, ...args.protection };
     const metadata = (secretName: string) => ({
         name: secretName,
         namespace: args.namespace,
@@ -109,7 +111,7 @@ export function createSecrets(
         { ...data, ...(adoption && kept(adoption.databaseSecret)) },
     );
 
-    const registry = settings.kubernetes?.registry;
+    const registry = args.kubernetes.registry;
     const imagePull =
         registry &&
         new k8s.core.v1.Secret(

@@ -3,6 +3,7 @@
  * spec and the settings alone. Secrets are referenced by name: no secret value is ever part of
  * the values, which Helm stores in the cluster and Pulumi in its state in plain text.
  */
+import { isRunning } from "../app-contract";
 import {
     BOOTSTRAP_READY_ATTEMPTS,
     BOOTSTRAP_READY_DEADLINE_SECONDS,
@@ -19,7 +20,7 @@ import {
 import { PLANS } from "../plans";
 import type { TenantSpec } from "../registry";
 import type { StackSettings } from "../settings";
-import { TenantStatus } from "../vocabulary";
+import { KubernetesSettings } from "./settings";
 import { ContainerResources, containerResources } from "./sizing";
 
 export interface ImageValues {
@@ -69,16 +70,15 @@ export interface TenantChartValues {
     readonly imagePullSecrets: ReadonlyArray<{ readonly name: string }>;
 }
 
-/** Statuses that keep the tenant's pods running; the others scale both Deployments to zero. */
-export const RUNNING_STATUSES: readonly TenantStatus[] = ["active"];
-
 export function tenantChartValues(
     spec: Pick<TenantSpec, "name" | "plan" | "status" | "image" | "schoolId" | "adopt">,
-    settings: Pick<StackSettings, "images" | "database" | "kubernetes" | "core" | "environment">,
+    settings: Pick<StackSettings, "images" | "database" | "core" | "environment">,
+    kubernetes: Pick<KubernetesSettings, "registry">,
     host: string,
 ): TenantChartValues {
     const plan = PLANS[spec.plan].kubernetes;
-    const running = RUNNING_STATUSES.includes(spec.status);
+    // A tenant that is not running keeps its Deployments, scaled to zero.
+    const running = isRunning(spec.status);
     const resources = containerResources(plan);
     const tag = spec.image?.tag ?? settings.images.tag;
     const image = (repository: string): ImageValues => ({ repository, tag, pullPolicy: "Always" });
@@ -107,9 +107,7 @@ export function tenantChartValues(
             credentialsSecret: databaseSecretName(spec.name),
         },
         djangoSecret: djangoSecretName(spec.name),
-        imagePullSecrets: settings.kubernetes?.registry
-            ? [{ name: imagePullSecretName(spec.name) }]
-            : [],
+        imagePullSecrets: kubernetes.registry ? [{ name: imagePullSecretName(spec.name) }] : [],
     };
 }
 

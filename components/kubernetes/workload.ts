@@ -5,15 +5,21 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { TenantPlatformArgs } from "../platform-args";
-import { createOffboardingBackup } from "./backup";
+import { TENANT_WORKLOAD_TYPE } from "../type-tokens";
+import { createOffboardingBackup, KubernetesBackupSettings } from "./backup";
 import { createIngress } from "./ingress";
 import { createIsolation } from "./isolation";
 import { createNamespace } from "./namespace";
 import { createRelease } from "./release";
 import { createSecrets } from "./secrets";
+import { KubernetesSettings } from "./settings";
 
-/** The Tenant's shared pieces; see TenantPlatformArgs. */
-export type TenantWorkloadArgs = TenantPlatformArgs;
+export interface TenantWorkloadArgs extends TenantPlatformArgs {
+    /** The stack's `aims:kubernetes`. */
+    readonly kubernetes: KubernetesSettings;
+    /** Set exactly while the tenant is offboarding: where its database is dumped, and with which keys. */
+    readonly backup?: KubernetesBackupSettings;
+}
 
 export class TenantWorkload extends pulumi.ComponentResource {
     /** Name of the tenant's namespace. */
@@ -22,46 +28,35 @@ export class TenantWorkload extends pulumi.ComponentResource {
     public readonly releaseName: pulumi.Output<string>;
 
     constructor(name: string, args: TenantWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("aims:kubernetes:TenantWorkload", name, {}, opts);
-        const kubernetes = args.settings.kubernetes;
-        if (!kubernetes) {
-            throw new Error(
-                `${args.spec.file}: runs on kubernetes but ${args.settings.file} has no aims:kubernetes block`,
-            );
-        }
-        const { spec, settings, host } = args;
+        super(TENANT_WORKLOAD_TYPE, name, {}, opts);
+        const { spec, settings, kubernetes, host, backup } = args;
 
-        const namespace = createNamespace(name, args, this).metadata.name;
+        const namespace = createNamespace(name, args, { parent: this }).metadata.name;
         // args carries `adoption` on to the secrets: an adopted school's are imported.
-        const secrets = createSecrets(name, { ...args, namespace }, this);
-        const isolation = createIsolation(name, { spec, settings, kubernetes, namespace }, this);
+        const secrets = createSecrets(name, { ...args, namespace }, { parent: this });
+        const isolation = createIsolation(
+            name,
+            { spec, settings, kubernetes, namespace },
+            { parent: this },
+        );
+        // Pods start only once their secrets exist and the namespace is fenced and capped.
+        const podsAfter = [...Object.values(secrets), ...Object.values(isolation)];
         const release = createRelease(
             name,
-            {
-                spec,
-                settings,
-                kubernetes,
-                host,
-                namespace,
-                // Pods start only once their secrets exist and the namespace is fenced and capped.
-                after: [...Object.values(secrets), ...Object.values(isolation)],
-            },
-            this,
+            { spec, settings, kubernetes, host, namespace },
+            { parent: this, dependsOn: podsAfter },
         );
-        createIngress(name, { spec, settings, kubernetes, host, namespace, release }, this);
-        if (spec.status === "offboarding") {
+        createIngress(
+            name,
+            { spec, settings, kubernetes, host, namespace },
+            { parent: this, dependsOn: [release] },
+        );
+        if (backup) {
             createOffboardingBackup(
                 name,
-                {
-                    spec,
-                    settings,
-                    kubernetes,
-                    namespace,
-                    protection: args.protection,
-                    // The dump runs fenced like every pod, once the release has scaled the app to zero.
-                    after: [...Object.values(secrets), ...Object.values(isolation), release],
-                },
-                this,
+                { spec, settings, kubernetes, backup, namespace, protection: args.protection },
+                // The dump runs fenced like every pod, once the release has scaled the app to zero.
+                { parent: this, dependsOn: [...podsAfter, release] },
             );
         }
 

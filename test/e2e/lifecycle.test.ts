@@ -7,6 +7,7 @@
  * scenarios run in order on one stack; the first failure stops the rest (mocha's bail).
  */
 import { strict as assert } from "node:assert";
+import { TENANT_TYPE } from "../../components/type-tokens";
 import { KubeClient, KubeObject } from "./support/kube";
 import { Platform, platformFromEnvironment } from "./support/platform";
 import { adminQuery, Login, refusal, withSession } from "./support/postgres";
@@ -123,7 +124,7 @@ describe("the program under the real engine", function () {
         assert.deepEqual([...ops], ["create"]);
         for (const tenant of [ALPHA, BRAVO]) {
             assert.ok(
-                preview.changed.some((c) => c.urn.endsWith(`aims:index:Tenant::${tenant.name}`)),
+                preview.changed.some((c) => c.urn.endsWith(`${TENANT_TYPE}::${tenant.name}`)),
                 `${tenant.name} is created`,
             );
             assert.equal(await namespace(tenant.name), undefined, "a preview creates nothing");

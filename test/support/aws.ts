@@ -8,11 +8,12 @@ import { stackProviders } from "../../components/providers";
 import type { TenantSpec } from "../../components/registry";
 import { StackSettings } from "../../components/settings";
 import { Tenant } from "../../components/tenant";
+import { TENANT_SERVICE_TYPE } from "../../components/type-tokens";
 import type { Platform } from "../../components/vocabulary";
 import { MockStack, RecordedResource, settingsOf, spec, startMocks } from "./mocks";
 
 export const AWS = {
-    service: "aims:aws:TenantService",
+    service: TENANT_SERVICE_TYPE,
     secret: "aws:secretsmanager/secret:Secret",
     secretVersion: "aws:secretsmanager/secretVersion:SecretVersion",
     accessPoint: "aws:efs/accessPoint:AccessPoint",

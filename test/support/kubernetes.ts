@@ -7,11 +7,12 @@ import * as networkingV1 from "kubernetes-models/networking.k8s.io/v1";
 import * as policyV1 from "kubernetes-models/policy/v1";
 import * as coreV1 from "kubernetes-models/v1";
 import { Tenant } from "../../components/tenant";
+import { TENANT_TYPE, TENANT_WORKLOAD_TYPE } from "../../components/type-tokens";
 import { MockStack, RecordedResource, reveal, settingsOf, spec, startMocks } from "./mocks";
 
 export const TYPES = {
-    tenant: "aims:index:Tenant",
-    workload: "aims:kubernetes:TenantWorkload",
+    tenant: TENANT_TYPE,
+    workload: TENANT_WORKLOAD_TYPE,
     namespace: "kubernetes:core/v1:Namespace",
     secret: "kubernetes:core/v1:Secret",
     release: "kubernetes:helm.sh/v3:Release",

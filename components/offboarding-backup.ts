@@ -1,17 +1,18 @@
 /**
- * What the offboarding backup container runs, on Kubernetes and on ECS alike: pg_dump of the
- * tenant's own database to a scratch file, then one upload to the stack's bucket. The upload
- * starts only once the dump is complete, so a failed dump never becomes the newest object.
+ * The offboarding backup, as both platforms run it: one container that dumps the tenant's own
+ * database with pg_dump to scratch space, then uploads the file once to the stack's bucket
+ * (aims:backup). The upload starts only once the dump is complete, so a failed dump never becomes
+ * the newest object. kubernetes/backup.ts runs the container as a Job, aws/backup.ts as a one-shot
+ * ECS task; each passes the tenant's database credentials by reference to its own secret.
  */
-import { BackupSettings, backupObjectKey } from "./backup-settings";
-import { databaseName } from "./naming";
+import { APP_USER, SCRATCH_PATH } from "./app-contract";
+import type { BackupSettings } from "./backup-settings";
+import { backupObjectKey, databaseName } from "./naming";
 import type { Environment } from "./vocabulary";
 
 export const BACKUP_CONTAINER = "backup";
-/** The non-root user and group of the app's containers on both platforms, and of the backup's. */
-export const BACKUP_USER = { uid: 10001, gid: 10001 } as const;
 /** Where the dump is written: an emptyDir on Kubernetes, a scratch volume on ECS (the root filesystem is read-only). */
-export const BACKUP_SCRATCH_PATH = "/tmp";
+export const BACKUP_SCRATCH_PATH = SCRATCH_PATH;
 /** How long a backup may run before it counts as failed: the Job's deadline, the ECS wait's limit. */
 export const BACKUP_DEADLINE_SECONDS = 3600;
 /** The largest dump the scratch space holds: Fargate's default ephemeral storage, and the emptyDir's size limit. */
@@ -30,24 +31,49 @@ export const BACKUP_SCRIPT = [
 
 export const BACKUP_COMMAND: readonly string[] = ["sh", "-ec", BACKUP_SCRIPT];
 
-export interface BackupEnvironmentInputs {
-    readonly backup: Pick<BackupSettings, "bucket" | "prefix" | "region" | "endpoint">;
+/** The keys of the tenant's database credentials the dump logs in with. */
+export type DatabaseCredential = "username" | "password";
+
+export interface BackupContainerInputs {
+    readonly backup: Pick<BackupSettings, "bucket" | "prefix" | "region" | "endpoint" | "image">;
     readonly environment: Environment;
     readonly tenant: string;
     /** Where the tenant's own role reaches PostgreSQL on its platform, and its database when it is not the derived one (an adopted tenant's). */
     readonly database: { readonly host: string; readonly port: number; readonly name?: string };
 }
 
-/**
- * The container's plain environment. PGUSER and PGPASSWORD are not in it: each platform passes
- * them as references to the tenant's database secret.
- */
-export function backupEnvironment({
+/** The backup container, whatever runs it. */
+export interface BackupContainer {
+    readonly name: string;
+    readonly image: string;
+    readonly command: readonly string[];
+    readonly user: { readonly uid: number; readonly gid: number };
+    /** Plain variables. */
+    readonly environment: Readonly<Record<string, string>>;
+    /** Variables each platform sets from the tenant's database credentials secret: variable to key. */
+    readonly credentials: Readonly<Record<string, DatabaseCredential>>;
+    /** Writable scratch space for the dump: the only writable path. */
+    readonly scratchPath: string;
+}
+
+export function backupContainer(inputs: BackupContainerInputs): BackupContainer {
+    return {
+        name: BACKUP_CONTAINER,
+        image: inputs.backup.image,
+        command: BACKUP_COMMAND,
+        user: APP_USER,
+        environment: backupEnvironment(inputs),
+        credentials: { PGUSER: "username", PGPASSWORD: "password" },
+        scratchPath: BACKUP_SCRATCH_PATH,
+    };
+}
+
+function backupEnvironment({
     backup,
     environment,
     tenant,
     database,
-}: BackupEnvironmentInputs): Record<string, string> {
+}: BackupContainerInputs): Record<string, string> {
     return {
         PGHOST: database.host,
         PGPORT: String(database.port),
