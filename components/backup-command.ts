@@ -3,7 +3,7 @@
  * tenant's own database to a scratch file, then one upload to the stack's bucket. The upload
  * starts only once the dump is complete, so a failed dump never becomes the newest object.
  */
-import { BackupSettings, backupObjectKey } from "./backup-settings";
+import { BackupSettings, backupObjectKey } from "./stack/backup";
 import { databaseName } from "./naming";
 import type { Environment } from "./vocabulary";
 

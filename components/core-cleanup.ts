@@ -10,7 +10,7 @@ import * as path from "node:path";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { shellQuote } from "./aws/run-task-once";
-import { CoreSettings, deleteTenantUrl } from "./core-settings";
+import { CoreSettings, deleteTenantUrl } from "./stack/core";
 
 export const DELETE_TENANT_SCRIPT_PATH = path.join(__dirname, "core-cleanup", "delete-tenant.js");
 export const DELETE_TENANT_SCRIPT: string = fs.readFileSync(DELETE_TENANT_SCRIPT_PATH, "utf8");

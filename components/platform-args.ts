@@ -4,7 +4,7 @@ import type { AdoptionImportIds } from "./adoption";
 import type { TenantDatabase } from "./database";
 import type { DataProtection } from "./protection";
 import type { TenantSpec } from "./registry";
-import type { StackSettings } from "./settings";
+import type { StackSettings } from "./stack/settings";
 
 export interface TenantPlatformArgs {
     /** The validated tenant file. */

@@ -14,7 +14,7 @@ import { PLANS } from "./plans";
 import type { TenantPlatformArgs } from "./platform-args";
 import { dataProtection } from "./protection";
 import { TenantSpec } from "./registry";
-import { platformOf, StackSettings } from "./settings";
+import { platformOf, StackSettings } from "./stack/settings";
 import { Platform, TenantStatus } from "./vocabulary";
 
 export interface TenantArgs {

@@ -8,8 +8,8 @@ import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { ValidationError } from "../components/errors";
 import { parseTenantFile } from "../components/registry";
-import { readStackSettings } from "../components/settings";
-import { configSource } from "../scripts/lib/stack-config";
+import { readStackSettings } from "../components/stack/settings";
+import { configSource } from "../components/stack/stack-file";
 import { copyProject } from "./support/project";
 import { spec, stackConfig, startMocks } from "./support/mocks";
 

@@ -22,10 +22,10 @@ import {
 } from "../components/naming";
 import { PLAN_NAMES, PLANS } from "../components/plans";
 import { loadTenants, TenantSpec } from "../components/registry";
-import { platformOf, StackSettings, tenantsOfStack } from "../components/settings";
+import { platformOf, StackSettings, tenantsOfStack } from "../components/stack/settings";
 import { TENANT_STATUSES } from "../components/vocabulary";
 import { findHelm, renderRelease } from "../scripts/lib/helm-template";
-import { listStacks } from "../scripts/lib/stack-config";
+import { listStacks } from "../components/stack/stack-file";
 import { validateObject } from "./support/kubernetes";
 import { PROJECT_DIR, settingsOf, spec, stackConfig, startMocks } from "./support/mocks";
 

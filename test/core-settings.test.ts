@@ -1,8 +1,8 @@
 import { strict as assert } from "node:assert";
 import { ValidationError } from "../components/errors";
 import { parseTenantFile } from "../components/registry";
-import { readStackSettings, StackSettings } from "../components/settings";
-import { configSource, SECRET_PLACEHOLDER } from "../scripts/lib/stack-config";
+import { readStackSettings, StackSettings } from "../components/stack/settings";
+import { configSource, SECRET_PLACEHOLDER } from "../components/stack/stack-file";
 import { isSecret, spec, stackConfig, startMocks, valueOf } from "./support/mocks";
 
 const kubernetesTenant = spec({ name: "school1" });

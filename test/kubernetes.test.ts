@@ -9,7 +9,7 @@ import {
 import { tenantChartValues } from "../components/kubernetes/values";
 import { PLAN_NAMES, PLANS } from "../components/plans";
 import { Tenant } from "../components/tenant";
-import { SECRET_PLACEHOLDER } from "../scripts/lib/stack-config";
+import { SECRET_PLACEHOLDER } from "../components/stack/stack-file";
 import {
     deployTenant,
     kubernetesResources,

@@ -14,7 +14,7 @@ import {
     IAM_ROLE_NAME_LIMIT,
     JOB_NAME_LIMIT,
 } from "../components/backup-names";
-import { backupObjectKey } from "../components/backup-settings";
+import { backupObjectKey } from "../components/stack/backup";
 import { ValidationError } from "../components/errors";
 import { backupJobAnnotations } from "../components/kubernetes/backup";
 import { containerResources } from "../components/kubernetes/sizing";
@@ -22,10 +22,10 @@ import { MAX_TENANT_NAME_LENGTH } from "../components/naming";
 import { PLANS } from "../components/plans";
 import { stackProviders } from "../components/providers";
 import type { TenantSpec } from "../components/registry";
-import { platformOf, readStackSettings, StackSettings } from "../components/settings";
+import { platformOf, readStackSettings, StackSettings } from "../components/stack/settings";
 import { Tenant } from "../components/tenant";
 import { ENVIRONMENTS, Platform } from "../components/vocabulary";
-import { configSource, readStackConfig, SECRET_PLACEHOLDER } from "../scripts/lib/stack-config";
+import { configSource, readStackConfig, SECRET_PLACEHOLDER } from "../components/stack/stack-file";
 import { AWS } from "./support/aws";
 import { TYPES } from "./support/kubernetes";
 import {

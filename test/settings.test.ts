@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { ValidationError } from "../components/errors";
-import { readStackSettings, StackSettings, tenantsOfStack } from "../components/settings";
-import { configSource } from "../scripts/lib/stack-config";
+import { readStackSettings, StackSettings, tenantsOfStack } from "../components/stack/settings";
+import { configSource } from "../components/stack/stack-file";
 import { isSecret, spec, stackConfig, startMocks, valueOf } from "./support/mocks";
 
 const kubernetesTenant = spec({ name: "school1" });

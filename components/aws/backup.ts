@@ -8,16 +8,16 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { BACKUP_CONTAINER } from "../backup-command";
 import { backupRoleName, backupTaskFamilyName } from "../backup-names";
-import { BackupSettings, backupObjectKey } from "../backup-settings";
+import { BackupSettings, backupObjectKey } from "../stack/backup";
 import type { TenantSpec } from "../registry";
-import type { StackSettings } from "../settings";
-import { partitionOf } from "./arn";
+import type { StackSettings } from "../stack/settings";
+import { partitionOf } from "../stack/aws-arn";
 import { BACKUP_LOG_STREAM_PREFIX, backupContainerDefinitions } from "./backup-container";
 import { VOLUMES } from "./containers";
 import { PolicyDocument, taskAssumeRolePolicy } from "./iam";
 import { runTaskOnceScript } from "./run-task-once";
 import { databaseEndpoint } from "./secrets";
-import { AwsSettings } from "./settings";
+import { AwsSettings } from "../stack/aws";
 
 /** Size of the backup task: pg_dump and the aws CLI need little; the dump goes to ephemeral storage. */
 export const BACKUP_TASK_CPU = 512;

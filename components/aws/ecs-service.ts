@@ -5,7 +5,7 @@ import { ecsServiceName, TargetGroupRole } from "../naming";
 import { PLANS } from "../plans";
 import type { TenantSpec } from "../registry";
 import { TARGET_GROUPS } from "./load-balancing";
-import { AwsSettings } from "./settings";
+import { AwsSettings } from "../stack/aws";
 import { isServing } from "./status";
 
 /**

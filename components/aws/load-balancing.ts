@@ -8,10 +8,10 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { TargetGroupRole, targetGroupName } from "../naming";
 import type { TenantSpec } from "../registry";
-import type { StackSettings } from "../settings";
+import type { StackSettings } from "../stack/settings";
 import { BACKEND_PORT, CONTAINERS, FRONTEND_PORT } from "./containers";
-import { rulePriorities } from "./priority";
-import { AwsSettings } from "./settings";
+import { rulePriorities } from "../stack/aws-priority";
+import { AwsSettings } from "../stack/aws";
 import { isServing, unavailableMessage } from "./status";
 
 /**

@@ -5,16 +5,16 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { TenantPlatformArgs } from "../platform-args";
-import { mediaPrefix } from "../core-settings";
-import type { StackSettings } from "../settings";
-import { fileSystemArn, partitionOf } from "./arn";
+import { mediaPrefix } from "../stack/core";
+import type { StackSettings } from "../stack/settings";
+import { fileSystemArn, partitionOf } from "../stack/aws-arn";
 import { createOffboardingBackup } from "./backup";
 import { createEcsService } from "./ecs-service";
 import { createTaskRole } from "./iam";
 import { createLoadBalancing } from "./load-balancing";
 import { createLogGroup } from "./logs";
-import { listenerOf } from "./placement";
-import { listenerPriority } from "./priority";
+import { listenerOf } from "../stack/aws-placement";
+import { listenerPriority } from "../stack/aws-priority";
 import { createSecrets } from "./secrets";
 import { createAccessPoint } from "./storage";
 import { tenantTags } from "./tags";

@@ -16,16 +16,16 @@ import {
     backupEnvironment,
 } from "../backup-command";
 import { backupCredentialsSecretName, backupJobName } from "../backup-names";
-import type { BackupSettings } from "../backup-settings";
+import type { BackupSettings } from "../stack/backup";
 import { databaseSecretName, imagePullSecretName } from "../naming";
 import { PLANS } from "../plans";
 import { DataProtection } from "../protection";
 import type { TenantSpec } from "../registry";
-import type { StackSettings } from "../settings";
+import type { StackSettings } from "../stack/settings";
 import { SKIP_AWAIT_ANNOTATION } from "./ingress";
 import { tenantLabels } from "./namespace";
 import { DATABASE_SECRET_KEYS } from "./secrets";
-import { KubernetesSettings } from "./settings";
+import { KubernetesSettings } from "../stack/kubernetes";
 import { containerResources } from "./sizing";
 
 /** Keys of the credentials Secret. */

@@ -3,9 +3,9 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { backendServiceName, frontendServiceName, releaseName, tlsSecretName } from "../naming";
 import type { TenantSpec } from "../registry";
-import type { StackSettings } from "../settings";
+import type { StackSettings } from "../stack/settings";
 import { tenantLabels } from "./namespace";
-import { KubernetesSettings } from "./settings";
+import { KubernetesSettings } from "../stack/kubernetes";
 
 /** Ports of the chart's Services. */
 export const FRONTEND_PORT = 3000;

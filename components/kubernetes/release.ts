@@ -3,8 +3,8 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { releaseName } from "../naming";
 import type { TenantSpec } from "../registry";
-import type { StackSettings } from "../settings";
-import { KubernetesSettings } from "./settings";
+import type { StackSettings } from "../stack/settings";
+import { KubernetesSettings } from "../stack/kubernetes";
 import { tenantChartValues } from "./values";
 
 /**

@@ -18,7 +18,7 @@ import {
 } from "../naming";
 import { PLANS } from "../plans";
 import type { TenantSpec } from "../registry";
-import type { StackSettings } from "../settings";
+import type { StackSettings } from "../stack/settings";
 import { TenantStatus } from "../vocabulary";
 import { ContainerResources, containerResources } from "./sizing";
 

@@ -10,9 +10,9 @@ import {
     readStackConfig,
     SECRET_PATHS,
     StackConfig,
-} from "../../scripts/lib/stack-config";
+} from "../../components/stack/stack-file";
 import type { TenantSpec } from "../../components/registry";
-import { readStackSettings, StackSettings } from "../../components/settings";
+import { readStackSettings, StackSettings } from "../../components/stack/settings";
 
 export { MockStack, RecordedResource, reveal, redact, Secret } from "../../scripts/lib/mock-stack";
 

@@ -2,8 +2,8 @@
  * The `aims:aws` block of a stack: the shared AWS infrastructure tenants run on. Every value is
  * checked offline (formats, the stack's region and account), and every problem is reported at once.
  */
-import { ConfigBlock } from "../config";
-import { ACCOUNT_ID, KNOWN_REGIONS, parseArn, partitionOf, resourceIdPattern } from "./arn";
+import { ConfigBlock } from "./config";
+import { ACCOUNT_ID, KNOWN_REGIONS, parseArn, partitionOf, resourceIdPattern } from "./aws-arn";
 
 export interface AwsListener {
     /** ARN of the shared HTTPS listener (one load balancer shard). */

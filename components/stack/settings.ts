@@ -3,17 +3,17 @@
  * once; a platform block is required only when a tenant of this stack runs on that platform.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { isAdopted } from "./adoption";
-import { awsPlacementProblems } from "./aws/placement";
-import { readAwsSettings, AwsSettings } from "./aws/settings";
-import { BackupSettings, readBackupSettings } from "./backup-settings";
+import { isAdopted } from "../adoption";
+import { awsPlacementProblems } from "./aws-placement";
+import { readAwsSettings, AwsSettings } from "./aws";
+import { BackupSettings, readBackupSettings } from "./backup";
 import { ConfigReader, ConfigSource } from "./config";
-import { CoreSettings, readCoreSettings } from "./core-settings";
-import { throwIfProblems } from "./errors";
-import { reservedNamespaceProblems, stackNamespaces } from "./kubernetes/reserved-namespaces";
-import { readKubernetesSettings, KubernetesSettings } from "./kubernetes/settings";
-import type { TenantSpec } from "./registry";
-import { ENVIRONMENTS, Environment, isOneOf, Platform, PLATFORMS } from "./vocabulary";
+import { CoreSettings, readCoreSettings } from "./core";
+import { throwIfProblems } from "../errors";
+import { reservedNamespaceProblems, stackNamespaces } from "./reserved-namespaces";
+import { readKubernetesSettings, KubernetesSettings } from "./kubernetes";
+import type { TenantSpec } from "../registry";
+import { ENVIRONMENTS, Environment, isOneOf, Platform, PLATFORMS } from "../vocabulary";
 
 export const SSL_MODES = ["disable", "require", "verify-ca", "verify-full"] as const;
 export type SslMode = (typeof SSL_MODES)[number];

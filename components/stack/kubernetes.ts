@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigBlock } from "../config";
+import { ConfigBlock } from "./config";
 
 export interface KubernetesSettings {
     /** kubeconfig context the stack's provider uses; the current context when unset. */

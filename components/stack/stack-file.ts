@@ -8,9 +8,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import type { ConfigSource } from "../../components/config";
-import type { TenantSpec } from "../../components/registry";
-import { readStackSettings, stackFile, StackSettings } from "../../components/settings";
+import type { ConfigSource } from "./config";
+import type { TenantSpec } from "../registry";
+import { readStackSettings, stackFile, StackSettings } from "./settings";
 
 export const SECRET_PLACEHOLDER = "offline-placeholder-secret";
 

@@ -5,7 +5,7 @@
  * existing namespace, so a tenant named like one of them would take it over and, when removed,
  * delete it.
  */
-import { parseUrl } from "../config";
+import { parseUrl } from "./config";
 import type { TenantSpec } from "../registry";
 
 export interface StackNamespace {

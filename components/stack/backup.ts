@@ -4,10 +4,10 @@
  * credentials. Required only when a tenant of the stack is offboarding.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { KNOWN_REGIONS } from "./aws/arn";
+import { KNOWN_REGIONS } from "./aws-arn";
 import { ConfigBlock, ConfigReader, parseUrl } from "./config";
-import { databaseName } from "./naming";
-import type { Environment, Platform } from "./vocabulary";
+import { databaseName } from "../naming";
+import type { Environment, Platform } from "../vocabulary";
 
 export interface BackupSettings {
     /** The bucket every offboarding dump of the stack goes to; it should have versioning on. */
