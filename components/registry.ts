@@ -17,7 +17,7 @@ import { canonicalHost, domainShapeProblem } from "./hosts";
 import { MAX_TENANT_NAME_LENGTH, nameLimitProblems, TENANT_NAME_PATTERN } from "./naming";
 import { PlanName } from "./plans";
 import { ENVIRONMENTS, Environment, Platform, TenantStatus } from "./vocabulary";
-import tenantSchema from "../tenants/tenant.schema.json";
+import tenantSchema from "../schema/tenant.schema.json";
 
 export interface TenantSpec {
     /** DNS label; the subdomain, namespace and base of every derived name. */

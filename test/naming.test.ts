@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import * as naming from "../components/naming";
 import { PLAN_NAMES } from "../components/plans";
 import { ENVIRONMENTS, PLATFORMS, TENANT_STATUSES } from "../components/vocabulary";
-import schema from "../tenants/tenant.schema.json";
+import schema from "../schema/tenant.schema.json";
 
 describe("naming", () => {
     it("derives every name of DESIGN.md from the tenant name", () => {

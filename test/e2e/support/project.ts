@@ -21,7 +21,7 @@ import type { Platform } from "./platform";
 
 const REPO = path.resolve(__dirname, "..", "..", "..");
 /** Linked into the copy: the program's code, its chart and its packages. */
-const LINKED = ["components", "charts", "node_modules"];
+const LINKED = ["components", "schema", "charts", "node_modules"];
 const COPIED = ["index.ts", "package.json", "tsconfig.json", "Pulumi.yaml"];
 export const POLICY_PACK = path.join(REPO, "policy");
 export const FIXTURES = path.join(REPO, "test", "e2e", "fixtures");
@@ -61,10 +61,6 @@ export class RealStack {
         for (const entry of LINKED) fs.symlinkSync(path.join(REPO, entry), path.join(dir, entry));
         for (const entry of COPIED) fs.copyFileSync(path.join(REPO, entry), path.join(dir, entry));
         fs.mkdirSync(path.join(dir, "tenants"));
-        fs.copyFileSync(
-            path.join(REPO, "tenants", "tenant.schema.json"),
-            path.join(dir, "tenants", "tenant.schema.json"),
-        );
         const { stack, stateDir } = await createIsolatedStack(dir, STACK);
         const real = new RealStack(dir, stateDir, stack);
         real.editConfig(() => stackConfig(platform));
