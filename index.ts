@@ -7,7 +7,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { stackMarker } from "./components/deployment-history";
-import { programConfigSource } from "./components/stack/config";
+import { programConfigSource } from "./components/stack/config-source";
 import { throwIfProblems } from "./components/errors";
 import { guardTenantRemovals } from "./components/guard";
 import { hostProblems } from "./components/hosts";

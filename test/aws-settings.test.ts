@@ -227,7 +227,7 @@ describe("aims:aws settings", () => {
             );
             assert.equal(
                 problemOf("subnetIds", ["subnet-12345678", "subnet-12345678"]),
-                "lists subnet-12345678 more than once",
+                'lists "subnet-12345678" more than once',
             );
             assert.equal(
                 problemOf("subnetIds", []),

@@ -860,7 +860,7 @@ describe("aims:kubernetes config", () => {
         assert.deepEqual(
             problems({ registry: { server: REGISTRY.server, username: REGISTRY.username } }),
             [
-                `${key("registry.password")}: is required; set it once per stack with: pulumi config set --secret --path aims:kubernetes.registry.password`,
+                `${key("registry.password")}: is required; set it once with: pulumi config set --secret --path aims:kubernetes.registry.password --stack dev`,
             ],
         );
         assert.deepEqual(

@@ -184,10 +184,10 @@ describe("offboarding", () => {
             assert.equal(awsOnly.backup?.credentials, undefined);
             assert.deepEqual(problems(withoutKeys, [k8sOffboarding, awsOffboarding]), [
                 "Pulumi.dev.yaml: aims:backup.accessKeyId: is required: offboarding tenants on Kubernetes (school1) upload with it",
-                "Pulumi.dev.yaml: aims:backup.secretAccessKey: is required: offboarding tenants on Kubernetes (school1) upload with it; set it once with: pulumi config set --secret --path aims:backup.secretAccessKey",
+                "Pulumi.dev.yaml: aims:backup.secretAccessKey: is required: offboarding tenants on Kubernetes (school1) upload with it; set it once with: pulumi config set --secret --path aims:backup.secretAccessKey --stack dev",
             ]);
             assert.deepEqual(problems({ "aims:backup": DEV_BACKUP_WITHOUT_SECRET }), [
-                "Pulumi.dev.yaml: aims:backup.secretAccessKey: is required: offboarding tenants on Kubernetes (school1) upload with it; set it once with: pulumi config set --secret --path aims:backup.secretAccessKey",
+                "Pulumi.dev.yaml: aims:backup.secretAccessKey: is required: offboarding tenants on Kubernetes (school1) upload with it; set it once with: pulumi config set --secret --path aims:backup.secretAccessKey --stack dev",
             ]);
         });
 
@@ -348,7 +348,7 @@ describe("offboarding", () => {
                 "Pulumi.dev.yaml: aims:backup.region: is required",
                 "Pulumi.dev.yaml: aims:backup.image: is required",
                 "Pulumi.dev.yaml: aims:backup.accessKeyId: is required: offboarding tenants on Kubernetes (school1) upload with it",
-                "Pulumi.dev.yaml: aims:backup.secretAccessKey: is required: offboarding tenants on Kubernetes (school1) upload with it; set it once with: pulumi config set --secret --path aims:backup.secretAccessKey",
+                "Pulumi.dev.yaml: aims:backup.secretAccessKey: is required: offboarding tenants on Kubernetes (school1) upload with it; set it once with: pulumi config set --secret --path aims:backup.secretAccessKey --stack dev",
             ]);
         });
     });

@@ -176,7 +176,7 @@ describe("stack settings", () => {
                 "aims:maxTenantRemovals": -1,
             }),
             [
-                'Pulumi.prod.yaml: aims:allowTenantRemoval: must be a non-empty list of strings (got "old-school")',
+                'Pulumi.prod.yaml: aims:allowTenantRemoval: must be a list of tenant names (got "old-school")',
                 "Pulumi.prod.yaml: aims:maxTenantRemovals: must be a whole number from 0 to 1000 (got -1)",
             ],
         );
@@ -208,8 +208,8 @@ describe("stack settings", () => {
                 "aims:acceptMissingTenantHistory": "yes",
             }),
             [
-                'Pulumi.prod.yaml: aims:forceTenantRemoval: must be a non-empty list of strings (got [""])',
-                'Pulumi.prod.yaml: aims:allowPlatformMove: must be a non-empty list of strings (got "school1")',
+                'Pulumi.prod.yaml: aims:forceTenantRemoval: must be a list of tenant names (got [""])',
+                'Pulumi.prod.yaml: aims:allowPlatformMove: must be a list of tenant names (got "school1")',
                 'Pulumi.prod.yaml: aims:acceptMissingTenantHistory: must be true or false (got "yes")',
             ],
         );

@@ -8,7 +8,7 @@
 import type { ErrorObject } from "ajv";
 import { quote, show } from "../quote";
 import { Schema } from "./schemas";
-import { keyOf, schemaAt, ValuePath } from "./subschema";
+import { keyOf, schemaAt, valueAt, ValuePath } from "./subschema";
 
 export interface SchemaProblem {
     /** The field or key as the file names it: `aws.shard`, `aims:database.port`, `environments[1]`. */
@@ -161,13 +161,6 @@ function pathOf(instancePath: string): ValuePath {
         .split("/")
         .slice(1)
         .map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~"));
-}
-
-function valueAt(document: unknown, path: ValuePath): unknown {
-    return path.reduce<unknown>(
-        (value, part) => (value as Record<string, unknown> | undefined)?.[part],
-        document,
-    );
 }
 
 /** An entry's name as written in the file, quoted when it is not a plain word. */

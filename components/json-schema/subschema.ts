@@ -34,6 +34,17 @@ export function secretPaths(root: Schema, at: ValuePath = []): ValuePath[] {
     );
 }
 
+/** The value at `path` in a document, or undefined. */
+export function valueAt(document: unknown, path: ValuePath): unknown {
+    return path.reduce<unknown>(
+        (value, part) =>
+            value !== null && typeof value === "object"
+                ? (value as Record<string, unknown>)[part]
+                : undefined,
+        document,
+    );
+}
+
 /** `["aims:aws", "listeners", "0", "arn"]` -> `aims:aws.listeners[0].arn`, as messages name keys. */
 export function keyOf(path: ValuePath): string {
     return path.reduce(

@@ -1,9 +1,12 @@
 /**
- * The `aims:aws` block of a stack: the shared AWS infrastructure tenants run on. Every value is
- * checked offline (formats, the stack's region and account), and every problem is reported at once.
+ * The `aims:aws` block of a stack (schema/aws.schema.json): the shared AWS infrastructure tenants
+ * run on. Checked here beyond the schema, offline: the region is an AWS region, and every ARN is
+ * one of the right service, in the stack's partition, region and account.
  */
-import { ConfigBlock } from "./config";
-import { ACCOUNT_ID, KNOWN_REGIONS, parseArn, partitionOf, resourceIdPattern } from "./aws-arn";
+import type { SchemaProblem } from "../json-schema/problems";
+import awsSchema from "../../schema/aws.schema.json";
+import commonSchema from "../../schema/common.schema.json";
+import { KNOWN_REGIONS, parseArn, partitionOf } from "./aws-arn";
 
 export interface AwsListener {
     /** ARN of the shared HTTPS listener (one load balancer shard). */
@@ -40,40 +43,11 @@ export interface AwsSettings {
     readonly backendHealthCheckPath: string;
 }
 
-export const AWS_KEYS = [
-    "region",
-    "accountId",
-    "clusterArn",
-    "vpcId",
-    "subnetIds",
-    "securityGroupIds",
-    "listeners",
-    "efsFileSystemId",
-    "executionRoleArn",
-    "logRetentionDays",
-    "databaseHost",
-    "databasePort",
-    "frontendHealthCheckPath",
-    "backendHealthCheckPath",
-] as const;
-const LISTENER_KEYS = ["arn", "reservedPriorities", "reservedTargetGroups"] as const;
-
 /** The only retention periods CloudWatch Logs accepts (PutRetentionPolicy). */
-export const CLOUDWATCH_RETENTION_DAYS: readonly number[] = [
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
-    3288, 3653,
-];
-
-export const DEFAULT_LOG_RETENTION_DAYS = 30;
-export const DEFAULT_FRONTEND_HEALTH_CHECK_PATH = "/";
-/** The path the tenant chart probes on Kubernetes. */
-export const DEFAULT_BACKEND_HEALTH_CHECK_PATH = "/api/health/";
+export const CLOUDWATCH_RETENTION_DAYS: readonly number[] =
+    awsSchema.properties.logRetentionDays.enum;
 /** A listener rule priority is 1..50000 (Elastic Load Balancing). */
-export const MAX_LISTENER_PRIORITY = 50000;
-
-const HOSTNAME = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
-/** What an ALB health check path may contain (RFC 3986 path characters), at most 1024 of them. */
-const HEALTH_CHECK_PATH = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@%/]{0,1023}$/;
+export const MAX_LISTENER_PRIORITY: number = commonSchema.definitions.listenerPriority.maximum;
 
 interface ArnRule {
     readonly service: string;
@@ -108,123 +82,51 @@ const ROLE_ARN: ArnRule = {
     example: "role/aims-dev-ecs-execution",
 };
 
-export function readAwsSettings(block: ConfigBlock): AwsSettings {
-    block.rejectUnknown(AWS_KEYS);
-    const region = block.string("region") ?? "";
-    const regionKnown = KNOWN_REGIONS.includes(region);
-    if (region !== "" && !regionKnown) {
-        block.report(
-            "region",
-            `must be an AWS region such as eu-west-1 or af-south-1 (got ${JSON.stringify(region)})`,
-        );
-    }
-    const accountId = block.string("accountId") ?? "";
-    const accountValid = ACCOUNT_ID.test(accountId);
-    if (accountId !== "" && !accountValid) {
-        block.report(
-            "accountId",
-            `must be a 12-digit AWS account ID, quoted in YAML: "111111111111" (got ${JSON.stringify(accountId)})`,
-        );
+export function awsProblems(
+    block: Record<string, unknown>,
+    isValid: (key: string) => boolean,
+): SchemaProblem[] {
+    const problems: SchemaProblem[] = [];
+    const text = (field: string) =>
+        isValid(`aims:aws.${field}`) ? (block[field] as string | undefined) : undefined;
+    const region = text("region");
+    if (region !== undefined && !KNOWN_REGIONS.includes(region)) {
+        problems.push({
+            key: "aims:aws.region",
+            message: `must be an AWS region such as eu-west-1 or af-south-1 (got ${JSON.stringify(region)})`,
+        });
     }
     // ARNs are compared with the region and account only once those are valid themselves.
-    const place = {
-        region: regionKnown ? region : undefined,
-        accountId: accountValid ? accountId : undefined,
+    const place: Place = {
+        region: region !== undefined && KNOWN_REGIONS.includes(region) ? region : undefined,
+        accountId: text("accountId"),
     };
-    const arn = (field: string, value: string | undefined, rule: ArnRule, key = field) =>
-        value === undefined ? "" : checkArn(block, key, value, rule, place);
-
-    const clusterArn = arn("clusterArn", block.string("clusterArn"), CLUSTER_ARN);
-    const vpcId = checkId(block, "vpcId", block.string("vpcId"), "vpc");
-    const subnetIds = checkIds(block, "subnetIds", block.stringList("subnetIds"), "subnet");
-    const securityGroupIds = checkIds(
-        block,
-        "securityGroupIds",
-        block.stringList("securityGroupIds"),
-        "sg",
-    );
-    const listeners = readListeners(block, place);
-    const efsFileSystemId = checkId(
-        block,
-        "efsFileSystemId",
-        block.string("efsFileSystemId"),
-        "fs",
-    );
-    const executionRoleArn = arn("executionRoleArn", block.string("executionRoleArn"), ROLE_ARN);
-
-    const logRetentionDays =
-        block.integer("logRetentionDays", { min: 1, max: 3653 }, DEFAULT_LOG_RETENTION_DAYS) ??
-        DEFAULT_LOG_RETENTION_DAYS;
-    if (!CLOUDWATCH_RETENTION_DAYS.includes(logRetentionDays)) {
-        block.report(
-            "logRetentionDays",
-            `must be one of CloudWatch's retention periods: ${CLOUDWATCH_RETENTION_DAYS.join(", ")} (got ${logRetentionDays})`,
-        );
-    }
-    const databaseHost = block.optionalString("databaseHost");
-    if (databaseHost !== undefined && !HOSTNAME.test(databaseHost)) {
-        block.report(
-            "databaseHost",
-            `must be a lowercase hostname such as aims-dev.cluster-c1a2b3.eu-west-1.rds.amazonaws.com (got ${JSON.stringify(databaseHost)})`,
-        );
-    }
-    const databasePort = block.has("databasePort")
-        ? block.integer("databasePort", { min: 1, max: 65535 })
-        : undefined;
-
-    return {
-        region,
-        accountId,
-        clusterArn,
-        vpcId,
-        subnetIds,
-        securityGroupIds,
-        listeners,
-        efsFileSystemId,
-        executionRoleArn,
-        logRetentionDays,
-        ...(databaseHost !== undefined && { databaseHost }),
-        ...(databasePort !== undefined && { databasePort }),
-        frontendHealthCheckPath: healthCheckPath(
-            block,
-            "frontendHealthCheckPath",
-            DEFAULT_FRONTEND_HEALTH_CHECK_PATH,
-        ),
-        backendHealthCheckPath: healthCheckPath(
-            block,
-            "backendHealthCheckPath",
-            DEFAULT_BACKEND_HEALTH_CHECK_PATH,
-        ),
+    const arn = (key: string, value: unknown, rule: ArnRule) => {
+        if (isValid(key) && typeof value === "string")
+            problems.push(...arnProblems(value, rule, place).map((message) => ({ key, message })));
     };
+    arn("aims:aws.clusterArn", block.clusterArn, CLUSTER_ARN);
+    arn("aims:aws.executionRoleArn", block.executionRoleArn, ROLE_ARN);
+    const listeners = Array.isArray(block.listeners) ? (block.listeners as unknown[]) : [];
+    const shards = new Map<unknown, number>();
+    listeners.forEach((listener, shard) => {
+        const key = `aims:aws.listeners[${shard}].arn`;
+        const value = (listener as { arn?: unknown } | null)?.arn;
+        arn(key, value, LISTENER_ARN);
+        const first = shards.get(value);
+        if (isValid(key) && first !== undefined) {
+            problems.push({
+                key,
+                message: `is the listener of shard ${first} already; each shard is a different listener`,
+            });
+        } else if (isValid(key)) shards.set(value, shard);
+    });
+    return problems;
 }
 
-function readListeners(block: ConfigBlock, place: Place): AwsListener[] {
-    const listeners: AwsListener[] = [];
-    const seen = new Map<string, number>();
-    (block.blockList("listeners") ?? []).forEach((listener, index) => {
-        listener.rejectUnknown(LISTENER_KEYS);
-        const value = listener.string("arn");
-        const arn =
-            value === undefined ? "" : checkArn(listener, "arn", value, LISTENER_ARN, place);
-        const first = seen.get(arn);
-        if (arn !== "" && first !== undefined) {
-            listener.report(
-                "arn",
-                `is the listener of shard ${first} already; each shard is a different listener`,
-            );
-        }
-        if (arn !== "" && first === undefined) seen.set(arn, index);
-        listeners.push({
-            arn,
-            reservedPriorities: listener.integerList("reservedPriorities", {
-                min: 1,
-                max: MAX_LISTENER_PRIORITY,
-            }),
-            reservedTargetGroups:
-                listener.integer("reservedTargetGroups", { min: 0, max: 100 }, 0) ?? 0,
-        });
-    });
-    return listeners;
+/** The settings of a block without problems. */
+export function awsSettings(block: Record<string, unknown>): AwsSettings {
+    return block as unknown as AwsSettings;
 }
 
 interface Place {
@@ -232,97 +134,37 @@ interface Place {
     readonly accountId?: string;
 }
 
-/** Reports what is wrong with an ARN; returns it unchanged so that every problem is reported once. */
-function checkArn(
-    block: ConfigBlock,
-    field: string,
-    value: string,
-    rule: ArnRule,
-    place: Place,
-): string {
+/** What is wrong with an ARN. */
+function arnProblems(value: string, rule: ArnRule, place: Place): string[] {
     const partition = partitionOf(place.region ?? "");
     const example = `arn:${partition}:${rule.service}:${rule.regional ? (place.region ?? "eu-west-1") : ""}:${place.accountId ?? "111111111111"}:${rule.example}`;
     const parsed = parseArn(value);
+    const problems: string[] = [];
     if (
         !parsed ||
         parsed.service !== rule.service ||
         !rule.resource.test(parsed.resource) ||
         parsed.accountId === ""
     ) {
-        block.report(
-            field,
-            `must be ${rule.what} such as ${example} (got ${JSON.stringify(value)})`,
-        );
-        return value;
+        return [`must be ${rule.what} such as ${example} (got ${JSON.stringify(value)})`];
     }
     if (place.region !== undefined && parsed.partition !== partition) {
-        block.report(
-            field,
+        problems.push(
             `must be in the partition of region ${place.region}, "${partition}" (got "${parsed.partition}")`,
         );
     }
     if (rule.regional && place.region !== undefined && parsed.region !== place.region) {
-        block.report(
-            field,
+        problems.push(
             `must be in the stack's region ${place.region} (aims:aws.region), not "${parsed.region}"`,
         );
     }
     if (!rule.regional && parsed.region !== "") {
-        block.report(field, `must not name a region: IAM is global (got "${parsed.region}")`);
+        problems.push(`must not name a region: IAM is global (got "${parsed.region}")`);
     }
     if (place.accountId !== undefined && parsed.accountId !== place.accountId) {
-        block.report(
-            field,
+        problems.push(
             `must be in the stack's account ${place.accountId} (aims:aws.accountId), not ${parsed.accountId}`,
         );
     }
-    return value;
-}
-
-function checkId(
-    block: ConfigBlock,
-    field: string,
-    value: string | undefined,
-    prefix: string,
-): string {
-    if (value !== undefined && !resourceIdPattern(prefix).test(value)) {
-        block.report(
-            field,
-            `must be an ID such as ${prefix}-0123456789abcdef0 (got ${JSON.stringify(value)})`,
-        );
-    }
-    return value ?? "";
-}
-
-function checkIds(
-    block: ConfigBlock,
-    field: string,
-    values: string[] | undefined,
-    prefix: string,
-): string[] {
-    const pattern = resourceIdPattern(prefix);
-    const bad = (values ?? []).filter((value) => !pattern.test(value));
-    if (bad.length > 0) {
-        block.report(
-            field,
-            `must be IDs such as ${prefix}-0123456789abcdef0 (got ${bad.map((value) => JSON.stringify(value)).join(", ")})`,
-        );
-    }
-    const repeated = (values ?? []).filter((value, index, all) => all.indexOf(value) !== index);
-    if (repeated.length > 0) {
-        block.report(field, `lists ${[...new Set(repeated)].join(", ")} more than once`);
-    }
-    return values ?? [];
-}
-
-function healthCheckPath(block: ConfigBlock, field: string, fallback: string): string {
-    const value = block.string(field, fallback);
-    if (!HEALTH_CHECK_PATH.test(value)) {
-        block.report(
-            field,
-            `must be an HTTP path starting with "/", at most 1024 characters, such as ${fallback} (got ${JSON.stringify(value)})`,
-        );
-        return fallback;
-    }
-    return value;
+    return problems;
 }

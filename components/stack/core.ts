@@ -1,11 +1,13 @@
 /**
- * The `aims:core` block of a stack: the aims-core site that signs schools up and drives their
- * lifecycle. Tenant backends connect to its database, call it back once bootstrapped, and store
- * their media in its object storage; removing a tenant calls its cleanup API. Optional: a stack
- * without it deploys tenants that know nothing of a core.
+ * The `aims:core` block of a stack (schema/core.schema.json): the aims-core site that signs
+ * schools up and drives their lifecycle. Tenant backends connect to its database, call it back
+ * once bootstrapped, and store their media in its object storage; removing a tenant calls its
+ * cleanup API. Optional: a stack without it deploys tenants that know nothing of a core. Checked
+ * here beyond the schema: which tenants need the object storage's access keys.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigBlock, ConfigReader, parseUrl } from "./config";
+import type { SchemaProblem } from "../json-schema/problems";
+import { setSecretCommand } from "./secrets";
 
 export interface CoreSettings {
     /** https URL of the core site, without a trailing slash: `https://core.example.org`. */
@@ -43,24 +45,6 @@ export interface ObjectStorageSettings {
     };
 }
 
-export const CORE_KEYS = [
-    "url",
-    "database",
-    "bootstrapSecret",
-    "adminApiKey",
-    "objectStorage",
-] as const;
-const DATABASE_KEYS = ["host", "port", "name", "user", "password"] as const;
-const OBJECT_STORAGE_KEYS = [
-    "endpoint",
-    "bucket",
-    "region",
-    "prefix",
-    "accessKeyId",
-    "secretAccessKey",
-] as const;
-export const DEFAULT_MEDIA_PREFIX = "tenants";
-
 /** The core's endpoints this program and the tenants call. */
 export const BOOTSTRAP_READY_PATH = "/api/auth/tenant-bootstrap-ready/";
 export const DELETE_TENANT_PATH = "/api/admin/delete-tenant/";
@@ -70,165 +54,60 @@ export const bootstrapReadyUrl = (core: Pick<CoreSettings, "url">): string =>
 export const deleteTenantUrl = (core: Pick<CoreSettings, "url">): string =>
     `${core.url}${DELETE_TENANT_PATH}`;
 
-const HOST = /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/;
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_$-]{0,62}$/;
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const REGION = /^[a-z0-9][a-z0-9-]{0,62}$/;
-const PREFIX = /^[A-Za-z0-9][A-Za-z0-9._-]*(\/[A-Za-z0-9][A-Za-z0-9._-]*)*$/;
-
-/** What the secrets' messages tell the user to run. */
-const setSecret = (key: string) =>
-    `set it once per stack with: pulumi config set --secret --path aims:core.${key}`;
-
 /**
- * Reads `aims:core`; `needsStorageKeys` says whether a tenant of the stack must be given the
- * object-storage access keys (a Kubernetes tenant, or any tenant when the storage is not AWS S3).
+ * The object storage's access keys are required when `needsStorageKeys` says a tenant of the
+ * stack must be given them: a Kubernetes tenant, or any tenant when the storage is not AWS S3.
  */
-export function readCoreSettings(
-    reader: ConfigReader,
+export function coreProblems(
+    block: Record<string, unknown>,
     needsStorageKeys: (endpointSet: boolean) => boolean,
-): CoreSettings | undefined {
-    const block = reader.block("core");
-    if (!block) return undefined;
-    block.rejectUnknown(CORE_KEYS);
-    const url = readCoreUrl(block);
-    const database = readCoreDatabase(block);
-    const bootstrapSecret = requiredSecret(block, "bootstrapSecret");
-    const adminApiKey = requiredSecret(block, "adminApiKey");
-    const objectStorage = readObjectStorage(block, needsStorageKeys);
-    return {
-        url,
-        database,
-        bootstrapSecret,
-        adminApiKey,
-        ...(objectStorage && { objectStorage }),
+    stack: string,
+): SchemaProblem[] {
+    const storage = block.objectStorage as Record<string, unknown> | undefined;
+    if (storage === null || typeof storage !== "object") return [];
+    if (!needsStorageKeys(storage.endpoint !== undefined)) return [];
+    return ["accessKeyId", "secretAccessKey"]
+        .filter((field) => storage[field] === undefined)
+        .map((field) => {
+            const key = `aims:core.objectStorage.${field}`;
+            return {
+                key,
+                message: `is required: tenants of this stack that cannot use an IAM role (Kubernetes, or storage other than AWS S3) use it; set it once with: ${setSecretCommand(key, stack)}`,
+            };
+        });
+}
+
+/** The block as the schema describes it, defaults filled in. */
+interface CoreValues {
+    readonly url: string;
+    readonly database: Omit<CoreDatabase, "password"> & { readonly password: string };
+    readonly bootstrapSecret: string;
+    readonly adminApiKey: string;
+    readonly objectStorage?: Omit<ObjectStorageSettings, "credentials"> & {
+        readonly accessKeyId?: string;
+        readonly secretAccessKey?: string;
     };
 }
 
-function readCoreUrl(block: ConfigBlock): string {
-    const value = block.string("url") ?? "";
-    if (value === "") return value;
-    const url = parseUrl(value);
-    if (
-        !url ||
-        url.protocol !== "https:" ||
-        url.username ||
-        url.password ||
-        url.search ||
-        url.hash ||
-        url.pathname !== "/"
-    ) {
-        block.report(
-            "url",
-            `must be the core's https base URL without credentials, path or query, such as https://core.aims.example.org (got ${JSON.stringify(value)})`,
-        );
-        return "";
-    }
-    return url.origin;
-}
-
-function readCoreDatabase(block: ConfigBlock): CoreDatabase {
-    const database = block.block("database");
-    database?.rejectUnknown(DATABASE_KEYS);
-    const host = database?.string("host") ?? "";
-    if (host !== "" && !HOST.test(host)) {
-        database?.report(
-            "host",
-            `must be a host name or IP address such as aimsgodb.database.svc.cluster.local (got ${JSON.stringify(host)})`,
-        );
-    }
-    const identifier = (field: string, example: string) => {
-        const value = database?.string(field) ?? "";
-        if (value !== "" && !IDENTIFIER.test(value)) {
-            database?.report(
-                field,
-                `must be a PostgreSQL name such as ${example}: letters, digits, '_', '$' and '-', at most 63 characters (got ${JSON.stringify(value)})`,
-            );
-        }
-        return value;
-    };
-    const name = identifier("name", "aimsgodb");
-    const user = identifier("user", "aims_tenant");
-    const password = database && requiredSecret(database, "password", "database.password");
+/** The settings of a block without problems; URLs as their origin, without a trailing slash. */
+export function coreSettings(block: Record<string, unknown>): CoreSettings {
+    const values = block as unknown as CoreValues;
     return {
-        host,
-        port: database?.integer("port", { min: 1, max: 65535 }, 5432) ?? 5432,
-        name,
-        user,
-        password: password ?? pulumi.secret(""),
+        url: new URL(values.url).origin,
+        database: { ...values.database, password: pulumi.secret(values.database.password) },
+        bootstrapSecret: pulumi.secret(values.bootstrapSecret),
+        adminApiKey: pulumi.secret(values.adminApiKey),
+        ...(values.objectStorage && { objectStorage: objectStorageSettings(values.objectStorage) }),
     };
 }
 
-function requiredSecret(
-    block: ConfigBlock,
-    field: string,
-    keyPath: string = field,
-): pulumi.Output<string> {
-    if (!block.has(field)) {
-        block.report(field, `is required; ${setSecret(keyPath)}`);
-        return pulumi.secret("");
-    }
-    return pulumi.secret(block.optionalSecret(field) ?? "");
-}
-
-function readObjectStorage(
-    core: ConfigBlock,
-    needsStorageKeys: (endpointSet: boolean) => boolean,
-): ObjectStorageSettings | undefined {
-    const block = core.block("objectStorage", false);
-    if (!block) return undefined;
-    block.rejectUnknown(OBJECT_STORAGE_KEYS);
-    const endpoint = block.optionalString("endpoint");
-    const endpointUrl = endpoint === undefined ? undefined : parseUrl(endpoint);
-    if (
-        endpoint !== undefined &&
-        (!endpointUrl ||
-            endpointUrl.protocol !== "https:" ||
-            endpointUrl.username ||
-            endpointUrl.password ||
-            endpointUrl.pathname !== "/" ||
-            endpointUrl.search)
-    ) {
-        block.report(
-            "endpoint",
-            `must be an https URL without credentials, path or query, such as https://objects.example.org (got ${JSON.stringify(endpoint)})`,
-        );
-    }
-    const bucket = block.string("bucket") ?? "";
-    if (bucket !== "" && (!BUCKET.test(bucket) || bucket.includes(".."))) {
-        block.report(
-            "bucket",
-            `must be a bucket name such as aims-dev-media: 3 to 63 lowercase letters, digits, '.' and '-' (got ${JSON.stringify(bucket)})`,
-        );
-    }
-    const region = block.string("region") ?? "";
-    if (region !== "" && !REGION.test(region)) {
-        block.report(
-            "region",
-            `must be a region name such as eu-west-1: lowercase letters, digits and '-' (got ${JSON.stringify(region)})`,
-        );
-    }
-    const prefix = block.string("prefix", DEFAULT_MEDIA_PREFIX);
-    if (!PREFIX.test(prefix)) {
-        block.report(
-            "prefix",
-            `must be an object key prefix such as ${DEFAULT_MEDIA_PREFIX}: '/'-separated parts of letters, digits, '.', '_' and '-', no leading or trailing '/' (got ${JSON.stringify(prefix)})`,
-        );
-    }
-    const keysRequired = needsStorageKeys(endpoint !== undefined);
-    const why =
-        "is required: tenants of this stack that cannot use an IAM role (Kubernetes, or storage other than AWS S3) use it";
-    for (const field of ["accessKeyId", "secretAccessKey"]) {
-        if (keysRequired && !block.has(field))
-            block.report(field, `${why}; ${setSecret(`objectStorage.${field}`)}`);
-    }
-    const accessKeyId = block.optionalSecret("accessKeyId");
-    const secretAccessKey = block.optionalSecret("secretAccessKey");
+function objectStorageSettings(
+    storage: NonNullable<CoreValues["objectStorage"]>,
+): ObjectStorageSettings {
+    const { endpoint, accessKeyId, secretAccessKey, ...values } = storage;
     return {
-        ...(endpoint !== undefined && { endpoint: endpointUrl?.origin ?? endpoint }),
-        bucket,
-        region,
-        prefix,
+        ...(endpoint !== undefined && { endpoint: new URL(endpoint).origin }),
+        ...values,
         ...(accessKeyId !== undefined &&
             secretAccessKey !== undefined && {
                 credentials: {

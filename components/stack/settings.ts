@@ -1,22 +1,27 @@
 /**
- * StackSettings: the stack's `aims:` config, typed and validated. Every problem is reported at
- * once; a platform block is required only when a tenant of this stack runs on that platform.
+ * StackSettings: the stack's `aims:` config, typed and validated. The schemas in schema/ say
+ * what each key holds; the block modules check what a schema cannot (ARNs against the stack's
+ * region and account, a chart folder that exists, ...); this module adds the rules that depend
+ * on the stack's tenants: a platform block is required only when a tenant of the stack runs on
+ * that platform, the backup block when one is offboarding. Every problem is reported at once.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { isAdopted } from "../adoption";
-import { awsPlacementProblems } from "./aws-placement";
-import { readAwsSettings, AwsSettings } from "./aws";
-import { BackupSettings, readBackupSettings } from "./backup";
-import { ConfigReader, ConfigSource } from "./config";
-import { CoreSettings, readCoreSettings } from "./core";
 import { throwIfProblems } from "../errors";
-import { reservedNamespaceProblems, stackNamespaces } from "./reserved-namespaces";
-import { readKubernetesSettings, KubernetesSettings } from "./kubernetes";
+import type { SchemaProblem } from "../json-schema/problems";
 import type { TenantSpec } from "../registry";
-import { ENVIRONMENTS, Environment, isOneOf, Platform, PLATFORMS } from "../vocabulary";
+import { Environment, Platform, PLATFORMS } from "../vocabulary";
+import { awsProblems, awsSettings, AwsSettings } from "./aws";
+import { awsPlacementProblems } from "./aws-placement";
+import { backupProblems, backupSettings, BackupSettings } from "./backup";
+import type { ConfigSource } from "./config-source";
+import { coreProblems, coreSettings, CoreSettings } from "./core";
+import { kubernetesProblems, kubernetesSettings, KubernetesSettings } from "./kubernetes";
+import { reservedNamespaceProblems, stackNamespaces } from "./reserved-namespaces";
+import { checkStackValues } from "./schema-check";
+import { mappingAt, readStackValues } from "./stack-values";
 
-export const SSL_MODES = ["disable", "require", "verify-ca", "verify-full"] as const;
-export type SslMode = (typeof SSL_MODES)[number];
+export type SslMode = "disable" | "require" | "verify-ca" | "verify-full";
 
 export interface DatabaseSettings {
     /** Admin connection of the postgresql provider. */
@@ -68,179 +73,116 @@ export interface StackSettings {
     readonly maxTenantRemovals: number;
 }
 
-const HOSTNAME = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
-
 /** Stack file name of a stack, as Pulumi names it. */
 export const stackFile = (stack: string): string => `Pulumi.${stack}.yaml`;
 
 /**
  * Reads the settings of `stack`. `tenants` is the whole validated tenants list: the settings
- * need it to know which platform blocks this stack's tenants require.
+ * need it to know which blocks this stack's tenants require.
  */
 export function readStackSettings(
     source: ConfigSource,
     stack: string,
     tenants: readonly TenantSpec[],
 ): StackSettings {
-    const reader = new ConfigReader(source, stackFile(stack));
-    const top = reader.top();
+    const file = stackFile(stack);
+    const values = readStackValues(source);
+    values["aims:environment"] ??= stack;
+    const { problems: schemaProblems, isValid } = checkStackValues(values, source, stack);
+    const problems: SchemaProblem[] = [...schemaProblems];
+    const tenantProblems: string[] = [];
 
-    const environment = top.string("environment", stack);
-    if (!isOneOf(ENVIRONMENTS, environment)) {
-        top.report(
-            "environment",
-            `must be one of ${ENVIRONMENTS.join(", ")} (got ${JSON.stringify(environment)}); set it when the stack name is not an environment`,
-        );
+    const environment = isValid("aims:environment")
+        ? (values["aims:environment"] as Environment)
+        : undefined;
+    const platform = isValid("aims:platform")
+        ? (values["aims:platform"] as Platform)
+        : "kubernetes";
+    const stackTenants = environment ? tenantsOfStack(tenants, { environment }) : [];
+    const platformOfTenant = (tenant: TenantSpec) => platformOf(tenant, { platform });
+    if (environment === "prod" && values["aims:protectData"] === false) {
+        problems.push({
+            key: "aims:protectData",
+            message:
+                "must be true in prod: prod's databases, roles, secrets and namespaces are protected and retained on delete; remove the key or set it to true",
+        });
     }
-    const platform = top.oneOf("platform", PLATFORMS, "kubernetes") ?? "kubernetes";
-    const baseDomain = top.string("baseDomain") ?? "";
-    if (baseDomain && !HOSTNAME.test(baseDomain)) {
-        top.report(
-            "baseDomain",
-            `must be a lowercase domain such as dev.aims.example.org (got ${JSON.stringify(baseDomain)})`,
-        );
-    }
-    const protectData = top.boolean("protectData", true);
-    if (environment === "prod" && !protectData) {
-        top.report(
-            "protectData",
-            "must be true in prod: prod's databases, roles, secrets and namespaces are protected and retained on delete; remove the key or set it to true",
-        );
-    }
-    const allowTenantRemoval = top.optionalStringList("allowTenantRemoval");
-    const forceTenantRemoval = top.optionalStringList("forceTenantRemoval");
-    const allowPlatformMove = top.optionalStringList("allowPlatformMove");
-    const acceptMissingTenantHistory = top.boolean("acceptMissingTenantHistory", false);
-    const maxTenantRemovals = top.integer("maxTenantRemovals", { min: 0, max: 1000 }, 1) ?? 1;
-
-    const imagesBlock = reader.block("images");
-    if (!imagesBlock) top.report("images", "is required");
-    imagesBlock?.rejectUnknown(["frontend", "backend", "tag"]);
-    const images: ImageSettings = {
-        frontend: imagesBlock?.string("frontend") ?? "",
-        backend: imagesBlock?.string("backend") ?? "",
-        tag: imagesBlock?.string("tag") ?? "",
-    };
-
-    const databaseBlock = reader.block("database");
-    if (!databaseBlock) top.report("database", "is required");
-    databaseBlock?.rejectUnknown([
-        "host",
-        "port",
-        "username",
-        "sslmode",
-        "password",
-        "appHost",
-        "appPort",
-    ]);
-    const password = databaseBlock?.optionalSecret("password");
-    if (databaseBlock && password === undefined) {
-        databaseBlock.report(
-            "password",
-            `is required; set it once with: pulumi config set --secret --path aims:database.password --stack ${stack}`,
-        );
-    }
-    const database: DatabaseSettings = {
-        host: databaseBlock?.string("host") ?? "",
-        port: databaseBlock?.integer("port", { min: 1, max: 65535 }, 5432) ?? 5432,
-        username: databaseBlock?.string("username") ?? "",
-        sslmode: databaseBlock?.oneOf("sslmode", SSL_MODES, "require") ?? "require",
-        password: pulumi.secret(password ?? ""),
-        appHost: databaseBlock?.string("appHost") ?? "",
-        appPort: databaseBlock?.integer("appPort", { min: 1, max: 65535 }, 5432) ?? 5432,
-    };
-
-    const stackTenants = isOneOf(ENVIRONMENTS, environment)
-        ? tenantsOfStack(tenants, { environment })
-        : [];
-    const platformBlock = (key: Platform) => {
-        const block = reader.block(key);
-        const users = stackTenants
-            .filter((tenant) => platformOf(tenant, { platform }) === key)
-            .map((tenant) => tenant.name);
-        if (!block && users.length > 0) {
-            top.report(
-                key,
-                `is required: tenants of this stack run on ${key} (${users.join(", ")})`,
-            );
+    for (const key of PLATFORMS) {
+        const users = stackTenants.filter((tenant) => platformOfTenant(tenant) === key);
+        if (!mappingAt(values, `aims:${key}`) && users.length > 0) {
+            problems.push({
+                key: `aims:${key}`,
+                message: `is required: tenants of this stack run on ${key} (${users.map((tenant) => tenant.name).join(", ")})`,
+            });
         }
-        return block;
-    };
-    const kubernetesBlock = platformBlock("kubernetes");
-    const awsBlock = platformBlock("aws");
-    const kubernetes = kubernetesBlock && readKubernetesSettings(kubernetesBlock);
-    if (kubernetes && !kubernetes.waitForReady && environment === "prod") {
-        kubernetesBlock.report(
-            "waitForReady",
-            "must not be false in prod: a rollout or backup that never becomes ready must fail `pulumi up`",
-        );
     }
-    const aws = awsBlock && readAwsSettings(awsBlock);
-    if (aws) {
-        const awsTenants = stackTenants.filter(
-            (tenant) => platformOf(tenant, { platform }) === "aws",
-        );
-        reader.problems.push(...awsPlacementProblems(awsTenants, aws, reader.file));
+
+    const kubernetes = mappingAt(values, "aims:kubernetes");
+    if (kubernetes) problems.push(...kubernetesProblems(kubernetes, { environment, isValid }));
+    const aws = mappingAt(values, "aims:aws");
+    if (aws) problems.push(...awsProblems(aws, isValid));
+    if (aws && isValid("aims:aws")) {
+        const awsTenants = stackTenants.filter((tenant) => platformOfTenant(tenant) === "aws");
+        tenantProblems.push(...awsPlacementProblems(awsTenants, awsSettings(aws), file));
     }
     const offboarding = stackTenants
         .filter((tenant) => tenant.status === "offboarding")
-        .map((tenant) => ({ name: tenant.name, platform: platformOf(tenant, { platform }) }));
-    const backup = readBackupSettings(reader, offboarding);
-    const platforms = new Set(stackTenants.map((tenant) => platformOf(tenant, { platform })));
-    const core = readCoreSettings(
-        reader,
-        (endpointSet) => platforms.has("kubernetes") || (endpointSet && platforms.has("aws")),
-    );
+        .map((tenant) => ({ name: tenant.name, platform: platformOfTenant(tenant) }));
+    const backup = mappingAt(values, "aims:backup");
+    problems.push(...backupProblems(values["aims:backup"], offboarding, { isValid, stack }));
+    const platforms = new Set(stackTenants.map(platformOfTenant));
+    const core = mappingAt(values, "aims:core");
     if (core) {
+        problems.push(
+            ...coreProblems(
+                core,
+                (endpointSet) =>
+                    platforms.has("kubernetes") || (endpointSet && platforms.has("aws")),
+                stack,
+            ),
+        );
         for (const tenant of stackTenants.filter((t) => t.schoolId === undefined)) {
-            reader.problems.push(
-                `${tenant.file}: schoolId: is required: ${reader.file} configures aims:core, and the tenant's backend tells the core which school it is (TENANT_SCHOOL_ID)`,
+            tenantProblems.push(
+                `${tenant.file}: schoolId: is required: ${file} configures aims:core, and the tenant's backend tells the core which school it is (TENANT_SCHOOL_ID)`,
             );
         }
     }
     for (const tenant of stackTenants.filter(
-        (t) => isAdopted(t, environment as Environment) && platformOf(t, { platform }) === "aws",
+        (t) => environment && isAdopted(t, environment) && platformOfTenant(t) === "aws",
     )) {
-        reader.problems.push(
-            `${tenant.file}: adopt: only a Kubernetes tenant can be adopted from the Argo CD setup, and ${reader.file} runs this tenant on aws (aims:platform); set platform: kubernetes in the tenant file or remove adopt`,
+        tenantProblems.push(
+            `${tenant.file}: adopt: only a Kubernetes tenant can be adopted from the Argo CD setup, and ${file} runs this tenant on aws (aims:platform); set platform: kubernetes in the tenant file or remove adopt`,
         );
     }
     // Every tenant of the stack, whatever its platform now: a move to Kubernetes must not meet a taken namespace.
-    const namespaces = stackNamespaces({
-        ingressNamespace: kubernetes?.ingressNamespace,
-        reservedNamespaces: kubernetes?.reservedNamespaces,
-        hosts: [
-            { key: "aims:database.host", host: database.host },
-            { key: "aims:database.appHost", host: database.appHost },
-            { key: "aims:core.database.host", host: core?.database.host },
-        ],
-        urls: [
-            { key: "aims:core.url", url: core?.url },
-            { key: "aims:core.objectStorage.endpoint", url: core?.objectStorage?.endpoint },
-            { key: "aims:backup.endpoint", url: backup?.endpoint },
-        ],
-    });
-    reader.problems.push(...reservedNamespaceProblems(stackTenants, namespaces, reader.file));
+    const namespaces = stackNamespaces(values, isValid);
+    tenantProblems.push(...reservedNamespaceProblems(stackTenants, namespaces, file));
 
-    throwIfProblems(reader.problems);
+    throwIfProblems([
+        ...problems.map(({ key, message }) => `${file}: ${key}: ${message}`),
+        ...tenantProblems,
+    ]);
+    const databaseValues = values["aims:database"] as Omit<DatabaseSettings, "password"> & {
+        password: string;
+    };
     return {
         stack,
-        file: reader.file,
-        environment: environment as Environment,
+        file,
+        environment: environment!,
         platform,
-        baseDomain,
-        protectData,
-        images,
-        database,
-        ...(kubernetes && { kubernetes }),
-        ...(aws && { aws }),
-        ...(backup && { backup }),
-        ...(core && { core }),
-        allowTenantRemoval,
-        forceTenantRemoval,
-        allowPlatformMove,
-        acceptMissingTenantHistory,
-        maxTenantRemovals,
+        baseDomain: values["aims:baseDomain"] as string,
+        protectData: values["aims:protectData"] as boolean,
+        images: values["aims:images"] as ImageSettings,
+        database: { ...databaseValues, password: pulumi.secret(databaseValues.password) },
+        ...(kubernetes && { kubernetes: kubernetesSettings(kubernetes) }),
+        ...(aws && { aws: awsSettings(aws) }),
+        ...(backup && { backup: backupSettings(backup) }),
+        ...(core && { core: coreSettings(core) }),
+        allowTenantRemoval: values["aims:allowTenantRemoval"] as string[],
+        forceTenantRemoval: values["aims:forceTenantRemoval"] as string[],
+        allowPlatformMove: values["aims:allowPlatformMove"] as string[],
+        acceptMissingTenantHistory: values["aims:acceptMissingTenantHistory"] as boolean,
+        maxTenantRemovals: values["aims:maxTenantRemovals"] as number,
     };
 }
 
