@@ -1,25 +1,23 @@
 /**
  * StackSettings: the stack's `aims:` config, typed and validated. The schemas in schema/ say
  * what each key holds; the block modules check what a schema cannot (ARNs against the stack's
- * region and account, a chart folder that exists, ...); this module adds the rules that depend
- * on the stack's tenants: a platform block is required only when a tenant of the stack runs on
- * that platform, the backup block when one is offboarding. Every problem is reported at once.
+ * region and account, a chart folder that exists, ...), and tenant-rules.ts what depends on
+ * the stack's tenants. Every problem is reported at once; the settings are built only from a
+ * config without any.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { isAdopted } from "../adoption";
 import { throwIfProblems } from "../errors";
 import type { SchemaProblem } from "../json-schema/problems";
 import type { TenantSpec } from "../registry";
-import { Environment, Platform, PLATFORMS } from "../vocabulary";
+import { Environment, Platform } from "../vocabulary";
 import { awsProblems, awsSettings, AwsSettings } from "./aws";
-import { awsPlacementProblems } from "./aws-placement";
 import { backupProblems, backupSettings, BackupSettings } from "./backup";
 import type { ConfigSource } from "./config-source";
 import { coreProblems, coreSettings, CoreSettings } from "./core";
 import { kubernetesProblems, kubernetesSettings, KubernetesSettings } from "./kubernetes";
-import { reservedNamespaceProblems, stackNamespaces } from "./reserved-namespaces";
 import { checkStackValues } from "./schema-check";
 import { mappingAt, readStackValues } from "./stack-values";
+import { platformBlockProblems, StackTenants, tenantFileProblems } from "./tenant-rules";
 
 export type SslMode = "disable" | "require" | "verify-ca" | "verify-full";
 
@@ -90,7 +88,6 @@ export function readStackSettings(
     values["aims:environment"] ??= stack;
     const { problems: schemaProblems, isValid } = checkStackValues(values, source, stack);
     const problems: SchemaProblem[] = [...schemaProblems];
-    const tenantProblems: string[] = [];
 
     const environment = isValid("aims:environment")
         ? (values["aims:environment"] as Environment)
@@ -98,8 +95,12 @@ export function readStackSettings(
     const platform = isValid("aims:platform")
         ? (values["aims:platform"] as Platform)
         : "kubernetes";
-    const stackTenants = environment ? tenantsOfStack(tenants, { environment }) : [];
-    const platformOfTenant = (tenant: TenantSpec) => platformOf(tenant, { platform });
+    const stackTenants: StackTenants = {
+        tenants: environment ? tenantsOfStack(tenants, { environment }) : [],
+        environment,
+        platformOf: (tenant) => platformOf(tenant, { platform }),
+        file,
+    };
     if (environment === "prod" && values["aims:protectData"] === false) {
         problems.push({
             key: "aims:protectData",
@@ -107,60 +108,25 @@ export function readStackSettings(
                 "must be true in prod: prod's databases, roles, secrets and namespaces are protected and retained on delete; remove the key or set it to true",
         });
     }
-    for (const key of PLATFORMS) {
-        const users = stackTenants.filter((tenant) => platformOfTenant(tenant) === key);
-        if (!mappingAt(values, `aims:${key}`) && users.length > 0) {
-            problems.push({
-                key: `aims:${key}`,
-                message: `is required: tenants of this stack run on ${key} (${users.map((tenant) => tenant.name).join(", ")})`,
-            });
-        }
-    }
-
+    problems.push(...platformBlockProblems(values, stackTenants));
     const kubernetes = mappingAt(values, "aims:kubernetes");
     if (kubernetes) problems.push(...kubernetesProblems(kubernetes, { environment, isValid }));
     const aws = mappingAt(values, "aims:aws");
     if (aws) problems.push(...awsProblems(aws, isValid));
-    if (aws && isValid("aims:aws")) {
-        const awsTenants = stackTenants.filter((tenant) => platformOfTenant(tenant) === "aws");
-        tenantProblems.push(...awsPlacementProblems(awsTenants, awsSettings(aws), file));
-    }
-    const offboarding = stackTenants
+    const offboarding = stackTenants.tenants
         .filter((tenant) => tenant.status === "offboarding")
-        .map((tenant) => ({ name: tenant.name, platform: platformOfTenant(tenant) }));
+        .map((tenant) => ({ name: tenant.name, platform: stackTenants.platformOf(tenant) }));
     const backup = mappingAt(values, "aims:backup");
     problems.push(...backupProblems(values["aims:backup"], offboarding, { isValid, stack }));
-    const platforms = new Set(stackTenants.map(platformOfTenant));
+    const platforms = new Set(stackTenants.tenants.map(stackTenants.platformOf));
     const core = mappingAt(values, "aims:core");
-    if (core) {
-        problems.push(
-            ...coreProblems(
-                core,
-                (endpointSet) =>
-                    platforms.has("kubernetes") || (endpointSet && platforms.has("aws")),
-                stack,
-            ),
-        );
-        for (const tenant of stackTenants.filter((t) => t.schoolId === undefined)) {
-            tenantProblems.push(
-                `${tenant.file}: schoolId: is required: ${file} configures aims:core, and the tenant's backend tells the core which school it is (TENANT_SCHOOL_ID)`,
-            );
-        }
-    }
-    for (const tenant of stackTenants.filter(
-        (t) => environment && isAdopted(t, environment) && platformOfTenant(t) === "aws",
-    )) {
-        tenantProblems.push(
-            `${tenant.file}: adopt: only a Kubernetes tenant can be adopted from the Argo CD setup, and ${file} runs this tenant on aws (aims:platform); set platform: kubernetes in the tenant file or remove adopt`,
-        );
-    }
-    // Every tenant of the stack, whatever its platform now: a move to Kubernetes must not meet a taken namespace.
-    const namespaces = stackNamespaces(values, isValid);
-    tenantProblems.push(...reservedNamespaceProblems(stackTenants, namespaces, file));
+    const needsStorageKeys = (endpointSet: boolean) =>
+        platforms.has("kubernetes") || (endpointSet && platforms.has("aws"));
+    if (core) problems.push(...coreProblems(core, needsStorageKeys, stack));
 
     throwIfProblems([
         ...problems.map(({ key, message }) => `${file}: ${key}: ${message}`),
-        ...tenantProblems,
+        ...tenantFileProblems(values, isValid, stackTenants),
     ]);
     const databaseValues = values["aims:database"] as Omit<DatabaseSettings, "password"> & {
         password: string;
