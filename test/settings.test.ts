@@ -30,6 +30,7 @@ function problems(
 }
 
 const database = JSON.parse(stackConfig("dev").config["aims:database"]);
+const kubernetesBlock = JSON.parse(stackConfig("dev").config["aims:kubernetes"]);
 
 describe("stack settings", () => {
     beforeEach(() => startMocks("dev"));
@@ -179,6 +180,29 @@ describe("stack settings", () => {
                 'Pulumi.prod.yaml: aims:allowTenantRemoval: must be a list of tenant names (got "old-school")',
                 "Pulumi.prod.yaml: aims:maxTenantRemovals: must be a whole number from 0 to 1000 (got -1)",
             ],
+        );
+    });
+
+    it("accepts an empty confirmation list, the default Pulumi.yaml gives", () => {
+        assert.deepEqual(read("prod", { "aims:allowTenantRemoval": [] }).allowTenantRemoval, []);
+    });
+
+    it("reads a whole number or a boolean written as a string inside a block", () => {
+        const settings = read("dev", {
+            "aims:database": { ...database, port: "6432" },
+            "aims:kubernetes": { ...kubernetesBlock, waitForReady: "false" },
+        });
+        assert.equal(settings.database.port, 6432);
+        assert.equal(settings.kubernetes?.waitForReady, false);
+        assert.deepEqual(problems("dev", { "aims:database": { ...database, port: "64x" } }), [
+            'Pulumi.dev.yaml: aims:database.port: must be a whole number from 1 to 65535 (got "64x")',
+        ]);
+    });
+
+    it("rejects an aims: key it does not know, listing the known ones", () => {
+        assert.match(
+            problems("dev", { "aims:protectdata": false })[0],
+            /^Pulumi\.dev\.yaml: aims:protectdata: unknown key; allowed: aims:environment, aims:platform, aims:baseDomain, aims:protectData, /,
         );
     });
 
