@@ -75,8 +75,8 @@ function problemOf(error: ErrorObject, context: ProblemContext): Found {
             const repeated = (error.data as unknown[])[params.i as number];
             return {
                 key: keyOf(path),
-                message: `lists ${show(repeated)} more than once`,
-                values: [],
+                message: "lists {value} more than once",
+                values: [repeated],
             };
         }
     }
