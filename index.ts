@@ -7,14 +7,14 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { stackMarker } from "./components/deployment-history";
-import { programConfigSource } from "./components/config";
+import { programConfigSource } from "./components/stack/config-source";
 import { throwIfProblems } from "./components/errors";
 import { guardTenantRemovals } from "./components/guard";
 import { hostProblems } from "./components/hosts";
 import { stackProviders } from "./components/providers";
 import { loadTenants } from "./components/registry";
-import { platformOf, readStackSettings, tenantsOfStack } from "./components/settings";
-import { projectStackDomains } from "./components/stack-domains";
+import { platformOf, readStackSettings, tenantsOfStack } from "./components/stack/settings";
+import { projectStackDomains } from "./components/stack/base-domains";
 import { Tenant } from "./components/tenant";
 
 export = async () => {

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import { CoreSettings, deleteTenantUrl } from "./core-settings";
+import { CoreSettings, deleteTenantUrl } from "./stack/core";
 import { shellQuote } from "./shell";
 
 export const DELETE_TENANT_SCRIPT_PATH = path.join(__dirname, "core-cleanup", "delete-tenant.js");

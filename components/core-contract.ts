@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { bootstrapReadyUrl, CoreSettings, mediaPrefix } from "./core-settings";
+import { bootstrapReadyUrl, CoreSettings, mediaPrefix } from "./stack/core";
 
 /** The callback script (charts/tenant/files/), which the chart embeds and the ECS task runs. */
 export const BOOTSTRAP_READY_SCRIPT_PATH = path.join(

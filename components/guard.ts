@@ -20,7 +20,7 @@ import {
 import { throwIfProblems } from "./errors";
 import type { TenantSpec } from "./registry";
 import { platformMoveSummary, removalSummary } from "./removal";
-import { platformOf, StackSettings } from "./settings";
+import { platformOf, StackSettings } from "./stack/settings";
 
 export type GuardSettings = Pick<
     StackSettings,

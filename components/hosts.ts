@@ -8,6 +8,7 @@
 import * as net from "node:net";
 import type { TenantSpec } from "./registry";
 import { RESERVED_NAMES } from "./reserved-names";
+import commonSchema from "../schema/common.schema.json";
 
 /** A stack's base domain, and the stack file it is set in. */
 export interface StackDomain {
@@ -32,8 +33,8 @@ export function canonicalHost(host: string): string {
     return host.toLowerCase().replace(/\.$/, "");
 }
 
-/** tenant.schema.json's domain pattern. */
-const HOSTNAME = /^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
+/** The pattern of a tenant's domain, and of every other host name of the config. */
+const HOSTNAME = new RegExp(commonSchema.definitions.hostname.pattern);
 
 const isUnder = (host: string, parent: string) => host.endsWith(`.${parent}`);
 

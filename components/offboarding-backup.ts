@@ -6,7 +6,7 @@
  * ECS task; each passes the tenant's database credentials by reference to its own secret.
  */
 import { APP_USER, SCRATCH_PATH } from "./app-contract";
-import type { BackupSettings } from "./backup-settings";
+import type { BackupSettings } from "./stack/backup";
 import { backupObjectKey, databaseName } from "./naming";
 import type { Environment } from "./vocabulary";
 

@@ -4,7 +4,7 @@ import type { AdoptionImportIds } from "./adoption";
 import type { TenantDatabase } from "./database";
 import type { DataProtection } from "./protection";
 import type { TenantSpec } from "./registry";
-import type { StackSettings } from "./settings";
+import type { StackSettings } from "./stack/settings";
 
 /**
  * The stack config a platform part reads. Its platform's block and `aims:backup` are not in it:

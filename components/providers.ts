@@ -7,7 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import { ENVIRONMENT_TAG } from "./naming";
-import { StackSettings } from "./settings";
+import { StackSettings } from "./stack/settings";
 import { Platform } from "./vocabulary";
 
 export function stackProviders(

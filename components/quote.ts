@@ -23,3 +23,12 @@ export function describe(value: unknown): string {
     if (typeof value === "string") return quote(value);
     return String(value);
 }
+
+const MAX_LIST_ITEMS = 10;
+
+/** A value as a problem shows it: like `describe`, with a list's items shown: `["a",1]`. */
+export function show(value: unknown): string {
+    if (!Array.isArray(value)) return describe(value);
+    const items = value.slice(0, MAX_LIST_ITEMS).map((item) => describe(item));
+    return `[${items.join(",")}${value.length > MAX_LIST_ITEMS ? ",..." : ""}]`;
+}

@@ -5,19 +5,20 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import Ajv, { ErrorObject } from "ajv";
+import type { ErrorObject } from "ajv";
 import * as yaml from "js-yaml";
 import { throwIfProblems, ValidationError } from "./errors";
 import { describe, quote } from "./quote";
 import { RESERVED_NAMES, RESERVED_PREFIXES } from "./reserved-names";
 import { MAX_TENANT_FILE_BYTES, readTenantFolder, TENANT_FILE_EXTENSION } from "./tenant-folder";
 import { unreadableTextProblems, yamlErrorDetail } from "./untrusted-text";
+import { schemaOf, validatorOf } from "./json-schema/schemas";
+import { schemaProblems } from "./json-schema/problems";
 import { derivedNameCollisions } from "./derived-names";
 import { canonicalHost, domainShapeProblem } from "./hosts";
 import { MAX_TENANT_NAME_LENGTH, nameLimitProblems, TENANT_NAME_PATTERN } from "./naming";
 import { PlanName } from "./plans";
 import { ENVIRONMENTS, Environment, Platform, TenantStatus } from "./vocabulary";
-import tenantSchema from "../tenants/tenant.schema.json";
 
 export interface TenantSpec {
     /** DNS label; the subdomain, namespace and base of every derived name. */
@@ -46,9 +47,7 @@ export { MAX_TENANT_FILE_BYTES };
 
 const MAX_DOCUMENT_NODES = 1000;
 
-const validateSchema = new Ajv({ allErrors: true, strict: true, verbose: true }).compile(
-    tenantSchema,
-);
+const validateSchema = validatorOf("tenant.schema.json");
 
 /** Reads, validates and normalises every tenant in `dir`; throws a ValidationError listing all problems. */
 export function loadTenants(dir: string): TenantSpec[] {
@@ -128,7 +127,7 @@ export function parseTenantFile(file: string, content: Buffer | string): ParsedT
     const unreadable = unreadableTextProblems(file, fields);
     const problems = validateSchema(document)
         ? []
-        : schemaProblems(file, validateSchema.errors ?? []);
+        : tenantSchemaProblems(file, validateSchema.errors ?? [], document);
     if (typeof fields.name === "string") {
         problems.push(...nameProblems(file, fields.name));
     }
@@ -302,16 +301,13 @@ function normalise(file: string, fields: Record<string, unknown>): TenantSpec {
     };
 }
 
-const PATTERN_HINTS: Record<string, string> = {
-    displayName: "must not be blank: the name of the school as people read it",
-    domain: "must be a lowercase hostname such as portal.school1.org",
-    schoolId:
-        "must be the school's id in the core: letters, digits, '_' and '-', such as \"42\" (quote a number)",
-    "image.tag": "must be an image tag: letters, digits, '_', '.' and '-', at most 128 characters",
-};
-
-function schemaProblems(file: string, errors: readonly ErrorObject[]): string[] {
-    const lines = errors
+function tenantSchemaProblems(
+    file: string,
+    errors: readonly ErrorObject[],
+    document: unknown,
+): string[] {
+    const shown = errors
+        // nameProblems and adoptProblems say what is wrong with these fields in one message each.
         .filter(
             (error) =>
                 !(
@@ -319,66 +315,9 @@ function schemaProblems(file: string, errors: readonly ErrorObject[]): string[] 
                     ["pattern", "maxLength", "minLength"].includes(error.keyword)
                 ),
         )
-        // adoptProblems says what is wrong with adopt in one message.
-        .filter((error) => !/^\/adopt(\/|$)/.test(error.instancePath))
-        .map((error) => `${file}: ${schemaMessage(error)}`);
-    return [...new Set(lines)];
-}
-
-function schemaMessage(error: ErrorObject): string {
-    const field = fieldOf(error.instancePath);
-    const at = (name: string) => (field ? `${field}.${name}` : name);
-    const got = (value: unknown) => ` (got ${describe(value)})`;
-    const params = error.params;
-    switch (error.keyword) {
-        case "required":
-            return `${at(params.missingProperty)}: is required`;
-        case "additionalProperties":
-            return `${at(fieldName(params.additionalProperty))}: unknown field; allowed: ${allowedFields(error.parentSchema)}`;
-        case "enum":
-            return `${field}: must be one of ${params.allowedValues.join(", ")}${got(error.data)}`;
-        case "type":
-            return `${field}: must be ${params.type === "integer" ? "a whole number" : `a${/^[aeiou]/.test(params.type) ? "n" : ""} ${params.type}`}${got(error.data)}`;
-        case "pattern":
-            return `${field}: ${PATTERN_HINTS[field] ?? `must match ${params.pattern}`}${got(error.data)}`;
-        case "minItems":
-            return `${field}: must list at least ${params.limit} item${params.limit === 1 ? "" : "s"}`;
-        case "uniqueItems":
-            return `${field}: lists ${describe((error.data as unknown[])[params.i])} twice`;
-        case "minProperties":
-            return `${field}: must set at least one field, or be left out`;
-        case "minLength":
-            return `${field}: must not be empty`;
-        case "maxLength":
-            return `${field}: must be at most ${params.limit} characters${got(error.data)}`;
-        case "minimum":
-        case "maximum":
-            return `${field}: must be ${params.comparison} ${params.limit}${got(error.data)}`;
-        default:
-            return `${field || "(file)"}: ${error.message ?? error.keyword}`;
-    }
-}
-
-/** `/aws/shard` -> `aws.shard`, `/environments/1` -> `environments[1]`. */
-function fieldOf(instancePath: string): string {
-    return instancePath
-        .split("/")
-        .slice(1)
-        .map((part) => part.replace(/~1/g, "/").replace(/~0/g, "~"))
-        .reduce(
-            (acc, part) => (/^\d+$/.test(part) ? `${acc}[${part}]` : acc ? `${acc}.${part}` : part),
-            "",
-        );
-}
-
-function allowedFields(schema: unknown): string {
-    const properties = (schema as { properties?: Record<string, unknown> } | undefined)?.properties;
-    return Object.keys(properties ?? {}).join(", ");
-}
-
-/** A field name as written in the file, escaped when it is not a plain word. */
-function fieldName(name: string): string {
-    return /^[A-Za-z0-9_-]+$/.test(name) ? name : quote(name);
+        .filter((error) => !/^\/adopt(\/|$)/.test(error.instancePath));
+    const context = { schema: schemaOf("tenant.schema.json"), document, entry: "field" } as const;
+    return schemaProblems(shown, context).map(({ key, message }) => `${file}: ${key}: ${message}`);
 }
 
 function kindOfValue(value: unknown): string {

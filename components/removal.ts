@@ -3,7 +3,7 @@ import { tenantDatabaseName } from "./adoption";
 import { logGroupName, namespaceName } from "./naming";
 import { dataProtection } from "./protection";
 import type { TenantSpec } from "./registry";
-import { platformOf, StackSettings } from "./settings";
+import { platformOf, StackSettings } from "./stack/settings";
 import type { Platform } from "./vocabulary";
 
 type SummarySettings = Pick<StackSettings, "environment" | "platform" | "protectData">;

@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { adoptionImportIds, isAdopted, tenantDatabaseName } from "./adoption";
 import { TenantService } from "./aws/service";
-import type { BackupSettings } from "./backup-settings";
+import type { BackupSettings } from "./stack/backup";
 import { createCoreCleanup } from "./core-cleanup";
 import { TenantDatabase } from "./database";
 import type { KubernetesBackupSettings } from "./kubernetes/backup";
@@ -16,7 +16,7 @@ import { PLANS } from "./plans";
 import type { TenantPlatformArgs } from "./platform-args";
 import { dataProtection } from "./protection";
 import { TenantSpec } from "./registry";
-import { platformOf, StackSettings } from "./settings";
+import { platformOf, StackSettings } from "./stack/settings";
 import { TENANT_TYPE } from "./type-tokens";
 import { Platform, TenantStatus } from "./vocabulary";
 

@@ -12,7 +12,7 @@ import { loadTenants } from "../components/registry";
 import { ENVIRONMENTS } from "../components/vocabulary";
 import { parseCommandLine, runCli } from "./lib/cli";
 import { MockStack } from "./lib/mock-stack";
-import { readOfflineSettings, readStackConfig } from "./lib/stack-config";
+import { readOfflineSettings, readStackConfig } from "../components/stack/stack-file";
 
 runCli(async () => {
     const { values } = parseCommandLine(

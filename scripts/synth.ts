@@ -10,7 +10,7 @@ import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parseCommandLine, runCli, UsageError } from "./lib/cli";
 import { MockStack } from "./lib/mock-stack";
-import { readStackConfig } from "./lib/stack-config";
+import { readStackConfig } from "../components/stack/stack-file";
 import {
     groupByTenant,
     prepareOutputFolder,

@@ -17,7 +17,7 @@ import {
     TenantSpec,
 } from "../components/registry";
 import { removalSummary } from "../components/removal";
-import { stackFile, StackSettings, tenantsOfStack } from "../components/settings";
+import { stackFile, StackSettings, tenantsOfStack } from "../components/stack/settings";
 import {
     ENVIRONMENTS,
     Environment,
@@ -26,7 +26,7 @@ import {
     TENANT_STATUSES,
 } from "../components/vocabulary";
 import { parseCommandLine, runCli, UsageError } from "./lib/cli";
-import { listStacks, readOfflineSettings } from "./lib/stack-config";
+import { listStacks, readOfflineSettings } from "../components/stack/stack-file";
 import { formatTable } from "./lib/table";
 import { displayNameOf, NewTenant, renderTenantFile, withStatus } from "./lib/tenant-file";
 

@@ -3,9 +3,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ValidationError } from "../components/errors";
 import { parseTenantFile } from "../components/registry";
-import { readStackSettings } from "../components/settings";
+import { readStackSettings } from "../components/stack/settings";
 import { Tenant } from "../components/tenant";
-import { configSource, SECRET_PLACEHOLDER } from "../scripts/lib/stack-config";
+import { configSource, SECRET_PLACEHOLDER } from "../components/stack/stack-file";
 import { IMPORT_COMMENT_PATTERN } from "../scripts/lib/synth-output";
 import { deployTenant, objectOf, TYPES } from "./support/kubernetes";
 import {

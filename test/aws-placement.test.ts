@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
-import { awsPlacementProblems, shardOf } from "../components/aws/placement";
-import { hashedListenerPriority, listenerPriority } from "../components/aws/priority";
-import { AwsSettings } from "../components/aws/settings";
+import { awsPlacementProblems, shardOf } from "../components/stack/aws-placement";
+import { hashedListenerPriority, listenerPriority } from "../components/stack/aws-priority";
+import { AwsSettings } from "../components/stack/aws";
 import { ValidationError } from "../components/errors";
 import type { TenantSpec } from "../components/registry";
 import { AWS, awsSpec, deployAws } from "./support/aws";

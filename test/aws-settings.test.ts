@@ -1,9 +1,9 @@
 import { strict as assert } from "node:assert";
-import { fileSystemArn, loadBalancerOfListener, partitionOf } from "../components/aws/arn";
-import { AwsSettings, CLOUDWATCH_RETENTION_DAYS } from "../components/aws/settings";
+import { fileSystemArn, loadBalancerOfListener, partitionOf } from "../components/stack/aws-arn";
+import { AwsSettings, CLOUDWATCH_RETENTION_DAYS } from "../components/stack/aws";
 import { ValidationError } from "../components/errors";
-import { readStackSettings } from "../components/settings";
-import { configSource } from "../scripts/lib/stack-config";
+import { readStackSettings } from "../components/stack/settings";
+import { configSource } from "../components/stack/stack-file";
 import { spec, stackConfig, startMocks } from "./support/mocks";
 
 const awsTenant = spec({ name: "greenfield", platform: "aws" });
@@ -227,7 +227,7 @@ describe("aims:aws settings", () => {
             );
             assert.equal(
                 problemOf("subnetIds", ["subnet-12345678", "subnet-12345678"]),
-                "lists subnet-12345678 more than once",
+                'lists "subnet-12345678" more than once',
             );
             assert.equal(
                 problemOf("subnetIds", []),

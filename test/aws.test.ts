@@ -6,7 +6,7 @@ import {
     secretKeyReference,
 } from "../components/aws/containers";
 import { desiredCount } from "../components/aws/ecs-service";
-import { hashedListenerPriority } from "../components/aws/priority";
+import { hashedListenerPriority } from "../components/stack/aws-priority";
 import { recoveryWindowInDays } from "../components/aws/secrets";
 import { TenantService, TenantServiceArgs } from "../components/aws/service";
 import * as naming from "../components/naming";

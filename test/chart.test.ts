@@ -33,10 +33,10 @@ import {
 import { PROJECT_ROOT } from "../components/project-root";
 import { PLAN_NAMES, PLANS } from "../components/plans";
 import { loadTenants, TenantSpec } from "../components/registry";
-import { platformOf, StackSettings, tenantsOfStack } from "../components/settings";
+import { platformOf, StackSettings, tenantsOfStack } from "../components/stack/settings";
 import { TENANT_STATUSES } from "../components/vocabulary";
 import { renderRelease } from "../scripts/lib/helm-template";
-import { listStacks } from "../scripts/lib/stack-config";
+import { listStacks } from "../components/stack/stack-file";
 import { requireTool } from "../scripts/lib/tools";
 import { validateObject } from "./support/kubernetes";
 import { settingsOf, spec, stackConfig, startMocks } from "./support/mocks";

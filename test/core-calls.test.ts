@@ -6,7 +6,7 @@
  * with backoff, stops at once on a refusal, and gives up in bounded time when the core is down.
  */
 import { strict as assert } from "node:assert";
-import { BOOTSTRAP_READY_PATH, DELETE_TENANT_PATH } from "../components/core-settings";
+import { BOOTSTRAP_READY_PATH, DELETE_TENANT_PATH } from "../components/stack/core";
 import { BOOTSTRAP_READY_SCRIPT_PATH } from "../components/core-contract";
 import { DELETE_TENANT_SCRIPT } from "../components/core-cleanup";
 import {

@@ -1,8 +1,8 @@
 import { strict as assert } from "node:assert";
 import { ValidationError } from "../components/errors";
 import { parseTenantFile } from "../components/registry";
-import { readStackSettings, StackSettings } from "../components/settings";
-import { configSource, SECRET_PLACEHOLDER } from "../scripts/lib/stack-config";
+import { readStackSettings, StackSettings } from "../components/stack/settings";
+import { configSource, SECRET_PLACEHOLDER } from "../components/stack/stack-file";
 import { isSecret, spec, stackConfig, startMocks, valueOf } from "./support/mocks";
 
 const kubernetesTenant = spec({ name: "school1" });
@@ -134,7 +134,7 @@ describe("aims:core settings", () => {
                 ]),
             (err: ValidationError) =>
                 err.problems.includes(
-                    `${KEY}.database.password: is required; set it once per stack with: pulumi config set --secret --path aims:core.database.password`,
+                    `${KEY}.database.password: is required; set it once with: pulumi config set --secret --path aims:core.database.password --stack dev`,
                 ),
         );
         assert.deepEqual(problems({ ...devCore, database: undefined }), [
@@ -155,10 +155,10 @@ describe("aims:core settings", () => {
                 ]),
             (err: ValidationError) =>
                 err.problems.includes(
-                    `${KEY}.bootstrapSecret: is required; set it once per stack with: pulumi config set --secret --path aims:core.bootstrapSecret`,
+                    `${KEY}.bootstrapSecret: is required; set it once with: pulumi config set --secret --path aims:core.bootstrapSecret --stack dev`,
                 ) &&
                 err.problems.includes(
-                    `${KEY}.adminApiKey: is required; set it once per stack with: pulumi config set --secret --path aims:core.adminApiKey`,
+                    `${KEY}.adminApiKey: is required; set it once with: pulumi config set --secret --path aims:core.adminApiKey --stack dev`,
                 ),
         );
         const shown = problems({ ...devCore, adminApiKey: 12345 }).join("\n");

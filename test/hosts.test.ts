@@ -9,7 +9,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ruleConditions } from "../components/aws/load-balancing";
-import { awsPlacementProblems } from "../components/aws/placement";
+import { awsPlacementProblems } from "../components/stack/aws-placement";
 import { ValidationError } from "../components/errors";
 import { hostProblems, StackDomain } from "../components/hosts";
 import { crossTenantProblems, parseTenantFile } from "../components/registry";

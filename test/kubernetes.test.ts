@@ -9,7 +9,7 @@ import {
 import { tenantChartValues } from "../components/kubernetes/values";
 import { PLAN_NAMES, PLANS } from "../components/plans";
 import { Tenant } from "../components/tenant";
-import { SECRET_PLACEHOLDER } from "../scripts/lib/stack-config";
+import { SECRET_PLACEHOLDER } from "../components/stack/stack-file";
 import {
     deployTenant,
     kubernetesResources,
@@ -862,7 +862,7 @@ describe("aims:kubernetes config", () => {
         assert.deepEqual(
             problems({ registry: { server: REGISTRY.server, username: REGISTRY.username } }),
             [
-                `${key("registry.password")}: is required; set it once per stack with: pulumi config set --secret --path aims:kubernetes.registry.password`,
+                `${key("registry.password")}: is required; set it once with: pulumi config set --secret --path aims:kubernetes.registry.password --stack dev`,
             ],
         );
         assert.deepEqual(

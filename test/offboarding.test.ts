@@ -23,11 +23,11 @@ import { PLANS } from "../components/plans";
 import { stackProviders } from "../components/providers";
 import type { TenantSpec } from "../components/registry";
 import { PROJECT_ROOT } from "../components/project-root";
-import { platformOf, readStackSettings, StackSettings } from "../components/settings";
+import { platformOf, readStackSettings, StackSettings } from "../components/stack/settings";
 import { Tenant } from "../components/tenant";
 import { shellQuote } from "../components/shell";
 import { ENVIRONMENTS, Platform } from "../components/vocabulary";
-import { configSource, readStackConfig, SECRET_PLACEHOLDER } from "../scripts/lib/stack-config";
+import { configSource, readStackConfig, SECRET_PLACEHOLDER } from "../components/stack/stack-file";
 import { AWS } from "./support/aws";
 import { TYPES } from "./support/kubernetes";
 import {
@@ -185,10 +185,10 @@ describe("offboarding", () => {
             assert.equal(awsOnly.backup?.credentials, undefined);
             assert.deepEqual(problems(withoutKeys, [k8sOffboarding, awsOffboarding]), [
                 "Pulumi.dev.yaml: aims:backup.accessKeyId: is required: offboarding tenants on Kubernetes (school1) upload with it",
-                "Pulumi.dev.yaml: aims:backup.secretAccessKey: is required: offboarding tenants on Kubernetes (school1) upload with it; set it once with: pulumi config set --secret --path aims:backup.secretAccessKey",
+                "Pulumi.dev.yaml: aims:backup.secretAccessKey: is required: offboarding tenants on Kubernetes (school1) upload with it; set it once with: pulumi config set --secret --path aims:backup.secretAccessKey --stack dev",
             ]);
             assert.deepEqual(problems({ "aims:backup": DEV_BACKUP_WITHOUT_SECRET }), [
-                "Pulumi.dev.yaml: aims:backup.secretAccessKey: is required: offboarding tenants on Kubernetes (school1) upload with it; set it once with: pulumi config set --secret --path aims:backup.secretAccessKey",
+                "Pulumi.dev.yaml: aims:backup.secretAccessKey: is required: offboarding tenants on Kubernetes (school1) upload with it; set it once with: pulumi config set --secret --path aims:backup.secretAccessKey --stack dev",
             ]);
         });
 
@@ -349,7 +349,7 @@ describe("offboarding", () => {
                 "Pulumi.dev.yaml: aims:backup.region: is required",
                 "Pulumi.dev.yaml: aims:backup.image: is required",
                 "Pulumi.dev.yaml: aims:backup.accessKeyId: is required: offboarding tenants on Kubernetes (school1) upload with it",
-                "Pulumi.dev.yaml: aims:backup.secretAccessKey: is required: offboarding tenants on Kubernetes (school1) upload with it; set it once with: pulumi config set --secret --path aims:backup.secretAccessKey",
+                "Pulumi.dev.yaml: aims:backup.secretAccessKey: is required: offboarding tenants on Kubernetes (school1) upload with it; set it once with: pulumi config set --secret --path aims:backup.secretAccessKey --stack dev",
             ]);
         });
     });

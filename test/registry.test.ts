@@ -242,7 +242,7 @@ aws: { listenerPriority: 120, shard: 1 }
             assertProblem(`${VALID}environments: []\n`, "environments", /at least 1 item/);
         });
         it("rejects a repeated environment", () => {
-            assertProblem(`${VALID}environments: [dev, dev]\n`, "environments", /twice/);
+            assertProblem(`${VALID}environments: [dev, dev]\n`, "environments", /more than once/);
         });
         it("rejects an unknown status and platform", () => {
             assertProblem(`${VALID}status: paused\n`, "status", /active, suspended, offboarding/);
@@ -266,7 +266,7 @@ aws: { listenerPriority: 120, shard: 1 }
             assertProblem(
                 `${VALID}aws: { listenerPriority: 50001 }\n`,
                 "aws.listenerPriority",
-                /<= 50000/,
+                /must be a whole number from 1 to 50000 \(got 50001\)/,
             );
         });
         it("rejects a bad domain and a bad image tag", () => {

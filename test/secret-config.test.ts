@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { ValidationError } from "../components/errors";
-import { readOfflineSettings, readStackConfig } from "../scripts/lib/stack-config";
+import { readOfflineSettings, readStackConfig } from "../components/stack/stack-file";
 import { MockStack, spec, stackConfig } from "./support/mocks";
 import { copyProject, ProjectCopy } from "./support/project";
 import { loadProgram } from "../scripts/lib/program";

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { ValidationError } from "../components/errors";
-import { readStackSettings, StackSettings, tenantsOfStack } from "../components/settings";
-import { configSource } from "../scripts/lib/stack-config";
+import { readStackSettings, StackSettings, tenantsOfStack } from "../components/stack/settings";
+import { configSource } from "../components/stack/stack-file";
 import { isSecret, spec, stackConfig, startMocks, valueOf } from "./support/mocks";
 
 const kubernetesTenant = spec({ name: "school1" });
@@ -30,6 +30,7 @@ function problems(
 }
 
 const database = JSON.parse(stackConfig("dev").config["aims:database"]);
+const kubernetesBlock = JSON.parse(stackConfig("dev").config["aims:kubernetes"]);
 
 describe("stack settings", () => {
     beforeEach(() => startMocks("dev"));
@@ -176,9 +177,32 @@ describe("stack settings", () => {
                 "aims:maxTenantRemovals": -1,
             }),
             [
-                'Pulumi.prod.yaml: aims:allowTenantRemoval: must be a non-empty list of strings (got "old-school")',
+                'Pulumi.prod.yaml: aims:allowTenantRemoval: must be a list of tenant names (got "old-school")',
                 "Pulumi.prod.yaml: aims:maxTenantRemovals: must be a whole number from 0 to 1000 (got -1)",
             ],
+        );
+    });
+
+    it("accepts an empty confirmation list, the default Pulumi.yaml gives", () => {
+        assert.deepEqual(read("prod", { "aims:allowTenantRemoval": [] }).allowTenantRemoval, []);
+    });
+
+    it("reads a whole number or a boolean written as a string inside a block", () => {
+        const settings = read("dev", {
+            "aims:database": { ...database, port: "6432" },
+            "aims:kubernetes": { ...kubernetesBlock, waitForReady: "false" },
+        });
+        assert.equal(settings.database.port, 6432);
+        assert.equal(settings.kubernetes?.waitForReady, false);
+        assert.deepEqual(problems("dev", { "aims:database": { ...database, port: "64x" } }), [
+            'Pulumi.dev.yaml: aims:database.port: must be a whole number from 1 to 65535 (got "64x")',
+        ]);
+    });
+
+    it("rejects an aims: key it does not know, listing the known ones", () => {
+        assert.match(
+            problems("dev", { "aims:protectdata": false })[0],
+            /^Pulumi\.dev\.yaml: aims:protectdata: unknown key; allowed: aims:environment, aims:platform, aims:baseDomain, aims:protectData, /,
         );
     });
 
@@ -208,8 +232,8 @@ describe("stack settings", () => {
                 "aims:acceptMissingTenantHistory": "yes",
             }),
             [
-                'Pulumi.prod.yaml: aims:forceTenantRemoval: must be a non-empty list of strings (got [""])',
-                'Pulumi.prod.yaml: aims:allowPlatformMove: must be a non-empty list of strings (got "school1")',
+                'Pulumi.prod.yaml: aims:forceTenantRemoval: must be a list of tenant names (got [""])',
+                'Pulumi.prod.yaml: aims:allowPlatformMove: must be a list of tenant names (got "school1")',
                 'Pulumi.prod.yaml: aims:acceptMissingTenantHistory: must be true or false (got "yes")',
             ],
         );

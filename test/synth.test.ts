@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { SECRET_PLACEHOLDER } from "../scripts/lib/stack-config";
+import { SECRET_PLACEHOLDER } from "../components/stack/stack-file";
 import { copyProject, ProjectCopy } from "./support/project";
 
 function filesUnder(dir: string): string[] {

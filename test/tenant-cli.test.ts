@@ -77,7 +77,7 @@ describe("npm run tenant", () => {
         });
         assert.match(
             fs.readFileSync(tenantFile("hillcrest"), "utf8"),
-            /^# yaml-language-server: \$schema=\.\/tenant\.schema\.json$/m,
+            /^# yaml-language-server: \$schema=\.\.\/schema\/tenant\.schema\.json$/m,
         );
     });
 
@@ -104,7 +104,6 @@ describe("npm run tenant", () => {
             "greenfield.yaml",
             "riverside-high.yaml",
             "school1.yaml",
-            "tenant.schema.json",
         ]);
     });
 

@@ -8,17 +8,17 @@
 import * as aws from "@pulumi/aws";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
-import type { BackupSettings } from "../backup-settings";
+import type { BackupSettings } from "../stack/backup";
 import { backupObjectKey, backupRoleName, backupTaskFamilyName } from "../naming";
 import { BACKUP_DEADLINE_SECONDS, BackupContainer, backupContainer } from "../offboarding-backup";
 import type { TenantSpec } from "../registry";
-import type { StackSettings } from "../settings";
-import { partitionOf } from "./arn";
+import type { StackSettings } from "../stack/settings";
+import { partitionOf } from "../stack/aws-arn";
 import { ContainerDefinition, secretKeyReference, VOLUMES } from "./containers";
 import { PolicyDocument, taskAssumeRolePolicy } from "./iam";
 import { runTaskOnceScript } from "./run-task-once";
 import { databaseEndpoint } from "./secrets";
-import { AwsSettings } from "./settings";
+import { AwsSettings } from "../stack/aws";
 
 /** Size of the backup task: pg_dump and the aws CLI need little; the dump goes to ephemeral storage. */
 export const BACKUP_TASK_CPU = 512;

@@ -6,7 +6,7 @@ import { ecsServiceName, TargetGroupRole } from "../naming";
 import { PLANS } from "../plans";
 import type { TenantSpec } from "../registry";
 import { TARGET_GROUPS } from "./load-balancing";
-import { AwsSettings } from "./settings";
+import { AwsSettings } from "../stack/aws";
 
 /**
  * Seconds ECS ignores load balancer health checks of a new task: the backend starts only after

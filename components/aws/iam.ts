@@ -7,8 +7,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { taskRoleName } from "../naming";
 import type { TenantSpec } from "../registry";
-import type { StackSettings } from "../settings";
-import { partitionOf } from "./arn";
+import type { StackSettings } from "../stack/settings";
+import { partitionOf } from "../stack/aws-arn";
 
 export interface PolicyStatement {
     readonly Sid?: string;

@@ -9,9 +9,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { BACKEND_PORT, CONTAINERS, FRONTEND_PORT, isRunning } from "../app-contract";
 import { TargetGroupRole, targetGroupName } from "../naming";
 import type { TenantSpec } from "../registry";
-import type { StackSettings } from "../settings";
-import { rulePriorities } from "./priority";
-import { AwsSettings } from "./settings";
+import type { StackSettings } from "../stack/settings";
+import { rulePriorities } from "../stack/aws-priority";
+import { AwsSettings } from "../stack/aws";
 
 /**
  * Django's paths, as the Ingress routes them: /api, /admin, /static and /media. With the host an

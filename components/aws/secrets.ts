@@ -5,12 +5,12 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { coreSecretValues } from "../core-contract";
-import type { CoreSettings } from "../core-settings";
+import type { CoreSettings } from "../stack/core";
 import { coreSecretsSecretName, dbCredentialsSecretName, secretKeySecretName } from "../naming";
 import { DataProtection } from "../protection";
 import type { TenantSpec } from "../registry";
-import type { StackSettings } from "../settings";
-import { AwsSettings } from "./settings";
+import type { StackSettings } from "../stack/settings";
+import { AwsSettings } from "../stack/aws";
 
 /** Keys of the database credentials secret; the task definition injects `username` and `password`. */
 export interface DatabaseCredentials {

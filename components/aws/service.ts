@@ -4,21 +4,21 @@
  * offboarding the one-shot backup task, all children of this component, in the stack's region through the stack's aws provider (inherited).
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { BackupSettings } from "../backup-settings";
-import { mediaPrefix } from "../core-settings";
+import type { BackupSettings } from "../stack/backup";
+import { mediaPrefix } from "../stack/core";
 import type { TenantPlatformArgs } from "../platform-args";
-import type { StackSettings } from "../settings";
+import type { StackSettings } from "../stack/settings";
 import { TENANT_SERVICE_TYPE } from "../type-tokens";
-import { fileSystemArn, partitionOf } from "./arn";
+import { fileSystemArn, partitionOf } from "../stack/aws-arn";
 import { createOffboardingBackup } from "./backup";
 import { createEcsService } from "./ecs-service";
 import { createTaskRole } from "./iam";
 import { createLoadBalancing } from "./load-balancing";
 import { createLogGroup } from "./logs";
-import { listenerOf } from "./placement";
-import { listenerPriority } from "./priority";
+import { listenerOf } from "../stack/aws-placement";
+import { listenerPriority } from "../stack/aws-priority";
 import { createSecrets } from "./secrets";
-import { AwsSettings } from "./settings";
+import { AwsSettings } from "../stack/aws";
 import { createAccessPoint } from "./storage";
 import { tenantTags } from "./tags";
 import { createTaskDefinition } from "./task-definition";

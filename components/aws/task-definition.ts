@@ -5,10 +5,10 @@ import { coreEnvironment, coreSecretVariables } from "../core-contract";
 import { databaseName, taskFamilyName } from "../naming";
 import { PLANS } from "../plans";
 import type { TenantSpec } from "../registry";
-import type { StackSettings } from "../settings";
+import type { StackSettings } from "../stack/settings";
 import { containerDefinitions, VOLUMES } from "./containers";
 import { databaseEndpoint, usesStorageKeysOnAws } from "./secrets";
-import { AwsSettings } from "./settings";
+import { AwsSettings } from "../stack/aws";
 
 /** `repository:tag`, the tenant's `image.tag` overriding the stack's. */
 export function imageReference(

@@ -6,7 +6,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { tenantDatabaseName } from "../adoption";
-import type { BackupSettings, ObjectStorageCredentials } from "../backup-settings";
+import type { BackupSettings, ObjectStorageCredentials } from "../stack/backup";
 import {
     backupCredentialsSecretName,
     backupJobName,
@@ -21,11 +21,11 @@ import {
 import { PLANS } from "../plans";
 import { DataProtection } from "../protection";
 import type { TenantSpec } from "../registry";
-import type { StackSettings } from "../settings";
+import type { StackSettings } from "../stack/settings";
 import { SKIP_AWAIT_ANNOTATION } from "./ingress";
 import { tenantLabels } from "./namespace";
 import { DATABASE_SECRET_KEYS } from "./secrets";
-import { KubernetesSettings } from "./settings";
+import { KubernetesSettings } from "../stack/kubernetes";
 import { containerResources } from "./sizing";
 
 /** `aims:backup` as a Kubernetes tenant needs it: with the key pair its Job uploads with. */

@@ -4,9 +4,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { BACKEND_PORT, FRONTEND_PORT } from "../app-contract";
 import { backendServiceName, frontendServiceName, releaseName, tlsSecretName } from "../naming";
 import type { TenantSpec } from "../registry";
-import type { StackSettings } from "../settings";
+import type { StackSettings } from "../stack/settings";
 import { tenantLabels } from "./namespace";
-import { KubernetesSettings } from "./settings";
+import { KubernetesSettings } from "../stack/kubernetes";
 
 /**
  * Paths Django serves; everything else goes to Next.js. /static holds the admin's and the API's

@@ -7,10 +7,10 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { KubernetesPlan, PLANS } from "../plans";
 import type { TenantSpec } from "../registry";
-import type { StackSettings } from "../settings";
+import type { StackSettings } from "../stack/settings";
 import { tenantLabels } from "./namespace";
 import { RELEASE_MAX_HISTORY } from "./release";
-import { KubernetesSettings } from "./settings";
+import { KubernetesSettings } from "../stack/kubernetes";
 import { containerResources, podSlots } from "./sizing";
 
 /** The label every namespace carries with its own name (Kubernetes sets it). */

@@ -10,7 +10,7 @@ import {
 } from "../naming";
 import { DataProtection } from "../protection";
 import type { TenantSpec } from "../registry";
-import type { StackSettings } from "../settings";
+import type { StackSettings } from "../stack/settings";
 
 /** Prefix of the labels this project puts on what it creates. */
 export const LABEL_PREFIX = "aims.example.org";

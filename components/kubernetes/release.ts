@@ -2,7 +2,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { releaseName } from "../naming";
-import { KubernetesSettings } from "./settings";
+import { KubernetesSettings } from "../stack/kubernetes";
 import { tenantChartValues } from "./values";
 
 /**

@@ -16,9 +16,9 @@ import {
 } from "../naming";
 import { DataProtection } from "../protection";
 import type { TenantSpec } from "../registry";
-import type { StackSettings } from "../settings";
+import type { StackSettings } from "../stack/settings";
 import { tenantLabels } from "./namespace";
-import { KubernetesSettings, RegistryCredentials } from "./settings";
+import { KubernetesSettings, RegistryCredentials } from "../stack/kubernetes";
 
 /** Keys of the secrets, as the chart reads them. */
 export const DJANGO_SECRET_KEY = "secret-key";

@@ -19,8 +19,8 @@ import {
 } from "../naming";
 import { PLANS } from "../plans";
 import type { TenantSpec } from "../registry";
-import type { StackSettings } from "../settings";
-import { KubernetesSettings } from "./settings";
+import type { StackSettings } from "../stack/settings";
+import { KubernetesSettings } from "../stack/kubernetes";
 import { ContainerResources, containerResources } from "./sizing";
 
 export interface ImageValues {

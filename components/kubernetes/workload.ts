@@ -12,7 +12,7 @@ import { createIsolation } from "./isolation";
 import { createNamespace } from "./namespace";
 import { createRelease } from "./release";
 import { createSecrets } from "./secrets";
-import { KubernetesSettings } from "./settings";
+import { KubernetesSettings } from "../stack/kubernetes";
 
 export interface TenantWorkloadArgs extends TenantPlatformArgs {
     /** The stack's `aims:kubernetes`. */

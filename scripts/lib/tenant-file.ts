@@ -26,7 +26,7 @@ export function renderTenantFile(tenant: NewTenant): string {
     const document = Object.fromEntries(
         Object.entries(tenant).filter(([, value]) => value !== undefined),
     );
-    return `# yaml-language-server: $schema=./tenant.schema.json\n${yaml.dump(document, { flowLevel: 1, lineWidth: 120 })}`;
+    return `# yaml-language-server: $schema=../schema/tenant.schema.json\n${yaml.dump(document, { flowLevel: 1, lineWidth: 120 })}`;
 }
 
 /** The tenant file with its top-level `status:` line set to `status`, or added; comments and order kept. */

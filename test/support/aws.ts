@@ -6,7 +6,7 @@ import type { ContainerDefinition } from "../../components/aws/containers";
 import type { PolicyDocument } from "../../components/aws/iam";
 import { stackProviders } from "../../components/providers";
 import type { TenantSpec } from "../../components/registry";
-import { StackSettings } from "../../components/settings";
+import { StackSettings } from "../../components/stack/settings";
 import { Tenant } from "../../components/tenant";
 import { TENANT_SERVICE_TYPE } from "../../components/type-tokens";
 import type { Platform } from "../../components/vocabulary";

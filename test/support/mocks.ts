@@ -4,15 +4,11 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { MockStack } from "../../scripts/lib/mock-stack";
-import {
-    configSource,
-    readStackConfig,
-    SECRET_PATHS,
-    StackConfig,
-} from "../../scripts/lib/stack-config";
+import { STACK_SECRET_PATHS } from "../../components/stack/secrets";
+import { configSource, readStackConfig, StackConfig } from "../../components/stack/stack-file";
 import { PROJECT_ROOT } from "../../components/project-root";
 import type { TenantSpec } from "../../components/registry";
-import { readStackSettings, StackSettings } from "../../components/settings";
+import { readStackSettings, StackSettings } from "../../components/stack/settings";
 
 export { MockStack, RecordedResource, reveal, redact, Secret } from "../../scripts/lib/mock-stack";
 
@@ -26,14 +22,11 @@ export function stackConfig(stack: string, overrides: Record<string, unknown> = 
         if (value === undefined) delete config[key];
         else config[key] = typeof value === "string" ? value : JSON.stringify(value);
     }
-    const overridden = SECRET_PATHS.filter(({ key }) => overrides[key] !== undefined);
+    const overridden = STACK_SECRET_PATHS.filter(([key]) => overrides[key] !== undefined);
     return {
         config,
-        secretKeys: [...new Set([...secretKeys, ...overridden.map(({ key }) => key)])],
-        secretPaths: [
-            ...secretPaths,
-            ...overridden.map(({ key, path }) => [key, ...path].join(".")),
-        ],
+        secretKeys: [...new Set([...secretKeys, ...overridden.map(([key]) => key)])],
+        secretPaths: [...secretPaths, ...overridden.map((path) => path.join("."))],
     };
 }
 

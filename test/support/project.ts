@@ -9,7 +9,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { PROJECT_ROOT } from "../../components/project-root";
 
-const LINKED = ["components", "scripts", "charts", "node_modules"];
+const LINKED = ["components", "scripts", "schema", "charts", "node_modules"];
 const COPIED = [
     "index.ts",
     "package.json",
@@ -41,10 +41,6 @@ export function copyProject(tenants?: Record<string, string>): ProjectCopy {
         fs.copyFileSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry));
     const tenantsDir = path.join(dir, "tenants");
     fs.mkdirSync(tenantsDir);
-    fs.copyFileSync(
-        path.join(PROJECT_ROOT, "tenants", "tenant.schema.json"),
-        path.join(tenantsDir, "tenant.schema.json"),
-    );
     const files =
         tenants ??
         Object.fromEntries(

@@ -21,7 +21,7 @@ import { PROJECT_ROOT } from "../../../components/project-root";
 import type { Platform } from "./platform";
 
 /** Linked into the copy: the program's code, its chart and its packages. */
-const LINKED = ["components", "charts", "node_modules"];
+const LINKED = ["components", "schema", "charts", "node_modules"];
 const COPIED = ["index.ts", "package.json", "tsconfig.json", "Pulumi.yaml"];
 export const POLICY_PACK = path.join(PROJECT_ROOT, "policy");
 export const FIXTURES = path.join(PROJECT_ROOT, "test", "e2e", "fixtures");
@@ -63,10 +63,6 @@ export class RealStack {
         for (const entry of COPIED)
             fs.copyFileSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry));
         fs.mkdirSync(path.join(dir, "tenants"));
-        fs.copyFileSync(
-            path.join(PROJECT_ROOT, "tenants", "tenant.schema.json"),
-            path.join(dir, "tenants", "tenant.schema.json"),
-        );
         const { stack, stateDir } = await createIsolatedStack(dir, STACK);
         const real = new RealStack(dir, stateDir, stack);
         real.editConfig(() => stackConfig(platform));

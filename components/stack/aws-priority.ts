@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type { TenantSpec } from "../registry";
-import { MAX_LISTENER_PRIORITY } from "./settings";
+import { MAX_LISTENER_PRIORITY } from "./aws";
 
 /** Hashed priorities start here, leaving 1..99 to the platform's own rules (maintenance, redirects). */
 export const HASHED_PRIORITY_MIN = 100;

@@ -4,14 +4,14 @@
  * load balancers within their quotas. Checked with the stack settings, before anything is registered.
  */
 import type { TenantSpec } from "../registry";
-import { loadBalancerOfListener } from "./arn";
+import { loadBalancerOfListener } from "./aws-arn";
 import {
     HASHED_PRIORITY_MIN,
     listenerPriority,
     MAX_TENANT_PRIORITY,
     occupiedPriorities,
-} from "./priority";
-import { AwsListener, AwsSettings, MAX_LISTENER_PRIORITY } from "./settings";
+} from "./aws-priority";
+import { AwsListener, AwsSettings, MAX_LISTENER_PRIORITY } from "./aws";
 
 /** What one tenant adds to its load balancer: the api and web rules, the api and web target groups. */
 export const RULES_PER_TENANT = 2;

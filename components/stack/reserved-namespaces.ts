@@ -5,8 +5,9 @@
  * existing namespace, so a tenant named like one of them would take it over and, when removed,
  * delete it.
  */
-import { parseUrl } from "../config";
+import { valueAt } from "../json-schema/subschema";
 import type { TenantSpec } from "../registry";
+import type { StackValues } from "./stack-values";
 
 export interface StackNamespace {
     readonly name: string;
@@ -27,28 +28,40 @@ export function namespaceOfHost(host: string): string | undefined {
 
 /** The namespace of an http(s) URL's host, when it is an in-cluster service. */
 export function namespaceOfUrl(url: string): string | undefined {
-    const host = parseUrl(url)?.hostname;
-    return host === undefined ? undefined : namespaceOfHost(host);
+    let host: string;
+    try {
+        host = new URL(url).hostname;
+    } catch {
+        return undefined;
+    }
+    return namespaceOfHost(host);
 }
 
-export interface NamespaceSources {
-    readonly ingressNamespace?: string;
-    readonly reservedNamespaces?: readonly string[];
-    /** In-cluster hosts and URLs of the config, by key. */
-    readonly hosts: ReadonlyArray<{ readonly key: string; readonly host?: string }>;
-    readonly urls: ReadonlyArray<{ readonly key: string; readonly url?: string }>;
-}
+/** Keys of the config that name a host, and keys that name a URL, of a service the stack uses. */
+const SERVICE_HOSTS = ["aims:database.host", "aims:database.appHost", "aims:core.database.host"];
+const SERVICE_URLS = ["aims:core.url", "aims:core.objectStorage.endpoint", "aims:backup.endpoint"];
 
-export function stackNamespaces(sources: NamespaceSources): StackNamespace[] {
+/** The namespaces the stack's config names, from the values `isValid` accepts. */
+export function stackNamespaces(
+    values: StackValues,
+    isValid: (key: string) => boolean,
+): StackNamespace[] {
+    const valueOf = (key: string) => (isValid(key) ? valueAt(values, key.split(".")) : undefined);
+    const text = (key: string) => {
+        const value = valueOf(key);
+        return typeof value === "string" ? value : undefined;
+    };
     const namespaces: StackNamespace[] = [];
-    if (sources.ingressNamespace) {
+    const ingressNamespace = text("aims:kubernetes.ingressNamespace");
+    if (ingressNamespace) {
         namespaces.push({
-            name: sources.ingressNamespace,
+            name: ingressNamespace,
             what: "the ingress controller's namespace",
             key: "aims:kubernetes.ingressNamespace",
         });
     }
-    for (const name of sources.reservedNamespaces ?? []) {
+    const reserved = valueOf("aims:kubernetes.reservedNamespaces");
+    for (const name of Array.isArray(reserved) ? (reserved as string[]) : []) {
         namespaces.push({
             name,
             what: "a namespace the stack reserves",
@@ -58,8 +71,14 @@ export function stackNamespaces(sources: NamespaceSources): StackNamespace[] {
     const service = (key: string, name: string | undefined) => {
         if (name) namespaces.push({ name, what: "the namespace of a service the stack uses", key });
     };
-    for (const { key, host } of sources.hosts) service(key, host && namespaceOfHost(host));
-    for (const { key, url } of sources.urls) service(key, url && namespaceOfUrl(url));
+    for (const key of SERVICE_HOSTS) {
+        const host = text(key);
+        service(key, host && namespaceOfHost(host));
+    }
+    for (const key of SERVICE_URLS) {
+        const url = text(key);
+        service(key, url && namespaceOfUrl(url));
+    }
     return namespaces;
 }
 

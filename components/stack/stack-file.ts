@@ -8,23 +8,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import type { ConfigSource } from "../../components/config";
-import type { TenantSpec } from "../../components/registry";
-import { readStackSettings, stackFile, StackSettings } from "../../components/settings";
+import { valueAt } from "../json-schema/subschema";
+import type { TenantSpec } from "../registry";
+import type { ConfigSource } from "./config-source";
+import { STACK_SECRET_PATHS } from "./secrets";
+import { readStackSettings, stackFile, StackSettings } from "./settings";
 
 export const SECRET_PLACEHOLDER = "offline-placeholder-secret";
-
-/** Secrets the program reads, as `<key>.<path>`, and the block that must exist for them to apply. */
-export const SECRET_PATHS: ReadonlyArray<{ key: string; path: string[] }> = [
-    { key: "aims:database", path: ["password"] },
-    { key: "aims:kubernetes", path: ["registry", "password"] },
-    { key: "aims:backup", path: ["secretAccessKey"] },
-    { key: "aims:core", path: ["database", "password"] },
-    { key: "aims:core", path: ["bootstrapSecret"] },
-    { key: "aims:core", path: ["adminApiKey"] },
-    { key: "aims:core", path: ["objectStorage", "accessKeyId"] },
-    { key: "aims:core", path: ["objectStorage", "secretAccessKey"] },
-];
 
 export interface StackConfig {
     readonly config: Record<string, string>;
@@ -49,7 +39,8 @@ export function configSource({
     secretPaths,
 }: Pick<StackConfig, "config" | "secretPaths">): ConfigSource {
     return {
-        get: (key: string) => config[`aims:${key}`],
+        keys: () => Object.keys(config).filter((key) => key.startsWith("aims:")),
+        get: (key: string) => config[key],
         isSecret: (key: string) => secretPaths.includes(key),
     };
 }
@@ -89,12 +80,11 @@ export function readStackConfig(projectDir: string, stack: string): StackConfig 
         )
             secretKeys.add(key);
     }
-    for (const { key, path: secretPath } of SECRET_PATHS) {
-        if (config[key] === undefined) continue;
-        const block = JSON.parse(config[key]);
-        const parent = secretPath.slice(0, -1).reduce((node, part) => node?.[part], block);
+    for (const [key, ...secretPath] of STACK_SECRET_PATHS) {
+        const block = parseBlock(config[key]);
+        const parent = valueAt(block, secretPath.slice(0, -1)) as Record<string, unknown>;
         const leaf = secretPath[secretPath.length - 1];
-        if (parent && typeof parent === "object" && parent[leaf] === undefined) {
+        if (parent !== null && typeof parent === "object" && parent[leaf] === undefined) {
             parent[leaf] = SECRET_PLACEHOLDER;
             config[key] = JSON.stringify(block);
             secretKeys.add(key);
@@ -102,6 +92,16 @@ export function readStackConfig(projectDir: string, stack: string): StackConfig 
         }
     }
     return { config, secretKeys: [...secretKeys], secretPaths };
+}
+
+/** A block's JSON, or undefined when the value is not JSON (the settings report it). */
+function parseBlock(text: string | undefined): unknown {
+    if (text === undefined) return undefined;
+    try {
+        return JSON.parse(text);
+    } catch {
+        return undefined;
+    }
 }
 
 /** `value` with every `secure:` value replaced by the placeholder; `onSecret` gets each one's full key. */

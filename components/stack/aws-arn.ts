@@ -34,12 +34,6 @@ export function parseArn(text: string): Arn | undefined {
     return { partition, service, region, accountId, resource };
 }
 
-export const ACCOUNT_ID = /^\d{12}$/;
-
-/** EC2 and EFS IDs: a prefix and 8 (older resources) or 17 lowercase hex digits. */
-export const resourceIdPattern = (prefix: string): RegExp =>
-    new RegExp(`^${prefix}-([0-9a-f]{8}|[0-9a-f]{17})$`);
-
 /** The ARN IAM policies use for an EFS file system. */
 export function fileSystemArn(
     place: { region: string; accountId: string },
