@@ -21,30 +21,30 @@ export = async () => {
     const allTenants = loadTenants(path.join(__dirname, "tenants"));
     const settings = readStackSettings(programConfigSource(), pulumi.getStack(), allTenants);
     throwIfProblems(hostProblems(allTenants, projectStackDomains(__dirname, settings)));
-    const specs = tenantsOfStack(allTenants, settings);
-    await guardTenantRemovals(specs, settings);
+    const tenants = tenantsOfStack(allTenants, settings);
+    await guardTenantRemovals(tenants, settings);
 
     const providers = stackProviders(
         settings,
-        new Set(specs.map((spec) => platformOf(spec, settings))),
+        new Set(tenants.map((tenant) => platformOf(tenant, settings))),
     );
-    const deployed = specs.map((spec) => ({
-        spec,
-        tenant: new Tenant(spec.name, { spec, settings }, { providers }),
+    const deployed = tenants.map((tenant) => ({
+        tenant,
+        component: new Tenant(tenant.name, { tenant, settings }, { providers }),
     }));
 
     return {
         /** Every tenant this stack deploys; the deletion guard reads it back on the next update. No secret is part of it. */
-        tenants: deployed.map(({ spec, tenant }) => ({
-            name: spec.name,
-            displayName: spec.displayName,
-            plan: spec.plan,
-            status: tenant.status,
-            platform: tenant.platform,
-            url: tenant.url,
-            databaseName: tenant.databaseName,
-            ...(tenant.namespace && { namespace: tenant.namespace }),
-            ...(tenant.serviceName && { serviceName: tenant.serviceName }),
+        tenants: deployed.map(({ tenant, component }) => ({
+            name: tenant.name,
+            displayName: tenant.displayName,
+            plan: tenant.plan,
+            status: component.status,
+            platform: component.platform,
+            url: component.url,
+            databaseName: component.databaseName,
+            ...(component.namespace && { namespace: component.namespace }),
+            ...(component.serviceName && { serviceName: component.serviceName }),
         })),
         /** Says that this stack has been deployed: without it, a missing `tenants` output would look like a new stack. */
         aimsStack: stackMarker(),

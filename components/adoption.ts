@@ -14,16 +14,18 @@ import type { TenantSpec } from "./registry";
 import type { Environment } from "./vocabulary";
 
 /** True when the tenant's file adopts it in this environment (`adopt: true` or a list naming it). */
-export function isAdopted(spec: Pick<TenantSpec, "adopt">, environment: Environment): boolean {
-    return spec.adopt?.includes(environment) ?? false;
+export function isAdopted(tenant: Pick<TenantSpec, "adopt">, environment: Environment): boolean {
+    return tenant.adopt?.includes(environment) ?? false;
 }
 
 /** The tenant's database and role name: the Argo CD setup's for an adopted tenant, the program's otherwise. */
 export function tenantDatabaseName(
-    spec: Pick<TenantSpec, "name" | "adopt">,
+    tenant: Pick<TenantSpec, "name" | "adopt">,
     environment: Environment,
 ): string {
-    return isAdopted(spec, environment) ? argoCdDatabaseName(spec.name) : databaseName(spec.name);
+    return isAdopted(tenant, environment)
+        ? argoCdDatabaseName(tenant.name)
+        : databaseName(tenant.name);
 }
 
 /** The `import` ids of an adopted tenant's resources, in each provider's format. */

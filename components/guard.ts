@@ -151,18 +151,18 @@ export function platformMoveProblems(
     const { file } = settings;
     const problems: string[] = [];
     const moving = new Set<string>();
-    for (const spec of next) {
-        const before = deployed.find((tenant) => tenant.name === spec.name);
-        const after = platformOf(spec, settings);
+    for (const tenant of next) {
+        const before = deployed.find((tenant) => tenant.name === tenant.name);
+        const after = platformOf(tenant, settings);
         if (!before || before.platform === after) continue;
-        moving.add(spec.name);
-        if (settings.allowPlatformMove.includes(spec.name)) continue;
-        const cause = spec.platform
-            ? `platform: ${spec.platform} in ${spec.file}`
+        moving.add(tenant.name);
+        if (settings.allowPlatformMove.includes(tenant.name)) continue;
+        const cause = tenant.platform
+            ? `platform: ${tenant.platform} in ${tenant.file}`
             : `aims:platform: ${settings.platform} in ${file}`;
         problems.push(
-            `${file}: aims:allowPlatformMove: ${cause} moves ${platformMoveSummary(spec, before.platform, after, settings)}. ` +
-                `Refusing an unconfirmed platform move: if it is intended, add "${spec.name}" to aims:allowPlatformMove in ${file}; ` +
+            `${file}: aims:allowPlatformMove: ${cause} moves ${platformMoveSummary(tenant, before.platform, after, settings)}. ` +
+                `Refusing an unconfirmed platform move: if it is intended, add "${tenant.name}" to aims:allowPlatformMove in ${file}; ` +
                 `if not, put the tenant back on ${before.platform}`,
         );
     }

@@ -14,7 +14,7 @@ export type PlatformStackSettings = Omit<StackSettings, "kubernetes" | "aws" | "
 
 export interface TenantPlatformArgs {
     /** The validated tenant file. */
-    readonly spec: TenantSpec;
+    readonly tenant: TenantSpec;
     /** The validated stack config. */
     readonly settings: PlatformStackSettings;
     /** Host the tenant is served at: `<name>.<baseDomain>` or the tenant's domain. */

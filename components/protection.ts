@@ -14,10 +14,10 @@ export interface DataProtection {
  */
 export function dataProtection(
     settings: Pick<StackSettings, "protectData">,
-    spec: Pick<TenantSpec, "status">,
+    tenant: Pick<TenantSpec, "status">,
 ): DataProtection {
     return {
-        protect: settings.protectData && spec.status !== "offboarding",
+        protect: settings.protectData && tenant.status !== "offboarding",
         retainOnDelete: settings.protectData,
     };
 }

@@ -58,7 +58,7 @@ export function loadTenants(dir: string): TenantSpec[] {
         ]);
     }
     const problems: string[] = [];
-    const specs: TenantSpec[] = [];
+    const tenants: TenantSpec[] = [];
     for (const entry of readTenantFolder(dir)) {
         if ("problem" in entry) {
             problems.push(`${entry.file}: ${entry.problem}`);
@@ -66,22 +66,22 @@ export function loadTenants(dir: string): TenantSpec[] {
         }
         const result = parseTenantFile(entry.file, entry.content);
         problems.push(...result.problems);
-        if (result.spec) {
-            specs.push(result.spec);
+        if (result.tenant) {
+            tenants.push(result.tenant);
         }
     }
-    if (problems.length === 0 && specs.length === 0) {
+    if (problems.length === 0 && tenants.length === 0) {
         problems.push(
             `${folder}/: no tenant files (*${TENANT_FILE_EXTENSION}); refusing to continue with zero tenants`,
         );
     }
-    problems.push(...crossTenantProblems(specs));
+    problems.push(...crossTenantProblems(tenants));
     throwIfProblems(problems);
-    return specs;
+    return tenants;
 }
 
 export interface ParsedTenantFile {
-    readonly spec?: TenantSpec;
+    readonly tenant?: TenantSpec;
     readonly problems: string[];
 }
 
@@ -153,7 +153,7 @@ export function parseTenantFile(file: string, content: Buffer | string): ParsedT
     if (problems.length > 0) {
         return { problems };
     }
-    return { spec: normalise(file, fields), problems };
+    return { tenant: normalise(file, fields), problems };
 }
 
 function nameProblems(file: string, name: string): string[] {
@@ -238,32 +238,33 @@ function adoptProblems(file: string, fields: Record<string, unknown>): string[] 
 }
 
 /** Problems only visible across files: two tenants that would share a name, a host or any derived name. */
-export function crossTenantProblems(specs: readonly TenantSpec[]): string[] {
+export function crossTenantProblems(tenants: readonly TenantSpec[]): string[] {
     const problems: string[] = [];
     const claims = new Map<string, string>();
-    const claim = (key: string, spec: TenantSpec, message: (other: string) => string) => {
+    const claim = (key: string, tenant: TenantSpec, message: (other: string) => string) => {
         const other = claims.get(key);
         if (other === undefined) {
-            claims.set(key, spec.file);
-        } else if (other !== spec.file) {
+            claims.set(key, tenant.file);
+        } else if (other !== tenant.file) {
             problems.push(message(other));
         }
     };
-    for (const spec of specs) {
+    for (const tenant of tenants) {
         claim(
-            `name:${normaliseName(spec.name)}`,
-            spec,
-            (other) => `${spec.file}: name: "${spec.name}" is also the name of ${other}`,
+            `name:${normaliseName(tenant.name)}`,
+            tenant,
+            (other) => `${tenant.file}: name: "${tenant.name}" is also the name of ${other}`,
         );
-        if (spec.domain) {
+        if (tenant.domain) {
             claim(
-                `host:${canonicalHost(spec.domain)}`,
-                spec,
-                (other) => `${spec.file}: domain: "${spec.domain}" is also the domain of ${other}`,
+                `host:${canonicalHost(tenant.domain)}`,
+                tenant,
+                (other) =>
+                    `${tenant.file}: domain: "${tenant.domain}" is also the domain of ${other}`,
             );
         }
     }
-    problems.push(...derivedNameCollisions(specs));
+    problems.push(...derivedNameCollisions(tenants));
     return problems;
 }
 

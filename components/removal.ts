@@ -9,12 +9,12 @@ import type { Platform } from "./vocabulary";
 type SummarySettings = Pick<StackSettings, "environment" | "platform" | "protectData">;
 
 export function removalSummary(
-    spec: Pick<TenantSpec, "name" | "platform" | "status" | "adopt">,
+    tenant: Pick<TenantSpec, "name" | "platform" | "status" | "adopt">,
     settings: SummarySettings,
 ): string {
-    const platform = platformOf(spec, settings);
-    const database = tenantDatabaseName(spec, settings.environment);
-    const protection = dataProtection(settings, spec);
+    const platform = platformOf(tenant, settings);
+    const database = tenantDatabaseName(tenant, settings.environment);
+    const protection = dataProtection(settings, tenant);
     const data = protection.retainOnDelete
         ? `database ${database} and its role are kept on the server (retainOnDelete); drop them by hand once the retention period is over`
         : `database ${database} and its role are dropped with all their data`;
@@ -22,20 +22,20 @@ export function removalSummary(
         ? "; the tenant's data resources are protected, so `pulumi up` refuses until its status is offboarding"
         : "";
     const backup =
-        spec.status === "offboarding"
+        tenant.status === "offboarding"
             ? "; its offboarding backup job goes too, the dump stays in the backup bucket"
             : "";
-    return `${spec.name} in ${settings.environment} (${platform}): deletes ${platformPart(platform, spec.name, settings)}${backup}; ${data}${blocked}`;
+    return `${tenant.name} in ${settings.environment} (${platform}): deletes ${platformPart(platform, tenant.name, settings)}${backup}; ${data}${blocked}`;
 }
 
 /** A move deletes the old platform's part of the tenant and creates the new one; the database stays. */
 export function platformMoveSummary(
-    spec: Pick<TenantSpec, "name" | "status" | "adopt">,
+    tenant: Pick<TenantSpec, "name" | "status" | "adopt">,
     from: Platform,
     to: Platform,
     settings: SummarySettings,
 ): string {
-    const protection = dataProtection(settings, spec);
+    const protection = dataProtection(settings, tenant);
     const data =
         from === "kubernetes"
             ? "namespace and secrets"
@@ -47,8 +47,8 @@ export function platformMoveSummary(
         ? ", and being protected they make `pulumi up` fail until the tenant's status is offboarding"
         : "";
     return (
-        `${spec.name} in ${settings.environment} from ${from} to ${to}: deletes ${platformPart(from, spec.name, settings)}${kept}${blocked}; ` +
-        `database ${tenantDatabaseName(spec, settings.environment)} and its role stay, and ${to} gets the tenant's resources anew`
+        `${tenant.name} in ${settings.environment} from ${from} to ${to}: deletes ${platformPart(from, tenant.name, settings)}${kept}${blocked}; ` +
+        `database ${tenantDatabaseName(tenant, settings.environment)} and its role stay, and ${to} gets the tenant's resources anew`
     );
 }
 

@@ -22,7 +22,7 @@ import { Platform, TenantStatus } from "./vocabulary";
 
 export interface TenantArgs {
     /** The validated tenant file. */
-    readonly spec: TenantSpec;
+    readonly tenant: TenantSpec;
     /** The validated stack config. */
     readonly settings: StackSettings;
 }
@@ -43,12 +43,12 @@ export class Tenant extends pulumi.ComponentResource {
 
     constructor(name: string, args: TenantArgs, opts?: pulumi.ComponentResourceOptions) {
         super(TENANT_TYPE, name, {}, opts);
-        const { spec, settings } = args;
-        const protection = dataProtection(settings, spec);
+        const { tenant, settings } = args;
+        const protection = dataProtection(settings, tenant);
         const data = { parent: this, ...protection };
 
-        const adoption = isAdopted(spec, settings.environment)
-            ? adoptionImportIds(spec.name)
+        const adoption = isAdopted(tenant, settings.environment)
+            ? adoptionImportIds(tenant.name)
             : undefined;
         // An adopted school keeps the SECRET_KEY and database password it has: nothing new is generated.
         const generated = adoption ? undefined : generateSecrets(name, data);
@@ -56,9 +56,9 @@ export class Tenant extends pulumi.ComponentResource {
         const database = new TenantDatabase(
             name,
             {
-                name: tenantDatabaseName(spec, settings.environment),
+                name: tenantDatabaseName(tenant, settings.environment),
                 password: generated?.databasePassword,
-                connectionLimit: PLANS[spec.plan].databaseConnections,
+                connectionLimit: PLANS[tenant.plan].databaseConnections,
                 adminRole: settings.database.username,
                 protection,
                 adoption,
@@ -66,13 +66,13 @@ export class Tenant extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const host = tenantHost(spec, settings.baseDomain);
-        const platform = platformOf(spec, settings);
+        const host = tenantHost(tenant, settings.baseDomain);
+        const platform = platformOf(tenant, settings);
         const platformOutputs = createPlatformPart(
             name,
             platform,
             {
-                spec,
+                tenant,
                 settings,
                 host,
                 database,
@@ -85,14 +85,14 @@ export class Tenant extends pulumi.ComponentResource {
         if (settings.core) {
             createCoreCleanup(
                 name,
-                { tenant: spec.name, core: settings.core, protect: protection.protect },
+                { tenant: tenant.name, core: settings.core, protect: protection.protect },
                 // Deleted before the platform part: the core forgets the tenant while it is whole.
                 { parent: this, dependsOn: [platformOutputs.part] },
             );
         }
 
         this.url = pulumi.output(`https://${host}`);
-        this.status = pulumi.output(spec.status);
+        this.status = pulumi.output(tenant.status);
         this.platform = pulumi.output(platform);
         this.databaseName = database.databaseName;
         this.secretKey = generated?.secretKey;
@@ -159,11 +159,11 @@ function createPlatformPart(
     args: TenantPlatformArgs & { readonly settings: StackSettings },
     parent: Tenant,
 ): PlatformOutputs {
-    const { spec, settings } = args;
+    const { tenant, settings } = args;
     const refuse = (problem: string): never => {
-        throw new Error(`${spec.file}: ${problem}`);
+        throw new Error(`${tenant.file}: ${problem}`);
     };
-    const offboarding = spec.status === "offboarding";
+    const offboarding = tenant.status === "offboarding";
     switch (platform) {
         case "kubernetes": {
             const kubernetes =

@@ -36,14 +36,14 @@ runCli(async () => {
             );
         }
         let started = process.hrtime.bigint();
-        const specs = loadTenants(tenantsDir);
+        const tenants = loadTenants(tenantsDir);
         const loadMs = Number(process.hrtime.bigint() - started) / 1e6;
 
         const { config, secretKeys } = readStackConfig(projectDir, "dev");
         const mocks = MockStack.start({ stack: "dev", config, secretKeys });
-        const settings = readOfflineSettings(projectDir, "dev", specs);
+        const settings = readOfflineSettings(projectDir, "dev", tenants);
         started = process.hrtime.bigint();
-        for (const spec of specs) new Tenant(spec.name, { spec, settings });
+        for (const tenant of tenants) new Tenant(tenant.name, { tenant, settings });
         await mocks.settled();
         const declareMs = Number(process.hrtime.bigint() - started) / 1e6;
         const heapMiB = process.memoryUsage().heapUsed / 2 ** 20;

@@ -164,15 +164,15 @@ function add(name: string, options: Record<string, string | boolean | undefined>
         schoolId: options["school-id"] as string | undefined,
     } as NewTenant);
     const parsed = parseTenantFile(display, text);
-    if (!parsed.spec) throw new ValidationError(parsed.problems);
-    const tenants = [...existing, parsed.spec];
+    if (!parsed.tenant) throw new ValidationError(parsed.problems);
+    const tenants = [...existing, parsed.tenant];
     const problems = crossTenantProblems(tenants);
     if (problems.length > 0) throw new ValidationError(problems);
     checkStacks(tenants);
     fs.writeFileSync(file, text, { flag: "wx" });
     console.log(`wrote ${display}:\n\n${text}`);
     console.log(
-        `Next: commit it and open a pull request; the preview of each stack (${parsed.spec.environments.join(", ")}) shows what it creates.`,
+        `Next: commit it and open a pull request; the preview of each stack (${parsed.tenant.environments.join(", ")}) shows what it creates.`,
     );
 }
 
@@ -192,8 +192,8 @@ function offboard(name: string): void {
     const tenants = loadTenants(tenantsDir);
     const text = withStatus(fs.readFileSync(file, "utf8"), "offboarding");
     const parsed = parseTenantFile(display, text);
-    if (!parsed.spec) throw new ValidationError(parsed.problems);
-    checkStacks(tenants.map((tenant) => (tenant.name === name ? parsed.spec! : tenant)));
+    if (!parsed.tenant) throw new ValidationError(parsed.problems);
+    checkStacks(tenants.map((tenant) => (tenant.name === name ? parsed.tenant! : tenant)));
     fs.writeFileSync(file, text);
     console.log(
         `set status: offboarding in ${display}. Deploying it stops the tenant and dumps its database (docs/offboarding.md);`,

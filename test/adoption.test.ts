@@ -53,13 +53,13 @@ function adoptedResources(resources: readonly RecordedResource[], name: string) 
 describe("adopting a school from the Argo CD setup", () => {
     describe("the adopt field", () => {
         it("accepts true (every environment of the tenant), a list of them, and false", () => {
-            assert.deepEqual(parse("environments: [sit, prod]\nadopt: true\n").spec?.adopt, [
+            assert.deepEqual(parse("environments: [sit, prod]\nadopt: true\n").tenant?.adopt, [
                 "sit",
                 "prod",
             ]);
-            assert.deepEqual(parse("adopt: [prod, dev]\n").spec?.adopt, ["dev", "prod"]);
-            assert.equal(parse("adopt: false\n").spec?.adopt, undefined);
-            assert.equal(parse("").spec?.adopt, undefined);
+            assert.deepEqual(parse("adopt: [prod, dev]\n").tenant?.adopt, ["dev", "prod"]);
+            assert.equal(parse("adopt: false\n").tenant?.adopt, undefined);
+            assert.equal(parse("").tenant?.adopt, undefined);
         });
 
         it("accepts an adopted tenant that is offboarding: adopt stays for the tenant's life", () => {
@@ -206,13 +206,12 @@ describe("adopting a school from the Argo CD setup", () => {
 
         it("imports nothing of a tenant next to an adopted one", async () => {
             const mocks = startMocks("dev");
-            const specs = [
+            const tenants = [
                 spec({ name: "riverside-high", adopt: ["dev"] }),
                 spec({ name: "hillcrest" }),
             ];
-            const settings = settingsOf("dev", specs);
-            for (const tenantSpec of specs)
-                new Tenant(tenantSpec.name, { spec: tenantSpec, settings });
+            const settings = settingsOf("dev", tenants);
+            for (const tenant of tenants) new Tenant(tenant.name, { tenant, settings });
             await mocks.settled();
             const imported = mocks.resources
                 .filter((resource) => resource.importId !== undefined)

@@ -129,7 +129,7 @@ describe("AWS tenant (TenantService)", () => {
             // The settings refuse such a stack first; the Tenant checks the block once, for its platform part.
             const { aws: _aws, ...withoutAws } = settings;
             assert.throws(
-                () => new Tenant("y", { spec: awsSpec({ name: "y" }), settings: withoutAws }),
+                () => new Tenant("y", { tenant: awsSpec({ name: "y" }), settings: withoutAws }),
                 /^Error: tenants\/y\.yaml: runs on aws but Pulumi\.dev\.yaml has no aims:aws block$/,
             );
         });

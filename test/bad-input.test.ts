@@ -138,7 +138,7 @@ describe("bad input: generated tenant files", () => {
     it(`rejects every one of ${cases.length} malformed tenant files, naming the file and the field`, () => {
         const file = "tenants/school1.yaml";
         for (const { label, content } of cases) {
-            const { spec: parsed, problems } = parseTenantFile(file, content);
+            const { tenant: parsed, problems } = parseTenantFile(file, content);
             assert.equal(parsed, undefined, `accepted: ${label}`);
             assert.ok(problems.length > 0, `no problem for: ${label}`);
             for (const problem of problems) {

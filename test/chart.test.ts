@@ -64,7 +64,7 @@ interface K8sObject {
 
 interface RenderCase {
     readonly title: string;
-    readonly spec: TenantSpec;
+    readonly tenant: TenantSpec;
     readonly settings: StackSettings;
     readonly host: string;
     readonly values: TenantChartValues;
@@ -75,7 +75,7 @@ function caseOf(title: string, tenantSpec: TenantSpec, settings: StackSettings):
     const host = tenantHost(tenantSpec, settings.baseDomain);
     return {
         title,
-        spec: tenantSpec,
+        tenant: tenantSpec,
         settings,
         host,
         values: tenantChartValues(tenantSpec, settings, settings.kubernetes!, host),
@@ -126,8 +126,8 @@ function planCases(): RenderCase[] {
 function render(testCase: RenderCase, binary: string): K8sObject[] {
     const rendered = renderRelease(
         {
-            name: testCase.spec.name,
-            namespace: testCase.spec.name,
+            name: testCase.tenant.name,
+            namespace: testCase.tenant.name,
             chartPath: CHART,
             values: testCase.values,
         },
@@ -196,7 +196,7 @@ describe("tenant chart (real helm)", function () {
     });
 
     it("renders the two Deployments and Services in the namespace, and a disruption budget only where a component has several pods", () => {
-        for (const { title, spec: tenantSpec, values, objects } of cases) {
+        for (const { title, tenant: tenantSpec, values, objects } of cases) {
             const expected = [
                 `Deployment/${tenantSpec.name}-backend`,
                 `Deployment/${tenantSpec.name}-frontend`,
@@ -221,9 +221,9 @@ describe("tenant chart (real helm)", function () {
     });
 
     it("names and exposes the Services exactly as the Ingress routes to them, selecting the Deployments' pods", () => {
-        for (const { title, spec: tenantSpec, settings, host, objects } of cases) {
+        for (const { title, tenant: tenantSpec, settings, host, objects } of cases) {
             const [routes] = ingressSpec({
-                spec: tenantSpec,
+                tenant: tenantSpec,
                 kubernetes: settings.kubernetes!,
                 host,
             }).rules as any[];
@@ -273,7 +273,7 @@ describe("tenant chart (real helm)", function () {
                 (testCase) => testCase.values.backend.bootstrapReady.enabled,
             );
             assert.ok(withCore, "some case has a core, and so the bootstrap-ready container");
-            for (const { title, spec: tenantSpec, objects } of cases) {
+            for (const { title, tenant: tenantSpec, objects } of cases) {
                 const pods = {
                     frontend: byKind(objects, "Deployment", `${tenantSpec.name}-frontend`),
                     backend: byKind(objects, "Deployment", `${tenantSpec.name}-backend`),
@@ -315,14 +315,14 @@ describe("tenant chart (real helm)", function () {
             }
             assert.ok(
                 allContainers(
-                    byKind(withCore.objects, "Deployment", `${withCore.spec.name}-backend`),
+                    byKind(withCore.objects, "Deployment", `${withCore.tenant.name}-backend`),
                 ).some((container) => container.name === CONTAINERS.bootstrapReady),
             );
         });
     });
 
     it("migrates, then bootstraps, then calls the core back (only with a core), before the backend starts", () => {
-        for (const { title, values, spec: tenantSpec, settings, objects } of cases) {
+        for (const { title, values, tenant: tenantSpec, settings, objects } of cases) {
             const pod = byKind(objects, "Deployment", `${tenantSpec.name}-backend`).spec.template
                 .spec;
             const withCore = values.backend.bootstrapReady.enabled;
@@ -372,7 +372,7 @@ describe("tenant chart (real helm)", function () {
     });
 
     it("reads SECRET_KEY and the database credentials from the Secrets Pulumi creates, and nothing else from a Secret", () => {
-        for (const { title, spec: tenantSpec, settings, host, objects } of cases) {
+        for (const { title, tenant: tenantSpec, settings, host, objects } of cases) {
             const backend = byKind(objects, "Deployment", `${tenantSpec.name}-backend`);
             for (const container of allContainers(backend)) {
                 const at = `${title}: ${container.name}`;
@@ -436,7 +436,7 @@ describe("tenant chart (real helm)", function () {
     });
 
     it("gives the backend the core's contract, secrets only from the tenant's core Secret, and the frontend the API's URL", () => {
-        for (const { title, spec: tenantSpec, settings, objects } of cases) {
+        for (const { title, tenant: tenantSpec, settings, objects } of cases) {
             const backend = byKind(objects, "Deployment", `${tenantSpec.name}-backend`);
             for (const container of allContainers(backend)) {
                 const at = `${title}: ${container.name}`;
@@ -502,7 +502,7 @@ describe("tenant chart (real helm)", function () {
     });
 
     it("runs the plan's replicas while active and none while suspended or offboarding", () => {
-        for (const { title, spec: tenantSpec, objects } of cases) {
+        for (const { title, tenant: tenantSpec, objects } of cases) {
             const plan = PLANS[tenantSpec.plan].kubernetes;
             const running = tenantSpec.status === "active";
             assert.equal(
@@ -556,7 +556,7 @@ describe("tenant chart (real helm)", function () {
     });
 
     it("gives every container the plan's CPU and memory, within the namespace's LimitRange, and its component's local disk", () => {
-        for (const { title, spec: tenantSpec, objects } of cases) {
+        for (const { title, tenant: tenantSpec, objects } of cases) {
             const [limitRange] = limitRangeSpec(PLANS[tenantSpec.plan].kubernetes).limits as any[];
             for (const deployment of objects.filter((object) => object.kind === "Deployment")) {
                 const disk = CHART_DEFAULTS[componentOf(deployment)].ephemeralStorage;
@@ -701,7 +701,7 @@ describe("tenant chart (real helm)", function () {
     });
 
     it("pulls with the registry secret only when the stack has registry credentials", () => {
-        for (const { title, spec: tenantSpec, settings, objects } of cases) {
+        for (const { title, tenant: tenantSpec, settings, objects } of cases) {
             const expected = settings.kubernetes?.registry
                 ? [{ name: imagePullSecretName(tenantSpec.name) }]
                 : undefined;

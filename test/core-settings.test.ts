@@ -247,9 +247,9 @@ describe("tenant file: schoolId and the core's reserved names", () => {
         );
 
     it("accepts a quoted id and keeps it as a string", () => {
-        assert.equal(parse('schoolId: "2042"\n').spec?.schoolId, "2042");
-        assert.equal(parse("schoolId: a1b2-c3\n").spec?.schoolId, "a1b2-c3");
-        assert.equal(parse("").spec?.schoolId, undefined);
+        assert.equal(parse('schoolId: "2042"\n').tenant?.schoolId, "2042");
+        assert.equal(parse("schoolId: a1b2-c3\n").tenant?.schoolId, "a1b2-c3");
+        assert.equal(parse("").tenant?.schoolId, undefined);
     });
 
     it("rejects a number, an empty id or one with other characters, naming the field", () => {

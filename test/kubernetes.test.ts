@@ -80,10 +80,10 @@ describe("Kubernetes tenant", () => {
 
         it("creates one set per tenant and nothing shared between tenants", async () => {
             const mocks = startMocks("dev");
-            const specs = [spec({ name: "school1" }), spec({ name: "hillcrest", plan: "small" })];
-            const settings = settingsOf("dev", specs);
-            for (const tenantSpec of specs)
-                new Tenant(tenantSpec.name, { spec: tenantSpec, settings });
+            const tenants = [spec({ name: "school1" }), spec({ name: "hillcrest", plan: "small" })];
+            const settings = settingsOf("dev", tenants);
+            for (const tenantSpec of tenants)
+                new Tenant(tenantSpec.name, { tenant: tenantSpec, settings });
             await mocks.settled();
             assert.equal(mocks.ofType(TYPES.workload).length, 2);
             for (const type of [
@@ -97,7 +97,7 @@ describe("Kubernetes tenant", () => {
                 assert.equal(mocks.ofType(type).length, 2, type);
             }
             assert.equal(mocks.ofType(TYPES.secret).length, 6);
-            for (const tenantSpec of specs) {
+            for (const tenantSpec of tenants) {
                 const r = kubernetesResources(mocks, tenantSpec.name);
                 assert.deepEqual(
                     typesAndNames(mocks.descendantsOf(r.workload)),
@@ -111,7 +111,7 @@ describe("Kubernetes tenant", () => {
             const mocks = startMocks("dev");
             const awsSpec = spec({ name: "greenfield", platform: "aws" });
             const tenant = new Tenant("greenfield", {
-                spec: awsSpec,
+                tenant: awsSpec,
                 settings: settingsOf("dev", [awsSpec]),
             });
             await mocks.settled();

@@ -84,17 +84,16 @@ function problems(
 /** Declares `specs` on `stack` as index.ts does (explicit providers) and waits for every registration. */
 async function deploy(
     stack: string,
-    specs: readonly TenantSpec[],
+    tenants: readonly TenantSpec[],
     overrides: Record<string, unknown> = {},
 ) {
     const mocks = startMocks(stack, overrides);
-    const settings = settingsOf(stack, specs, overrides);
+    const settings = settingsOf(stack, tenants, overrides);
     const providers = stackProviders(
         settings,
-        new Set<Platform>(specs.map((s) => platformOf(s, settings))),
+        new Set<Platform>(tenants.map((s) => platformOf(s, settings))),
     );
-    for (const tenantSpec of specs)
-        new Tenant(tenantSpec.name, { spec: tenantSpec, settings }, { providers });
+    for (const tenant of tenants) new Tenant(tenant.name, { tenant, settings }, { providers });
     await mocks.settled();
     return { mocks, settings };
 }
@@ -1072,13 +1071,13 @@ describe("offboarding", () => {
                 backup: { ...settings.backup, credentials: undefined },
             };
             assert.throws(
-                () => new Tenant("school1", { spec: k8sOffboarding, settings: withoutKeys }),
+                () => new Tenant("school1", { tenant: k8sOffboarding, settings: withoutKeys }),
                 /^Error: tenants\/school1\.yaml: is offboarding on kubernetes but Pulumi\.dev\.yaml has no aims:backup block with accessKeyId and secretAccessKey$/,
             );
             assert.throws(
                 () =>
                     new Tenant("greenfield", {
-                        spec: awsOffboarding,
+                        tenant: awsOffboarding,
                         settings: { ...settings, backup: undefined },
                     }),
                 /^Error: tenants\/greenfield\.yaml: is offboarding but Pulumi\.dev\.yaml has no aims:backup block$/,

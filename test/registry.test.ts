@@ -60,9 +60,9 @@ function loadProblems(files: Record<string, string>): string[] {
 
 describe("registry: one tenant file", () => {
     it("accepts a minimal file and fills the defaults", () => {
-        const { spec, problems } = parseTenantFile("tenants/school1.yaml", VALID);
+        const { tenant, problems } = parseTenantFile("tenants/school1.yaml", VALID);
         assert.deepEqual(problems, []);
-        assert.deepEqual(spec, {
+        assert.deepEqual(tenant, {
             name: "school1",
             displayName: "School One",
             environments: ["dev", "sit", "prod"],
@@ -73,7 +73,7 @@ describe("registry: one tenant file", () => {
     });
 
     it("keeps every optional field of a full file, environments in canonical order", () => {
-        const { spec, problems } = parseTenantFile(
+        const { tenant, problems } = parseTenantFile(
             "tenants/school1.yaml",
             `${VALID}environments: [prod, dev]
 status: suspended
@@ -84,12 +84,12 @@ aws: { listenerPriority: 120, shard: 1 }
 `,
         );
         assert.deepEqual(problems, []);
-        assert.deepEqual(spec?.environments, ["dev", "prod"]);
-        assert.equal(spec?.status, "suspended");
-        assert.equal(spec?.platform, "aws");
-        assert.equal(spec?.domain, "portal.school1.example.org");
-        assert.deepEqual(spec?.image, { tag: "2.3.1" });
-        assert.deepEqual(spec?.aws, { listenerPriority: 120, shard: 1 });
+        assert.deepEqual(tenant?.environments, ["dev", "prod"]);
+        assert.equal(tenant?.status, "suspended");
+        assert.equal(tenant?.platform, "aws");
+        assert.equal(tenant?.domain, "portal.school1.example.org");
+        assert.deepEqual(tenant?.image, { tag: "2.3.1" });
+        assert.deepEqual(tenant?.aws, { listenerPriority: 120, shard: 1 });
     });
 
     describe("name", () => {
@@ -322,7 +322,7 @@ describe("registry: the tenants folder", () => {
             },
             (dir) => {
                 assert.deepEqual(
-                    loadTenants(dir).map((spec) => [spec.name, spec.file]),
+                    loadTenants(dir).map((tenant) => [tenant.name, tenant.file]),
                     [
                         ["a", "tenants/a.yaml"],
                         ["b", "tenants/b.yaml"],
@@ -396,9 +396,9 @@ describe("registry: the tenants folder", () => {
         );
     });
     it("loads the project's own example tenants", () => {
-        const specs = loadTenants(path.join(__dirname, "..", "tenants"));
+        const tenants = loadTenants(path.join(__dirname, "..", "tenants"));
         assert.deepEqual(
-            specs.map((spec) => spec.name),
+            tenants.map((tenant) => tenant.name),
             ["greenfield", "riverside-high", "school1"],
         );
     });

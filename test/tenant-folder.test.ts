@@ -171,8 +171,8 @@ describe("tenant file text: nothing from the file is echoed", () => {
     };
     for (const [label, content] of Object.entries(hostile)) {
         it(`does not quote the file on ${label}`, () => {
-            const { spec, problems } = parseTenantFile("tenants/school1.yaml", content);
-            assert.equal(spec, undefined);
+            const { tenant, problems } = parseTenantFile("tenants/school1.yaml", content);
+            assert.equal(tenant, undefined);
             assert.ok(problems.length > 0);
             for (const problem of problems) {
                 assert.ok(problem.startsWith("tenants/school1.yaml: "), problem);

@@ -31,7 +31,7 @@ async function deploy(
     const mocks = startMocks(stack, configOverrides);
     const tenantSpec = spec(overrides);
     const tenant = new Tenant(tenantSpec.name, {
-        spec: tenantSpec,
+        tenant: tenantSpec,
         settings: settingsOf(stack, [tenantSpec], configOverrides),
     });
     await mocks.settled();

@@ -113,7 +113,7 @@ export function backupContainerDefinitions(values: BackupTaskValues): ContainerD
 }
 
 export interface OffboardingBackupArgs {
-    readonly spec: Pick<TenantSpec, "name">;
+    readonly tenant: Pick<TenantSpec, "name">;
     readonly settings: Pick<StackSettings, "environment" | "database">;
     readonly aws: Pick<
         AwsSettings,
@@ -146,7 +146,7 @@ export function createOffboardingBackup(
     args: OffboardingBackupArgs,
     opts: pulumi.CustomResourceOptions,
 ): OffboardingBackup {
-    const { spec, settings, backup, tags } = args;
+    const { tenant, settings, backup, tags } = args;
     const env = settings.environment;
     const place = { region: args.aws.region, accountId: args.aws.accountId };
     // Only the run waits for opts.dependsOn.
@@ -155,14 +155,14 @@ export function createOffboardingBackup(
     const role = new aws.iam.Role(
         `${name}-backup-role`,
         {
-            name: backupRoleName(env, spec.name),
-            description: `Offboarding backup of tenant ${spec.name}`,
+            name: backupRoleName(env, tenant.name),
+            description: `Offboarding backup of tenant ${tenant.name}`,
             assumeRolePolicy: JSON.stringify(taskAssumeRolePolicy(place)),
             tags,
         },
         own,
     );
-    const objectArn = backupObjectArn(partitionOf(args.aws.region), backup, env, spec.name);
+    const objectArn = backupObjectArn(partitionOf(args.aws.region), backup, env, tenant.name);
     const policy = new aws.iam.RolePolicy(
         `${name}-backup-policy`,
         {
@@ -180,7 +180,7 @@ export function createOffboardingBackup(
     const container = backupContainer({
         backup,
         environment: env,
-        tenant: spec.name,
+        tenant: tenant.name,
         database: databaseEndpoint(settings, args.aws),
     });
     const definitions = pulumi
@@ -196,7 +196,7 @@ export function createOffboardingBackup(
     const taskDefinition = new aws.ecs.TaskDefinition(
         `${name}-backup-task`,
         {
-            family: backupTaskFamilyName(env, spec.name),
+            family: backupTaskFamilyName(env, tenant.name),
             requiresCompatibilities: ["FARGATE"],
             networkMode: "awsvpc",
             cpu: String(BACKUP_TASK_CPU),
@@ -226,7 +226,7 @@ export function createOffboardingBackup(
                         securityGroupIds: args.aws.securityGroupIds,
                         container: container.name,
                         startedBy: BACKUP_STARTED_BY,
-                        what: `offboarding backup of tenant ${spec.name}`,
+                        what: `offboarding backup of tenant ${tenant.name}`,
                         deadlineSeconds: BACKUP_DEADLINE_SECONDS,
                         logGroup,
                         logStreamPrefix: BACKUP_LOG_STREAM_PREFIX,

@@ -15,12 +15,12 @@ import { AwsSettings } from "../stack/aws";
 export const HEALTH_CHECK_GRACE_PERIOD_SECONDS = 300;
 
 /** Tasks of an active tenant; a suspended or offboarding tenant runs none and keeps its data. */
-export function desiredCount(spec: Pick<TenantSpec, "plan" | "status">): number {
-    return isRunning(spec.status) ? PLANS[spec.plan].ecs.desiredCount : 0;
+export function desiredCount(tenant: Pick<TenantSpec, "plan" | "status">): number {
+    return isRunning(tenant.status) ? PLANS[tenant.plan].ecs.desiredCount : 0;
 }
 
 export interface TenantEcsServiceArgs {
-    readonly spec: Pick<TenantSpec, "name" | "plan" | "status">;
+    readonly tenant: Pick<TenantSpec, "name" | "plan" | "status">;
     readonly aws: Pick<AwsSettings, "clusterArn" | "subnetIds" | "securityGroupIds">;
     readonly taskDefinitionArn: pulumi.Input<string>;
     readonly targetGroupArns: Readonly<Record<TargetGroupRole, pulumi.Input<string>>>;
@@ -33,16 +33,16 @@ export function createEcsService(
     args: TenantEcsServiceArgs,
     opts: pulumi.CustomResourceOptions,
 ): aws.ecs.Service {
-    const { spec } = args;
+    const { tenant } = args;
     return new aws.ecs.Service(
         `${name}-service`,
         {
-            name: ecsServiceName(spec.name),
+            name: ecsServiceName(tenant.name),
             cluster: args.aws.clusterArn,
             launchType: "FARGATE",
             platformVersion: "LATEST",
             taskDefinition: args.taskDefinitionArn,
-            desiredCount: desiredCount(spec),
+            desiredCount: desiredCount(tenant),
             networkConfiguration: {
                 subnets: [...args.aws.subnetIds],
                 securityGroups: [...args.aws.securityGroupIds],

@@ -104,7 +104,7 @@ export function taskRolePolicy(resources: TaskPolicyResources): PolicyDocument {
 }
 
 export interface TaskRoleArgs {
-    readonly spec: Pick<TenantSpec, "name">;
+    readonly tenant: Pick<TenantSpec, "name">;
     readonly settings: Pick<StackSettings, "environment">;
     readonly region: string;
     readonly accountId: string;
@@ -129,8 +129,8 @@ export function createTaskRole(
     const role = new aws.iam.Role(
         `${name}-task-role`,
         {
-            name: taskRoleName(args.settings.environment, args.spec.name),
-            description: `ECS tasks of tenant ${args.spec.name}`,
+            name: taskRoleName(args.settings.environment, args.tenant.name),
+            description: `ECS tasks of tenant ${args.tenant.name}`,
             assumeRolePolicy: JSON.stringify(taskAssumeRolePolicy(args)),
             tags: args.tags,
         },

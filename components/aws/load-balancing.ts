@@ -36,14 +36,14 @@ export const TARGET_GROUPS: Readonly<Record<TargetGroupRole, TargetGroupSpec>> =
 
 export function targetGroupArgs(
     role: TargetGroupRole,
-    spec: Pick<TenantSpec, "name">,
+    tenant: Pick<TenantSpec, "name">,
     settings: Pick<StackSettings, "environment">,
     awsSettings: Pick<AwsSettings, "vpcId" | "frontendHealthCheckPath" | "backendHealthCheckPath">,
     tags: Record<string, string>,
 ): aws.lb.TargetGroupArgs {
     const web = role === "web";
     return {
-        name: targetGroupName(settings.environment, spec.name, role),
+        name: targetGroupName(settings.environment, tenant.name, role),
         targetType: "ip",
         protocol: "HTTP",
         protocolVersion: "HTTP1",
@@ -88,17 +88,17 @@ export function ruleConditions(
 }
 
 /** The body of the load balancer's 503 for a tenant that is not running (plain text, at most 1024 bytes). */
-export function unavailableMessage(spec: Pick<TenantSpec, "status">): string {
-    return spec.status === "offboarding"
+export function unavailableMessage(tenant: Pick<TenantSpec, "status">): string {
+    return tenant.status === "offboarding"
         ? "This school's portal has been closed. Please contact your school for help."
         : "This school's portal is suspended. Please contact your school for help.";
 }
 
 export function ruleActions(
-    spec: Pick<TenantSpec, "status">,
+    tenant: Pick<TenantSpec, "status">,
     targetGroupArn: pulumi.Input<string>,
 ): aws.types.input.lb.ListenerRuleAction[] {
-    if (isRunning(spec.status)) {
+    if (isRunning(tenant.status)) {
         return [{ type: "forward", targetGroupArn }];
     }
     return [
@@ -107,14 +107,14 @@ export function ruleActions(
             fixedResponse: {
                 contentType: "text/plain",
                 statusCode: "503",
-                messageBody: unavailableMessage(spec),
+                messageBody: unavailableMessage(tenant),
             },
         },
     ];
 }
 
 export interface TenantLoadBalancingArgs {
-    readonly spec: Pick<TenantSpec, "name" | "status">;
+    readonly tenant: Pick<TenantSpec, "name" | "status">;
     readonly settings: Pick<StackSettings, "environment">;
     readonly aws: Pick<AwsSettings, "vpcId" | "frontendHealthCheckPath" | "backendHealthCheckPath">;
     readonly host: string;
@@ -139,7 +139,7 @@ export function createLoadBalancing(
     const create = (role: TargetGroupRole) => {
         const targetGroup = new aws.lb.TargetGroup(
             `${name}-${role}`,
-            targetGroupArgs(role, args.spec, args.settings, args.aws, args.tags),
+            targetGroupArgs(role, args.tenant, args.settings, args.aws, args.tags),
             opts,
         );
         const rule = new aws.lb.ListenerRule(
@@ -148,7 +148,7 @@ export function createLoadBalancing(
                 listenerArn: args.listenerArn,
                 priority: priorities[role],
                 conditions: ruleConditions(role, args.host),
-                actions: ruleActions(args.spec, targetGroup.arn),
+                actions: ruleActions(args.tenant, targetGroup.arn),
                 tags: args.tags,
             },
             opts,

@@ -12,7 +12,7 @@ import type { StackSettings } from "../stack/settings";
 export function createLogGroup(
     name: string,
     args: {
-        spec: Pick<TenantSpec, "name">;
+        tenant: Pick<TenantSpec, "name">;
         settings: Pick<StackSettings, "environment" | "protectData">;
         retentionInDays: number;
         tags: Record<string, string>;
@@ -22,7 +22,7 @@ export function createLogGroup(
     return new aws.cloudwatch.LogGroup(
         `${name}-logs`,
         {
-            name: logGroupName(args.settings.environment, args.spec.name),
+            name: logGroupName(args.settings.environment, args.tenant.name),
             retentionInDays: args.retentionInDays,
             tags: args.tags,
         },

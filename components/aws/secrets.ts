@@ -41,7 +41,7 @@ export function databaseEndpoint(
 }
 
 export interface TenantSecretsArgs {
-    readonly spec: Pick<TenantSpec, "name">;
+    readonly tenant: Pick<TenantSpec, "name">;
     readonly settings: Pick<StackSettings, "environment" | "protectData" | "database" | "core">;
     readonly aws: Pick<AwsSettings, "databaseHost" | "databasePort">;
     /** Django SECRET_KEY, secret. */
@@ -69,7 +69,7 @@ export function createSecrets(
     args: TenantSecretsArgs,
     opts: pulumi.CustomResourceOptions,
 ): TenantSecrets {
-    const { spec, settings, protection, tags } = args;
+    const { tenant, settings, protection, tags } = args;
     const env = settings.environment;
     const data = { ...opts, ...protection };
     const versions: aws.secretsmanager.SecretVersion[] = [];
@@ -113,22 +113,22 @@ export function createSecrets(
     const credentials = pulumi.jsonStringify(fields);
     const databaseCredentials = secret(
         "db-credentials",
-        dbCredentialsSecretName(env, spec.name),
-        `PostgreSQL credentials of tenant ${spec.name}`,
+        dbCredentialsSecretName(env, tenant.name),
+        `PostgreSQL credentials of tenant ${tenant.name}`,
         credentials,
     );
     const secretKey = secret(
         "secret-key",
-        secretKeySecretName(env, spec.name),
-        `Django SECRET_KEY of tenant ${spec.name}`,
+        secretKeySecretName(env, tenant.name),
+        `Django SECRET_KEY of tenant ${tenant.name}`,
         pulumi.output(args.secretKey),
     );
     const core =
         settings.core &&
         secret(
             "core",
-            coreSecretsSecretName(env, spec.name),
-            `aims-core secrets of tenant ${spec.name}`,
+            coreSecretsSecretName(env, tenant.name),
+            `aims-core secrets of tenant ${tenant.name}`,
             pulumi.jsonStringify(
                 coreSecretValues(settings.core, usesStorageKeysOnAws(settings.core)),
             ),

@@ -40,22 +40,22 @@ export class TenantService extends pulumi.ComponentResource {
 
     constructor(name: string, args: TenantServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super(TENANT_SERVICE_TYPE, name, {}, opts);
-        const { spec, settings, aws: awsSettings, host, protection, secretKey, database } = args;
+        const { tenant, settings, aws: awsSettings, host, protection, secretKey, database } = args;
         if (secretKey === undefined || database.password === undefined) {
             // The registry and the settings refuse adopt for AWS tenants; this is the backstop.
             throw new Error(
-                `${spec.file}: an AWS tenant needs the program's own SECRET_KEY and database password; only Kubernetes tenants are adopted`,
+                `${tenant.file}: an AWS tenant needs the program's own SECRET_KEY and database password; only Kubernetes tenants are adopted`,
             );
         }
-        const listener = listenerOf(spec, awsSettings);
-        const priority = listenerPriority(spec);
-        const tags = tenantTags(spec, protection);
+        const listener = listenerOf(tenant, awsSettings);
+        const priority = listenerPriority(tenant);
+        const tags = tenantTags(tenant, protection);
 
-        const media = awsMediaAccess(settings, awsSettings, spec.name);
+        const media = awsMediaAccess(settings, awsSettings, tenant.name);
         const secrets = createSecrets(
             name,
             {
-                spec,
+                tenant,
                 settings,
                 aws: awsSettings,
                 secretKey,
@@ -67,18 +67,18 @@ export class TenantService extends pulumi.ComponentResource {
         );
         const accessPoint = createAccessPoint(
             name,
-            { spec, fileSystemId: awsSettings.efsFileSystemId, protection, tags },
+            { tenant, fileSystemId: awsSettings.efsFileSystemId, protection, tags },
             { parent: this },
         );
         const logGroup = createLogGroup(
             name,
-            { spec, settings, retentionInDays: awsSettings.logRetentionDays, tags },
+            { tenant, settings, retentionInDays: awsSettings.logRetentionDays, tags },
             { parent: this },
         );
         const taskRole = createTaskRole(
             name,
             {
-                spec,
+                tenant,
                 settings,
                 tags,
                 region: awsSettings.region,
@@ -97,7 +97,7 @@ export class TenantService extends pulumi.ComponentResource {
         const taskDefinition = createTaskDefinition(
             name,
             {
-                spec,
+                tenant,
                 settings,
                 host,
                 tags,
@@ -113,13 +113,13 @@ export class TenantService extends pulumi.ComponentResource {
         );
         const loadBalancing = createLoadBalancing(
             name,
-            { spec, settings, host, priority, tags, aws: awsSettings, listenerArn: listener.arn },
+            { tenant, settings, host, priority, tags, aws: awsSettings, listenerArn: listener.arn },
             { parent: this },
         );
         const service = createEcsService(
             name,
             {
-                spec,
+                tenant,
                 tags,
                 aws: awsSettings,
                 taskDefinitionArn: taskDefinition.arn,
@@ -144,7 +144,7 @@ export class TenantService extends pulumi.ComponentResource {
             createOffboardingBackup(
                 name,
                 {
-                    spec,
+                    tenant,
                     settings,
                     aws: awsSettings,
                     backup: args.backup,

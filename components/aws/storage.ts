@@ -15,7 +15,7 @@ export const TENANT_DIRECTORY_PERMISSIONS = "0755";
 export const tenantDirectory = (tenant: string): string => `/tenants/${tenant}`;
 
 export function accessPointArgs(
-    spec: Pick<TenantSpec, "name">,
+    tenant: Pick<TenantSpec, "name">,
     fileSystemId: string,
     tags: Record<string, string>,
 ): aws.efs.AccessPointArgs {
@@ -23,7 +23,7 @@ export function accessPointArgs(
         fileSystemId,
         posixUser: { uid: APP_USER.uid, gid: APP_USER.gid },
         rootDirectory: {
-            path: tenantDirectory(spec.name),
+            path: tenantDirectory(tenant.name),
             // EFS creates the directory on first mount, owned by the app's user.
             creationInfo: {
                 ownerUid: APP_USER.uid,
@@ -38,7 +38,7 @@ export function accessPointArgs(
 export function createAccessPoint(
     name: string,
     args: {
-        spec: Pick<TenantSpec, "name">;
+        tenant: Pick<TenantSpec, "name">;
         fileSystemId: string;
         protection: DataProtection;
         tags: Record<string, string>;
@@ -47,7 +47,7 @@ export function createAccessPoint(
 ): aws.efs.AccessPoint {
     return new aws.efs.AccessPoint(
         `${name}-media`,
-        accessPointArgs(args.spec, args.fileSystemId, args.tags),
+        accessPointArgs(args.tenant, args.fileSystemId, args.tags),
         { ...opts, ...args.protection },
     );
 }

@@ -10,12 +10,12 @@ export const TENANT_TAG = "aims:tenant";
  * the data-retained tag shows it the retainOnDelete of the tenant's data, which it cannot read.
  */
 export function tenantTags(
-    spec: Pick<TenantSpec, "name" | "status">,
+    tenant: Pick<TenantSpec, "name" | "status">,
     protection: Pick<DataProtection, "retainOnDelete">,
 ): Record<string, string> {
     return {
-        [TENANT_TAG]: spec.name,
-        [TENANT_STATUS_TAG]: spec.status,
+        [TENANT_TAG]: tenant.name,
+        [TENANT_STATUS_TAG]: tenant.status,
         [DATA_RETAINED_TAG]: String(protection.retainOnDelete),
     };
 }

@@ -13,10 +13,10 @@ import { AwsSettings } from "../stack/aws";
 /** `repository:tag`, the tenant's `image.tag` overriding the stack's. */
 export function imageReference(
     repository: string,
-    spec: Pick<TenantSpec, "image">,
+    tenant: Pick<TenantSpec, "image">,
     settings: Pick<StackSettings, "images">,
 ): string {
-    return `${repository}:${spec.image?.tag ?? settings.images.tag}`;
+    return `${repository}:${tenant.image?.tag ?? settings.images.tag}`;
 }
 
 /** Task volumes: the tenant's EFS directory through its access point, encrypted and IAM-authorised. */
@@ -40,7 +40,7 @@ export function taskVolumes(
 }
 
 export interface TenantTaskDefinitionArgs {
-    readonly spec: Pick<TenantSpec, "name" | "plan" | "image" | "schoolId">;
+    readonly tenant: Pick<TenantSpec, "name" | "plan" | "image" | "schoolId">;
     readonly settings: Pick<StackSettings, "environment" | "images" | "database" | "core">;
     readonly aws: Pick<
         AwsSettings,
@@ -62,8 +62,8 @@ export function createTaskDefinition(
     args: TenantTaskDefinitionArgs,
     opts: pulumi.CustomResourceOptions,
 ): aws.ecs.TaskDefinition {
-    const { spec, settings } = args;
-    const plan = PLANS[spec.plan].ecs;
+    const { tenant, settings } = args;
+    const plan = PLANS[tenant.plan].ecs;
     const core = settings.core;
     const definitions = pulumi
         .all([
@@ -74,19 +74,19 @@ export function createTaskDefinition(
         ])
         .apply(([databaseCredentialsArn, secretKeyArn, logGroup, coreSecretArn]) =>
             containerDefinitions({
-                tenant: spec.name,
+                tenant: tenant.name,
                 host: args.host,
-                frontendImage: imageReference(settings.images.frontend, spec, settings),
-                backendImage: imageReference(settings.images.backend, spec, settings),
+                frontendImage: imageReference(settings.images.frontend, tenant, settings),
+                backendImage: imageReference(settings.images.backend, tenant, settings),
                 database: {
                     ...databaseEndpoint(settings, args.aws),
-                    name: databaseName(spec.name),
+                    name: databaseName(tenant.name),
                 },
                 databaseCredentialsArn,
                 secretKeyArn,
                 logGroup,
                 region: args.aws.region,
-                coreEnvironment: coreEnvironment(core, spec),
+                coreEnvironment: coreEnvironment(core, tenant),
                 ...(core &&
                     coreSecretArn && {
                         coreSecrets: {
@@ -99,7 +99,7 @@ export function createTaskDefinition(
     return new aws.ecs.TaskDefinition(
         `${name}-task`,
         {
-            family: taskFamilyName(settings.environment, spec.name),
+            family: taskFamilyName(settings.environment, tenant.name),
             requiresCompatibilities: ["FARGATE"],
             networkMode: "awsvpc",
             cpu: String(plan.cpu),

@@ -47,7 +47,7 @@ export const REPLACE_UNREADY_ANNOTATION = "pulumi.com/replaceUnready";
 const SCRATCH_VOLUME = "tmp";
 
 export interface BackupJobInputs {
-    readonly spec: Pick<TenantSpec, "name" | "plan" | "adopt">;
+    readonly tenant: Pick<TenantSpec, "name" | "plan" | "adopt">;
     readonly settings: Pick<StackSettings, "environment" | "database">;
     readonly kubernetes: Pick<KubernetesSettings, "registry">;
     readonly backup: Pick<BackupSettings, "bucket" | "prefix" | "region" | "endpoint" | "image">;
@@ -55,10 +55,13 @@ export interface BackupJobInputs {
 
 /** Labels of the Job and its pod: the tenant's, and what the pod is for. */
 export function backupLabels(
-    spec: Pick<TenantSpec, "name" | "plan">,
+    tenant: Pick<TenantSpec, "name" | "plan">,
     settings: Pick<StackSettings, "environment">,
 ): Record<string, string> {
-    return { ...tenantLabels(spec, settings), "app.kubernetes.io/component": "offboarding-backup" };
+    return {
+        ...tenantLabels(tenant, settings),
+        "app.kubernetes.io/component": "offboarding-backup",
+    };
 }
 
 /**
@@ -67,21 +70,21 @@ export function backupLabels(
  * is free while the tenant runs no app pods; the dump's scratch space is an emptyDir at /tmp.
  */
 export function backupJobSpec({
-    spec,
+    tenant,
     settings,
     kubernetes,
     backup,
 }: BackupJobInputs): k8s.types.input.batch.v1.JobSpec {
-    const slot = containerResources(PLANS[spec.plan].kubernetes);
+    const slot = containerResources(PLANS[tenant.plan].kubernetes);
     const container = backupContainer({
         backup,
         environment: settings.environment,
-        tenant: spec.name,
+        tenant: tenant.name,
         // The tenant's own connection, as the chart's: PgBouncer.
         database: {
             host: settings.database.appHost,
             port: settings.database.appPort,
-            name: tenantDatabaseName(spec, settings.environment),
+            name: tenantDatabaseName(tenant, settings.environment),
         },
     });
     const fromSecret = (name: string, secret: string, key: string) => ({
@@ -98,13 +101,13 @@ export function backupJobSpec({
         backoffLimit: BACKUP_BACKOFF_LIMIT,
         activeDeadlineSeconds: BACKUP_DEADLINE_SECONDS,
         template: {
-            metadata: { labels: backupLabels(spec, settings) },
+            metadata: { labels: backupLabels(tenant, settings) },
             spec: {
                 restartPolicy: "Never",
                 automountServiceAccountToken: false,
                 enableServiceLinks: false,
                 ...(kubernetes.registry && {
-                    imagePullSecrets: [{ name: imagePullSecretName(spec.name) }],
+                    imagePullSecrets: [{ name: imagePullSecretName(tenant.name) }],
                 }),
                 securityContext: { ...user, seccompProfile },
                 containers: [
@@ -121,18 +124,18 @@ export function backupJobSpec({
                             ...Object.entries(container.credentials).map(([name, key]) =>
                                 fromSecret(
                                     name,
-                                    databaseSecretName(spec.name),
+                                    databaseSecretName(tenant.name),
                                     DATABASE_SECRET_KEYS[key],
                                 ),
                             ),
                             fromSecret(
                                 "AWS_ACCESS_KEY_ID",
-                                backupCredentialsSecretName(spec.name),
+                                backupCredentialsSecretName(tenant.name),
                                 BACKUP_CREDENTIALS_KEYS.accessKeyId,
                             ),
                             fromSecret(
                                 "AWS_SECRET_ACCESS_KEY",
-                                backupCredentialsSecretName(spec.name),
+                                backupCredentialsSecretName(tenant.name),
                                 BACKUP_CREDENTIALS_KEYS.secretAccessKey,
                             ),
                         ],
@@ -174,7 +177,7 @@ export function backupJobAnnotations(
 }
 
 export interface OffboardingBackupArgs {
-    readonly spec: Pick<TenantSpec, "name" | "plan" | "adopt">;
+    readonly tenant: Pick<TenantSpec, "name" | "plan" | "adopt">;
     readonly settings: Pick<StackSettings, "environment" | "database">;
     readonly kubernetes: Pick<KubernetesSettings, "registry" | "waitForReady">;
     readonly backup: KubernetesBackupSettings;
@@ -195,14 +198,14 @@ export function createOffboardingBackup(
     args: OffboardingBackupArgs,
     opts: pulumi.CustomResourceOptions,
 ): OffboardingBackup {
-    const { spec, settings, backup } = args;
+    const { tenant, settings, backup } = args;
     const secret = new k8s.core.v1.Secret(
         `${name}-backup-credentials`,
         {
             metadata: {
-                name: backupCredentialsSecretName(spec.name),
+                name: backupCredentialsSecretName(tenant.name),
                 namespace: args.namespace,
-                labels: tenantLabels(spec, settings),
+                labels: tenantLabels(tenant, settings),
             },
             type: "Opaque",
             stringData: {
@@ -221,12 +224,12 @@ export function createOffboardingBackup(
         `${name}-offboarding-backup`,
         {
             metadata: {
-                name: backupJobName(spec.name),
+                name: backupJobName(tenant.name),
                 namespace: args.namespace,
-                labels: backupLabels(spec, settings),
+                labels: backupLabels(tenant, settings),
                 annotations: backupJobAnnotations(args.kubernetes),
             },
-            spec: backupJobSpec({ spec, settings, kubernetes: args.kubernetes, backup }),
+            spec: backupJobSpec({ tenant, settings, kubernetes: args.kubernetes, backup }),
         },
         pulumi.mergeOptions(opts, {
             dependsOn: [secret],

@@ -22,18 +22,18 @@ export const CLUSTER_ISSUER_ANNOTATION = "cert-manager.io/cluster-issuer";
 export const SKIP_AWAIT_ANNOTATION = "pulumi.com/skipAwait";
 
 export interface IngressInputs {
-    readonly spec: Pick<TenantSpec, "name">;
+    readonly tenant: Pick<TenantSpec, "name">;
     readonly kubernetes: Pick<KubernetesSettings, "ingressClass">;
     readonly host: string;
 }
 
 /** The Ingress spec: longest prefix wins, so Django's paths reach the backend before / catches the rest. */
 export function ingressSpec({
-    spec,
+    tenant,
     kubernetes,
     host,
 }: IngressInputs): k8s.types.input.networking.v1.IngressSpec {
-    const release = releaseName(spec.name);
+    const release = releaseName(tenant.name);
     const route = (path: string, service: string, port: number) => ({
         path,
         pathType: "Prefix",
@@ -41,7 +41,7 @@ export function ingressSpec({
     });
     return {
         ingressClassName: kubernetes.ingressClass,
-        tls: [{ hosts: [host], secretName: tlsSecretName(spec.name) }],
+        tls: [{ hosts: [host], secretName: tlsSecretName(tenant.name) }],
         rules: [
             {
                 host,
@@ -59,7 +59,7 @@ export function ingressSpec({
 }
 
 export interface TenantIngressArgs {
-    readonly spec: Pick<TenantSpec, "name" | "plan">;
+    readonly tenant: Pick<TenantSpec, "name" | "plan">;
     readonly settings: Pick<StackSettings, "environment">;
     readonly kubernetes: Pick<KubernetesSettings, "ingressClass" | "clusterIssuer">;
     readonly host: string;
@@ -76,9 +76,9 @@ export function createIngress(
         `${name}-ingress`,
         {
             metadata: {
-                name: releaseName(args.spec.name),
+                name: releaseName(args.tenant.name),
                 namespace: args.namespace,
-                labels: tenantLabels(args.spec, args.settings),
+                labels: tenantLabels(args.tenant, args.settings),
                 annotations: {
                     [CLUSTER_ISSUER_ANNOTATION]: args.kubernetes.clusterIssuer,
                     [SKIP_AWAIT_ANNOTATION]: "true",

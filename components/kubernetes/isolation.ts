@@ -92,7 +92,7 @@ export function limitRangeSpec(plan: KubernetesPlan): k8s.types.input.core.v1.Li
 }
 
 export interface TenantIsolationArgs {
-    readonly spec: Pick<TenantSpec, "name" | "plan">;
+    readonly tenant: Pick<TenantSpec, "name" | "plan">;
     readonly settings: Pick<StackSettings, "environment">;
     readonly kubernetes: Pick<KubernetesSettings, "ingressNamespace">;
     readonly namespace: pulumi.Input<string>;
@@ -109,11 +109,11 @@ export function createIsolation(
     args: TenantIsolationArgs,
     opts: pulumi.CustomResourceOptions,
 ): TenantIsolation {
-    const plan = PLANS[args.spec.plan].kubernetes;
+    const plan = PLANS[args.tenant.plan].kubernetes;
     const metadata = (objectName: string) => ({
         name: objectName,
         namespace: args.namespace,
-        labels: tenantLabels(args.spec, args.settings),
+        labels: tenantLabels(args.tenant, args.settings),
     });
     return {
         networkPolicy: new k8s.networking.v1.NetworkPolicy(

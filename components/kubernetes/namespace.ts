@@ -17,13 +17,13 @@ export const LABEL_PREFIX = "aims.example.org";
 
 /** Labels saying whose namespace it is; selectors and `kubectl get ns -l` use them. */
 export function tenantLabels(
-    spec: Pick<TenantSpec, "name" | "plan">,
+    tenant: Pick<TenantSpec, "name" | "plan">,
     settings: Pick<StackSettings, "environment">,
 ): Record<string, string> {
     return {
-        [`${LABEL_PREFIX}/tenant`]: spec.name,
+        [`${LABEL_PREFIX}/tenant`]: tenant.name,
         [ENVIRONMENT_LABEL]: settings.environment,
-        [`${LABEL_PREFIX}/plan`]: spec.plan,
+        [`${LABEL_PREFIX}/plan`]: tenant.plan,
         "app.kubernetes.io/managed-by": "pulumi",
     };
 }
@@ -33,15 +33,15 @@ export function tenantLabels(
  * in it (the chart's, or one a compromised app might create) can run privileged or as root.
  */
 export function namespaceLabels(
-    spec: Pick<TenantSpec, "name" | "plan" | "status">,
+    tenant: Pick<TenantSpec, "name" | "plan" | "status">,
     settings: Pick<StackSettings, "environment">,
     protection: Pick<DataProtection, "retainOnDelete">,
 ): Record<string, string> {
     return {
-        ...tenantLabels(spec, settings),
+        ...tenantLabels(tenant, settings),
         // The policy pack exempts an offboarding tenant's data from the prod protection rule,
         // and checks that prod data is retained on delete.
-        [TENANT_STATUS_LABEL]: spec.status,
+        [TENANT_STATUS_LABEL]: tenant.status,
         [DATA_RETAINED_LABEL]: String(protection.retainOnDelete),
         "pod-security.kubernetes.io/enforce": "restricted",
         "pod-security.kubernetes.io/enforce-version": "latest",
@@ -51,7 +51,7 @@ export function namespaceLabels(
 }
 
 export interface TenantNamespaceArgs {
-    readonly spec: Pick<TenantSpec, "name" | "plan" | "status">;
+    readonly tenant: Pick<TenantSpec, "name" | "plan" | "status">;
     readonly settings: Pick<StackSettings, "environment">;
     readonly protection: DataProtection;
     /** Set for an adopted tenant: the namespace already exists and is imported. */
@@ -68,8 +68,8 @@ export function createNamespace(
         `${name}-namespace`,
         {
             metadata: {
-                name: namespaceName(args.spec.name),
-                labels: namespaceLabels(args.spec, args.settings, args.protection),
+                name: namespaceName(args.tenant.name),
+                labels: namespaceLabels(args.tenant, args.settings, args.protection),
             },
         },
         { ...opts, ...args.protection, ...(args.adoption && { import: args.adoption.namespace }) },

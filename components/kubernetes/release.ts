@@ -26,7 +26,7 @@ export function chartReference(settings: Pick<KubernetesSettings, "chartPath">):
 }
 
 export interface TenantReleaseArgs {
-    readonly spec: Parameters<typeof tenantChartValues>[0];
+    readonly tenant: Parameters<typeof tenantChartValues>[0];
     readonly settings: Parameters<typeof tenantChartValues>[1];
     readonly kubernetes: Pick<KubernetesSettings, "chartPath" | "waitForReady" | "registry">;
     readonly host: string;
@@ -43,11 +43,11 @@ export function createRelease(
     return new k8s.helm.v3.Release(
         `${name}-release`,
         {
-            name: releaseName(args.spec.name),
+            name: releaseName(args.tenant.name),
             namespace: args.namespace,
             createNamespace: false,
             chart: chartReference(args.kubernetes),
-            values: tenantChartValues(args.spec, args.settings, args.kubernetes, args.host),
+            values: tenantChartValues(args.tenant, args.settings, args.kubernetes, args.host),
             skipAwait: !args.kubernetes.waitForReady,
             timeout: RELEASE_TIMEOUT_SECONDS,
             // A failed upgrade leaves the old pods serving (maxUnavailable 0); Helm removes what it created.

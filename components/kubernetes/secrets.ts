@@ -31,7 +31,7 @@ export const DATABASE_SECRET_KEYS = {
 } as const;
 
 export interface TenantSecretsArgs {
-    readonly spec: Pick<TenantSpec, "name" | "plan" | "file">;
+    readonly tenant: Pick<TenantSpec, "name" | "plan" | "file">;
     readonly settings: Pick<StackSettings, "environment" | "database" | "core">;
     /** With `registry`, the images are private: the namespace gets an image pull secret. */
     readonly kubernetes: Pick<KubernetesSettings, "registry">;
@@ -59,12 +59,12 @@ export function createSecrets(
     args: TenantSecretsArgs,
     opts: pulumi.CustomResourceOptions,
 ): TenantSecrets {
-    const { spec, settings } = args;
+    const { tenant, settings } = args;
     const data = { ...opts, ...args.protection };
     const metadata = (secretName: string) => ({
         name: secretName,
         namespace: args.namespace,
-        labels: tenantLabels(spec, settings),
+        labels: tenantLabels(tenant, settings),
     });
 
     const { adoption } = args;
@@ -77,12 +77,12 @@ export function createSecrets(
     const django = new k8s.core.v1.Secret(
         `${name}-django-secret`,
         {
-            metadata: metadata(djangoSecretName(spec.name)),
+            metadata: metadata(djangoSecretName(tenant.name)),
             type: "Opaque",
             ...(!adoption && {
                 stringData: {
                     [DJANGO_SECRET_KEY]: pulumi.secret(
-                        required(args.secretKey, "SECRET_KEY", spec.file),
+                        required(args.secretKey, "SECRET_KEY", tenant.file),
                     ),
                 },
             }),
@@ -94,7 +94,7 @@ export function createSecrets(
     const database = new k8s.core.v1.Secret(
         `${name}-database-secret`,
         {
-            metadata: metadata(databaseSecretName(spec.name)),
+            metadata: metadata(databaseSecretName(tenant.name)),
             type: "Opaque",
             ...(!adoption && {
                 stringData: {
@@ -103,7 +103,7 @@ export function createSecrets(
                     [DATABASE_SECRET_KEYS.database]: pulumi.secret(args.database.databaseName),
                     [DATABASE_SECRET_KEYS.username]: pulumi.secret(args.database.roleName),
                     [DATABASE_SECRET_KEYS.password]: pulumi.secret(
-                        required(args.database.password, "database password", spec.file),
+                        required(args.database.password, "database password", tenant.file),
                     ),
                 },
             }),
@@ -117,7 +117,7 @@ export function createSecrets(
         new k8s.core.v1.Secret(
             `${name}-registry-secret`,
             {
-                metadata: metadata(imagePullSecretName(spec.name)),
+                metadata: metadata(imagePullSecretName(tenant.name)),
                 type: "kubernetes.io/dockerconfigjson",
                 stringData: { ".dockerconfigjson": dockerConfigJson(registry) },
             },
@@ -129,7 +129,7 @@ export function createSecrets(
         new k8s.core.v1.Secret(
             `${name}-core-secret`,
             {
-                metadata: metadata(coreSecretName(spec.name)),
+                metadata: metadata(coreSecretName(tenant.name)),
                 type: "Opaque",
                 stringData: coreSecretValues(settings.core, true),
             },

@@ -1,6 +1,6 @@
 /**
  * The values of the tenant chart (charts/tenant/values.yaml documents each one), built from the
- * spec and the settings alone. Secrets are referenced by name: no secret value is ever part of
+ * tenant file and the settings alone. Secrets are referenced by name: no secret value is ever part of
  * the values, which Helm stores in the cluster and Pulumi in its state in plain text.
  */
 import { isRunning } from "../app-contract";
@@ -71,19 +71,19 @@ export interface TenantChartValues {
 }
 
 export function tenantChartValues(
-    spec: Pick<TenantSpec, "name" | "plan" | "status" | "image" | "schoolId" | "adopt">,
+    tenant: Pick<TenantSpec, "name" | "plan" | "status" | "image" | "schoolId" | "adopt">,
     settings: Pick<StackSettings, "images" | "database" | "core" | "environment">,
     kubernetes: Pick<KubernetesSettings, "registry">,
     host: string,
 ): TenantChartValues {
-    const plan = PLANS[spec.plan].kubernetes;
+    const plan = PLANS[tenant.plan].kubernetes;
     // A tenant that is not running keeps its Deployments, scaled to zero.
-    const running = isRunning(spec.status);
+    const running = isRunning(tenant.status);
     const resources = containerResources(plan);
-    const tag = spec.image?.tag ?? settings.images.tag;
+    const tag = tenant.image?.tag ?? settings.images.tag;
     const image = (repository: string): ImageValues => ({ repository, tag, pullPolicy: "Always" });
     return {
-        tenant: { name: spec.name, host },
+        tenant: { name: tenant.name, host },
         frontend: {
             image: image(settings.images.frontend),
             replicas: running ? plan.frontendReplicas : 0,
@@ -93,7 +93,7 @@ export function tenantChartValues(
             image: image(settings.images.backend),
             replicas: running ? plan.backendReplicas : 0,
             resources,
-            env: backendCoreEnv(spec, settings),
+            env: backendCoreEnv(tenant, settings),
             bootstrapReady: {
                 enabled: settings.core !== undefined,
                 attempts: BOOTSTRAP_READY_ATTEMPTS,
@@ -103,24 +103,24 @@ export function tenantChartValues(
         database: {
             host: settings.database.appHost,
             port: settings.database.appPort,
-            name: tenantDatabaseName(spec, settings.environment),
-            credentialsSecret: databaseSecretName(spec.name),
+            name: tenantDatabaseName(tenant, settings.environment),
+            credentialsSecret: databaseSecretName(tenant.name),
         },
-        djangoSecret: djangoSecretName(spec.name),
-        imagePullSecrets: kubernetes.registry ? [{ name: imagePullSecretName(spec.name) }] : [],
+        djangoSecret: djangoSecretName(tenant.name),
+        imagePullSecrets: kubernetes.registry ? [{ name: imagePullSecretName(tenant.name) }] : [],
     };
 }
 
 /** The core's variables of the backend: plain values, then the secret ones from the tenant's core Secret. */
 export function backendCoreEnv(
-    spec: Pick<TenantSpec, "name" | "schoolId">,
+    tenant: Pick<TenantSpec, "name" | "schoolId">,
     settings: Pick<StackSettings, "core">,
 ): EnvVar[] {
     const plain = Object.entries(
-        coreEnvironment(settings.core, { name: spec.name, schoolId: spec.schoolId }),
+        coreEnvironment(settings.core, { name: tenant.name, schoolId: tenant.schoolId }),
     ).map(([name, value]) => ({ name, value }));
     if (!settings.core) return plain;
-    const secretName = coreSecretName(spec.name);
+    const secretName = coreSecretName(tenant.name);
     const secret = Object.entries(
         coreSecretVariables(settings.core, settings.core.objectStorage?.credentials !== undefined),
     ).map(([name, key]) => ({ name, valueFrom: { secretKeyRef: { name: secretName, key } } }));

@@ -29,32 +29,32 @@ export class TenantWorkload extends pulumi.ComponentResource {
 
     constructor(name: string, args: TenantWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
         super(TENANT_WORKLOAD_TYPE, name, {}, opts);
-        const { spec, settings, kubernetes, host, backup } = args;
+        const { tenant, settings, kubernetes, host, backup } = args;
 
         const namespace = createNamespace(name, args, { parent: this }).metadata.name;
         // args carries `adoption` on to the secrets: an adopted school's are imported.
         const secrets = createSecrets(name, { ...args, namespace }, { parent: this });
         const isolation = createIsolation(
             name,
-            { spec, settings, kubernetes, namespace },
+            { tenant, settings, kubernetes, namespace },
             { parent: this },
         );
         // Pods start only once their secrets exist and the namespace is fenced and capped.
         const podsAfter = [...Object.values(secrets), ...Object.values(isolation)];
         const release = createRelease(
             name,
-            { spec, settings, kubernetes, host, namespace },
+            { tenant, settings, kubernetes, host, namespace },
             { parent: this, dependsOn: podsAfter },
         );
         createIngress(
             name,
-            { spec, settings, kubernetes, host, namespace },
+            { tenant, settings, kubernetes, host, namespace },
             { parent: this, dependsOn: [release] },
         );
         if (backup) {
             createOffboardingBackup(
                 name,
-                { spec, settings, kubernetes, backup, namespace, protection: args.protection },
+                { tenant, settings, kubernetes, backup, namespace, protection: args.protection },
                 // The dump runs fenced like every pod, once the release has scaled the app to zero.
                 { parent: this, dependsOn: [...podsAfter, release] },
             );

@@ -23,17 +23,17 @@ export const MAX_TARGET_GROUPS_PER_LOAD_BALANCER = 100;
 type PlacedTenant = Pick<TenantSpec, "name" | "file" | "aws">;
 
 /** The shard of a tenant: `aws.shard` of its file, or 0. */
-export const shardOf = (spec: Pick<TenantSpec, "aws">): number => spec.aws?.shard ?? 0;
+export const shardOf = (tenant: Pick<TenantSpec, "aws">): number => tenant.aws?.shard ?? 0;
 
 /** The listener of a tenant's shard; throws when the shard does not exist (validation reports it first). */
 export function listenerOf(
-    spec: Pick<TenantSpec, "file" | "aws">,
+    tenant: Pick<TenantSpec, "file" | "aws">,
     aws: Pick<AwsSettings, "listeners">,
 ): AwsListener {
-    const listener = aws.listeners[shardOf(spec)];
+    const listener = aws.listeners[shardOf(tenant)];
     if (!listener) {
         throw new Error(
-            `${spec.file}: aws.shard: there is no shard ${shardOf(spec)} in aims:aws.listeners`,
+            `${tenant.file}: aws.shard: there is no shard ${shardOf(tenant)} in aims:aws.listeners`,
         );
     }
     return listener;
@@ -51,28 +51,28 @@ export function awsPlacementProblems(
     if (aws.listeners.length === 0) return []; // the settings already report the missing listeners
     const problems: string[] = [];
     const byShard = new Map<number, PlacedTenant[]>();
-    for (const spec of [...tenants].sort((a, b) => a.file.localeCompare(b.file))) {
-        const shard = shardOf(spec);
+    for (const tenant of [...tenants].sort((a, b) => a.file.localeCompare(b.file))) {
+        const shard = shardOf(tenant);
         if (shard >= aws.listeners.length) {
             problems.push(
-                `${spec.file}: aws.shard: there is no shard ${shard}: aims:aws.listeners of ${stackFile} has ${describeShards(aws.listeners.length)}; choose one of them, or add a listener for shard ${shard} to aims:aws.listeners`,
+                `${tenant.file}: aws.shard: there is no shard ${shard}: aims:aws.listeners of ${stackFile} has ${describeShards(aws.listeners.length)}; choose one of them, or add a listener for shard ${shard} to aims:aws.listeners`,
             );
             continue;
         }
-        const explicit = spec.aws?.listenerPriority;
+        const explicit = tenant.aws?.listenerPriority;
         if (explicit !== undefined && explicit < HASHED_PRIORITY_MIN) {
             problems.push(
-                `${spec.file}: aws.listenerPriority: must be at least ${HASHED_PRIORITY_MIN}: priorities 1 to ${HASHED_PRIORITY_MIN - 1} are the platform's own rules (maintenance, redirects, blocks for every host), which a tenant's rules must never be evaluated ahead of (got ${explicit})`,
+                `${tenant.file}: aws.listenerPriority: must be at least ${HASHED_PRIORITY_MIN}: priorities 1 to ${HASHED_PRIORITY_MIN - 1} are the platform's own rules (maintenance, redirects, blocks for every host), which a tenant's rules must never be evaluated ahead of (got ${explicit})`,
             );
             continue;
         }
         if (explicit !== undefined && explicit > MAX_TENANT_PRIORITY) {
             problems.push(
-                `${spec.file}: aws.listenerPriority: must be at most ${MAX_TENANT_PRIORITY}: the tenant's second rule takes the next number, and ${MAX_LISTENER_PRIORITY} is the highest priority (got ${explicit})`,
+                `${tenant.file}: aws.listenerPriority: must be at most ${MAX_TENANT_PRIORITY}: the tenant's second rule takes the next number, and ${MAX_LISTENER_PRIORITY} is the highest priority (got ${explicit})`,
             );
             continue;
         }
-        byShard.set(shard, [...(byShard.get(shard) ?? []), spec]);
+        byShard.set(shard, [...(byShard.get(shard) ?? []), tenant]);
     }
     aws.listeners.forEach((listener, shard) =>
         problems.push(...priorityProblems(shard, listener, byShard.get(shard) ?? [])),
@@ -83,7 +83,7 @@ export function awsPlacementProblems(
 
 type Owner =
     | { readonly reserved: true }
-    | { readonly reserved: false; readonly spec: PlacedTenant; readonly priority: number };
+    | { readonly reserved: false; readonly tenant: PlacedTenant; readonly priority: number };
 
 /**
  * Tenants with an explicit priority claim theirs first (someone chose them on purpose), then the
@@ -104,31 +104,33 @@ function priorityProblems(
         ...tenants.filter((t) => t.aws?.listenerPriority !== undefined),
         ...tenants.filter((t) => t.aws?.listenerPriority === undefined),
     ];
-    for (const spec of ordered) {
-        const priority = listenerPriority(spec);
+    for (const tenant of ordered) {
+        const priority = listenerPriority(tenant);
         const taken = occupiedPriorities(priority)
             .map((number) => ({ number, owner: used.get(number) }))
             .find(({ owner }) => owner !== undefined);
         if (!taken) {
             occupiedPriorities(priority).forEach((number) =>
-                used.set(number, { reserved: false, spec, priority }),
+                used.set(number, { reserved: false, tenant, priority }),
             );
             continue;
         }
         const free = nextFreePriority(priority, (p) => used.has(p) || suggested.has(p));
         if (free !== undefined) occupiedPriorities(free).forEach((number) => suggested.add(number));
         const origin =
-            spec.aws?.listenerPriority !== undefined ? "set in its file" : "derived from its name";
-        const mine = `${spec.file}: aws.listenerPriority: tenant ${spec.name} needs listener rule priorities ${priority} and ${priority + 1} (${origin}) on shard ${shard}`;
+            tenant.aws?.listenerPriority !== undefined
+                ? "set in its file"
+                : "derived from its name";
+        const mine = `${tenant.file}: aws.listenerPriority: tenant ${tenant.name} needs listener rule priorities ${priority} and ${priority + 1} (${origin}) on shard ${shard}`;
         const fix =
             free === undefined
                 ? "the listener has no two consecutive free priorities left; move the tenant to another shard with aws.shard"
-                : `set aws.listenerPriority: ${free} in ${spec.file} (the next free number on shard ${shard})`;
+                : `set aws.listenerPriority: ${free} in ${tenant.file} (the next free number on shard ${shard})`;
         const owner = taken.owner!;
         problems.push(
             owner.reserved
                 ? `${mine}, but ${taken.number} is reserved on that listener (aims:aws.listeners[${shard}].reservedPriorities); ${fix}`
-                : `${mine}, but tenant ${owner.spec.name} (${owner.spec.file}) already uses ${owner.priority} and ${owner.priority + 1} there; ${fix}, or change the priority in ${owner.spec.file}`,
+                : `${mine}, but tenant ${owner.tenant.name} (${owner.tenant.file}) already uses ${owner.priority} and ${owner.priority + 1} there; ${fix}, or change the priority in ${owner.tenant.file}`,
         );
     }
     return problems;

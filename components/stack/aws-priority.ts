@@ -29,8 +29,8 @@ export function hashedListenerPriority(tenant: string): number {
 }
 
 /** P of a tenant: `aws.listenerPriority` of its file wins over the hash of its name. */
-export function listenerPriority(spec: Pick<TenantSpec, "name" | "aws">): number {
-    return spec.aws?.listenerPriority ?? hashedListenerPriority(spec.name);
+export function listenerPriority(tenant: Pick<TenantSpec, "name" | "aws">): number {
+    return tenant.aws?.listenerPriority ?? hashedListenerPriority(tenant.name);
 }
 
 export function rulePriorities(priority: number): RulePriorities {

@@ -37,20 +37,20 @@ export interface AwsDeployment {
 export const awsSpec = (overrides: Parameters<typeof spec>[0]): TenantSpec =>
     spec({ platform: "aws", ...overrides });
 
-/** Declares `specs` in `stack` (config overrides replace top-level keys) and waits for every registration. */
+/** Declares `tenants` in `stack` (config overrides replace top-level keys) and waits for every registration. */
 export async function deployAws(
     stack: string,
-    specs: readonly TenantSpec[],
+    tenants: readonly TenantSpec[],
     overrides: Record<string, unknown> = {},
 ): Promise<AwsDeployment> {
     const mocks = startMocks(stack, overrides);
-    const settings = settingsOf(stack, specs, overrides);
+    const settings = settingsOf(stack, tenants, overrides);
     const providers = stackProviders(settings, new Set<Platform>(["aws"]));
-    const tenants = specs.map(
-        (tenantSpec) => new Tenant(tenantSpec.name, { spec: tenantSpec, settings }, { providers }),
+    const components = tenants.map(
+        (tenant) => new Tenant(tenant.name, { tenant, settings }, { providers }),
     );
     await mocks.settled();
-    return { mocks, settings, tenants };
+    return { mocks, settings, tenants: components };
 }
 
 /** The resources whose parent is `parent`, as sorted `type name` lines. */

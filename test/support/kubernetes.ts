@@ -40,7 +40,7 @@ export async function deployTenant(
     const mocks = startMocks(stack, config);
     const tenantSpec = spec(overrides);
     const tenant = new Tenant(tenantSpec.name, {
-        spec: tenantSpec,
+        tenant: tenantSpec,
         settings: settingsOf(stack, [tenantSpec], config),
     });
     await mocks.settled();
