@@ -152,7 +152,7 @@ export function platformMoveProblems(
     const problems: string[] = [];
     const moving = new Set<string>();
     for (const tenant of next) {
-        const before = deployed.find((tenant) => tenant.name === tenant.name);
+        const before = deployed.find((previous) => previous.name === tenant.name);
         const after = platformOf(tenant, settings);
         if (!before || before.platform === after) continue;
         moving.add(tenant.name);

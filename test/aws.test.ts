@@ -114,7 +114,7 @@ describe("AWS tenant (TenantService)", () => {
             const settings = settingsOf("dev", []);
             const args = (s: TenantSpec) =>
                 ({
-                    spec: s,
+                    tenant: s,
                     settings,
                     aws: settings.aws,
                     host: "x.example.org",
