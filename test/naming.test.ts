@@ -1,9 +1,9 @@
 import { strict as assert } from "node:assert";
 import { schemaOf } from "../components/json-schema/schemas";
 import { schemaAt } from "../components/json-schema/subschema";
-import * as naming from "../components/naming";
-import { PLAN_NAMES } from "../components/plans";
-import { ENVIRONMENTS, PLATFORMS, TENANT_STATUSES } from "../components/vocabulary";
+import * as naming from "../components/vocabulary/naming";
+import { PLAN_NAMES } from "../components/vocabulary/plans";
+import { ENVIRONMENTS, PLATFORMS, TENANT_STATUSES } from "../components/vocabulary/words";
 import schema from "../schema/tenant.schema.json";
 
 describe("naming", () => {
