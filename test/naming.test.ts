@@ -7,7 +7,7 @@ import { ENVIRONMENTS, PLATFORMS, TENANT_STATUSES } from "../components/vocabula
 import schema from "../schema/tenant.schema.json";
 
 describe("naming", () => {
-    it("derives every name of DESIGN.md from the tenant name", () => {
+    it("derives every name of docs/design.md from the tenant name", () => {
         assert.equal(naming.namespaceName("riverside-high"), "riverside-high");
         assert.equal(naming.releaseName("riverside-high"), "riverside-high");
         assert.equal(naming.databaseName("riverside-high"), "tenant_riverside_high");
