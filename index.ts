@@ -6,13 +6,13 @@
  */
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { stackMarker } from "./components/deployment-history";
+import { stackMarker } from "./components/safety/deployment-history";
 import { programConfigSource } from "./components/stack/config-source";
-import { throwIfProblems } from "./components/errors";
-import { guardTenantRemovals } from "./components/guard";
-import { hostProblems } from "./components/hosts";
+import { throwIfProblems } from "./components/support/errors";
+import { guardTenantRemovals } from "./components/safety/guard";
+import { hostProblems } from "./components/tenant-files/hosts";
 import { stackProviders } from "./components/providers";
-import { loadTenants } from "./components/registry";
+import { loadTenants } from "./components/tenant-files/registry";
 import { platformOf, readStackSettings, tenantsOfStack } from "./components/stack/settings";
 import { projectStackDomains } from "./components/stack/base-domains";
 import { Tenant } from "./components/tenant";

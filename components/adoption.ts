@@ -9,9 +9,9 @@ import {
     databaseSecretName,
     djangoSecretName,
     namespaceName,
-} from "./naming";
-import type { TenantSpec } from "./registry";
-import type { Environment } from "./vocabulary";
+} from "./vocabulary/naming";
+import type { TenantSpec } from "./tenant-files/registry";
+import type { Environment } from "./vocabulary/words";
 
 /** True when the tenant's file adopts it in this environment (`adopt: true` or a list naming it). */
 export function isAdopted(tenant: Pick<TenantSpec, "adopt">, environment: Environment): boolean {

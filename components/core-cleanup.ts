@@ -10,7 +10,7 @@ import * as path from "node:path";
 import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { CoreSettings, deleteTenantUrl } from "./stack/core";
-import { shellQuote } from "./shell";
+import { shellQuote } from "./support/shell";
 
 export const DELETE_TENANT_SCRIPT_PATH = path.join(__dirname, "core-cleanup", "delete-tenant.js");
 export const DELETE_TENANT_SCRIPT: string = fs.readFileSync(DELETE_TENANT_SCRIPT_PATH, "utf8");

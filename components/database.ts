@@ -11,8 +11,8 @@
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import { AdoptionImportIds, KEPT_ON_ADOPTION } from "./adoption";
-import { DataProtection } from "./protection";
-import { TENANT_DATABASE_TYPE } from "./type-tokens";
+import { DataProtection } from "./safety/protection";
+import { TENANT_DATABASE_TYPE } from "./vocabulary/type-tokens";
 
 export interface TenantDatabaseArgs {
     /** Name of both the database and its owner role: `tenant_<name>`. */

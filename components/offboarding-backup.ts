@@ -5,10 +5,10 @@
  * the newest object. kubernetes/backup.ts runs the container as a Job, aws/backup.ts as a one-shot
  * ECS task; each passes the tenant's database credentials by reference to its own secret.
  */
-import { APP_USER, SCRATCH_PATH } from "./app-contract";
+import { APP_USER, SCRATCH_PATH } from "./vocabulary/app-contract";
 import type { BackupSettings } from "./stack/backup";
-import { backupObjectKey, databaseName } from "./naming";
-import type { Environment } from "./vocabulary";
+import { backupObjectKey, databaseName } from "./vocabulary/naming";
+import type { Environment } from "./vocabulary/words";
 
 export const BACKUP_CONTAINER = "backup";
 /** Where the dump is written: an emptyDir on Kubernetes, a scratch volume on ECS (the root filesystem is read-only). */

@@ -2,8 +2,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { AdoptionImportIds } from "./adoption";
 import type { TenantDatabase } from "./database";
-import type { DataProtection } from "./protection";
-import type { TenantSpec } from "./registry";
+import type { DataProtection } from "./safety/protection";
+import type { TenantSpec } from "./tenant-files/registry";
 import type { StackSettings } from "./stack/settings";
 
 /**

@@ -6,9 +6,9 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
-import { ENVIRONMENT_TAG } from "./naming";
+import { ENVIRONMENT_TAG } from "./vocabulary/naming";
 import { StackSettings } from "./stack/settings";
-import { Platform } from "./vocabulary";
+import { Platform } from "./vocabulary/words";
 
 export function stackProviders(
     settings: StackSettings,

@@ -11,14 +11,14 @@ import { createCoreCleanup } from "./core-cleanup";
 import { TenantDatabase } from "./database";
 import type { KubernetesBackupSettings } from "./kubernetes/backup";
 import { TenantWorkload } from "./kubernetes/workload";
-import { tenantHost } from "./naming";
-import { PLANS } from "./plans";
+import { tenantHost } from "./vocabulary/naming";
+import { PLANS } from "./vocabulary/plans";
 import type { TenantPlatformArgs } from "./platform-args";
-import { dataProtection } from "./protection";
-import { TenantSpec } from "./registry";
+import { dataProtection } from "./safety/protection";
+import { TenantSpec } from "./tenant-files/registry";
 import { platformOf, StackSettings } from "./stack/settings";
-import { TENANT_TYPE } from "./type-tokens";
-import { Platform, TenantStatus } from "./vocabulary";
+import { TENANT_TYPE } from "./vocabulary/type-tokens";
+import { Platform, TenantStatus } from "./vocabulary/words";
 
 export interface TenantArgs {
     /** The validated tenant file. */

@@ -10,7 +10,7 @@ import { allowAllIngressViolations } from "./network-policy";
 import { prodDataViolations, RuleResource } from "./prod-data";
 import * as rules from "./rules";
 import { isComputed, listOf, Props } from "./unknowns";
-import { TENANT_TYPE } from "../components/type-tokens";
+import { TENANT_TYPE } from "../components/vocabulary/type-tokens";
 
 /** A resource policy with one validation function, so tests can call it directly. */
 export type ResourcePolicy = ResourceValidationPolicy & { validateResource: ResourceValidation };

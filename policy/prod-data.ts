@@ -19,7 +19,7 @@ import {
     ENVIRONMENT_TAG,
     TENANT_STATUS_LABEL,
     TENANT_STATUS_TAG,
-} from "../components/naming";
+} from "../components/vocabulary/naming";
 
 import { isComputed, Props } from "./unknowns";
 

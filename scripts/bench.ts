@@ -8,8 +8,8 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { loadTenants } from "../components/registry";
-import { ENVIRONMENTS } from "../components/vocabulary";
+import { loadTenants } from "../components/tenant-files/registry";
+import { ENVIRONMENTS } from "../components/vocabulary/words";
 import { parseCommandLine, runCli } from "./lib/cli";
 import { MockStack } from "./lib/mock-stack";
 import { readOfflineSettings, readStackConfig } from "../components/stack/stack-file";

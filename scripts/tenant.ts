@@ -6,17 +6,17 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ValidationError } from "../components/errors";
-import { hostProblems } from "../components/hosts";
-import { TENANT_NAME_PATTERN } from "../components/naming";
-import { PLAN_NAMES } from "../components/plans";
+import { ValidationError } from "../components/support/errors";
+import { hostProblems } from "../components/tenant-files/hosts";
+import { TENANT_NAME_PATTERN } from "../components/vocabulary/naming";
+import { PLAN_NAMES } from "../components/vocabulary/plans";
 import {
     crossTenantProblems,
     loadTenants,
     parseTenantFile,
     TenantSpec,
-} from "../components/registry";
-import { removalSummary } from "../components/removal";
+} from "../components/tenant-files/registry";
+import { removalSummary } from "../components/safety/removal";
 import { stackFile, StackSettings, tenantsOfStack } from "../components/stack/settings";
 import {
     ENVIRONMENTS,
@@ -24,7 +24,7 @@ import {
     isOneOf,
     PLATFORMS,
     TENANT_STATUSES,
-} from "../components/vocabulary";
+} from "../components/vocabulary/words";
 import { parseCommandLine, runCli, UsageError } from "./lib/cli";
 import { listStacks, readOfflineSettings } from "../components/stack/stack-file";
 import { formatTable } from "./lib/table";

@@ -1,8 +1,8 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ValidationError } from "../components/errors";
-import { parseTenantFile } from "../components/registry";
+import { ValidationError } from "../components/support/errors";
+import { parseTenantFile } from "../components/tenant-files/registry";
 import { readStackSettings } from "../components/stack/settings";
 import { Tenant } from "../components/tenant";
 import { configSource, SECRET_PLACEHOLDER } from "../components/stack/stack-file";

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { fileSystemArn, loadBalancerOfListener, partitionOf } from "../components/stack/aws-arn";
 import { AwsSettings, CLOUDWATCH_RETENTION_DAYS } from "../components/stack/aws";
-import { ValidationError } from "../components/errors";
+import { ValidationError } from "../components/support/errors";
 import { readStackSettings } from "../components/stack/settings";
 import { configSource } from "../components/stack/stack-file";
 import { spec, stackConfig, startMocks } from "./support/mocks";

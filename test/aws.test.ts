@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { CONTAINERS } from "../components/app-contract";
+import { CONTAINERS } from "../components/vocabulary/app-contract";
 import {
     containerDefinitions,
     ContainerValues,
@@ -9,11 +9,11 @@ import { desiredCount } from "../components/aws/ecs-service";
 import { hashedListenerPriority } from "../components/stack/aws-priority";
 import { recoveryWindowInDays } from "../components/aws/secrets";
 import { TenantService, TenantServiceArgs } from "../components/aws/service";
-import * as naming from "../components/naming";
-import type { TenantSpec } from "../components/registry";
+import * as naming from "../components/vocabulary/naming";
+import type { TenantSpec } from "../components/tenant-files/registry";
 import { Tenant } from "../components/tenant";
-import { TENANT_TYPE } from "../components/type-tokens";
-import { ENVIRONMENTS } from "../components/vocabulary";
+import { TENANT_TYPE } from "../components/vocabulary/type-tokens";
+import { ENVIRONMENTS } from "../components/vocabulary/words";
 import { iamWildcardViolations } from "../policy/iam";
 import {
     AWS,

@@ -5,8 +5,8 @@
  */
 import { strict as assert } from "node:assert";
 import * as yaml from "js-yaml";
-import { ValidationError } from "../components/errors";
-import { parseTenantFile } from "../components/registry";
+import { ValidationError } from "../components/support/errors";
+import { parseTenantFile } from "../components/tenant-files/registry";
 import { readStackSettings } from "../components/stack/settings";
 import { configSource } from "../components/stack/stack-file";
 import { copyProject } from "./support/project";

@@ -17,7 +17,7 @@ import {
     MIGRATE_COMMAND,
     NEXT_CACHE_PATH,
     SCRATCH_PATH,
-} from "../components/app-contract";
+} from "../components/vocabulary/app-contract";
 import { ingressSpec } from "../components/kubernetes/ingress";
 import { limitRangeSpec } from "../components/kubernetes/isolation";
 import { mebibytes } from "../components/kubernetes/sizing";
@@ -29,12 +29,12 @@ import {
     djangoSecretName,
     imagePullSecretName,
     tenantHost,
-} from "../components/naming";
-import { PROJECT_ROOT } from "../components/project-root";
-import { PLAN_NAMES, PLANS } from "../components/plans";
-import { loadTenants, TenantSpec } from "../components/registry";
+} from "../components/vocabulary/naming";
+import { PROJECT_ROOT } from "../components/support/project-root";
+import { PLAN_NAMES, PLANS } from "../components/vocabulary/plans";
+import { loadTenants, TenantSpec } from "../components/tenant-files/registry";
 import { platformOf, StackSettings, tenantsOfStack } from "../components/stack/settings";
-import { TENANT_STATUSES } from "../components/vocabulary";
+import { TENANT_STATUSES } from "../components/vocabulary/words";
 import { renderRelease } from "../scripts/lib/helm-template";
 import { listStacks } from "../components/stack/stack-file";
 import { requireTool } from "../scripts/lib/tools";
@@ -257,7 +257,7 @@ describe("tenant chart (real helm)", function () {
         }
     });
 
-    describe("agrees with the app contract (components/app-contract.ts), which the ECS task follows", () => {
+    describe("agrees with the app contract (components/vocabulary/app-contract.ts), which the ECS task follows", () => {
         it("keeps the same defaults in values.yaml: user, init commands, cache folder", () => {
             assert.deepEqual(CHART_DEFAULTS.securityContext, {
                 runAsUser: APP_USER.uid,

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
-import { ValidationError } from "../components/errors";
-import { parseTenantFile } from "../components/registry";
+import { ValidationError } from "../components/support/errors";
+import { parseTenantFile } from "../components/tenant-files/registry";
 import { readStackSettings, StackSettings } from "../components/stack/settings";
 import { configSource, SECRET_PLACEHOLDER } from "../components/stack/stack-file";
 import { isSecret, spec, stackConfig, startMocks, valueOf } from "./support/mocks";

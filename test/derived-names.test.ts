@@ -12,9 +12,9 @@ import {
     derivedNames,
     RESOURCE_NAME_SUFFIXES,
     resourceName,
-} from "../components/derived-names";
-import { ValidationError } from "../components/errors";
-import { loadTenants } from "../components/registry";
+} from "../components/tenant-files/derived-names";
+import { ValidationError } from "../components/support/errors";
+import { loadTenants } from "../components/tenant-files/registry";
 import { awsSpec, deployAws } from "./support/aws";
 import { deployTenant } from "./support/kubernetes";
 import { spec } from "./support/mocks";

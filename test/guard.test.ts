@@ -4,16 +4,16 @@ import {
     DeployedTenant,
     DeploymentHistory,
     interpretHistory,
-} from "../components/deployment-history";
-import { ValidationError } from "../components/errors";
+} from "../components/safety/deployment-history";
+import { ValidationError } from "../components/support/errors";
 import {
     GuardSettings,
     guardProblems,
     platformMoveProblems,
     removalGuardProblems,
-} from "../components/guard";
-import type { TenantSpec } from "../components/registry";
-import { TENANT_TYPE } from "../components/type-tokens";
+} from "../components/safety/guard";
+import type { TenantSpec } from "../components/tenant-files/registry";
+import { TENANT_TYPE } from "../components/vocabulary/type-tokens";
 import { copyProject, ProjectCopy } from "./support/project";
 import { spec, startMocks, valueOf } from "./support/mocks";
 import { loadProgram } from "../scripts/lib/program";

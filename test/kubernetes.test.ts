@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { ValidationError } from "../components/errors";
+import { ValidationError } from "../components/support/errors";
 import {
     containerResources,
     mebibytes,
@@ -7,7 +7,7 @@ import {
     podSlots,
 } from "../components/kubernetes/sizing";
 import { tenantChartValues } from "../components/kubernetes/values";
-import { PLAN_NAMES, PLANS } from "../components/plans";
+import { PLAN_NAMES, PLANS } from "../components/vocabulary/plans";
 import { Tenant } from "../components/tenant";
 import { SECRET_PLACEHOLDER } from "../components/stack/stack-file";
 import {

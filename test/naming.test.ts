@@ -1,13 +1,13 @@
 import { strict as assert } from "node:assert";
 import { schemaOf } from "../components/json-schema/schemas";
 import { schemaAt } from "../components/json-schema/subschema";
-import * as naming from "../components/naming";
-import { PLAN_NAMES } from "../components/plans";
-import { ENVIRONMENTS, PLATFORMS, TENANT_STATUSES } from "../components/vocabulary";
+import * as naming from "../components/vocabulary/naming";
+import { PLAN_NAMES } from "../components/vocabulary/plans";
+import { ENVIRONMENTS, PLATFORMS, TENANT_STATUSES } from "../components/vocabulary/words";
 import schema from "../schema/tenant.schema.json";
 
 describe("naming", () => {
-    it("derives every name of DESIGN.md from the tenant name", () => {
+    it("derives every name of docs/design.md from the tenant name", () => {
         assert.equal(naming.namespaceName("riverside-high"), "riverside-high");
         assert.equal(naming.releaseName("riverside-high"), "riverside-high");
         assert.equal(naming.databaseName("riverside-high"), "tenant_riverside_high");

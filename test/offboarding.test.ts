@@ -6,7 +6,7 @@ import * as path from "node:path";
 import * as batchV1 from "kubernetes-models/batch/v1";
 import { backupRolePolicy } from "../components/aws/backup";
 import { runTaskOnceScript, RunTaskOnceInputs } from "../components/aws/run-task-once";
-import { ValidationError } from "../components/errors";
+import { ValidationError } from "../components/support/errors";
 import { backupJobAnnotations } from "../components/kubernetes/backup";
 import { containerResources } from "../components/kubernetes/sizing";
 import {
@@ -17,16 +17,16 @@ import {
     IAM_ROLE_NAME_LIMIT,
     JOB_NAME_LIMIT,
     MAX_TENANT_NAME_LENGTH,
-} from "../components/naming";
+} from "../components/vocabulary/naming";
 import { BACKUP_COMMAND, BACKUP_SCRIPT } from "../components/offboarding-backup";
-import { PLANS } from "../components/plans";
+import { PLANS } from "../components/vocabulary/plans";
 import { stackProviders } from "../components/providers";
-import type { TenantSpec } from "../components/registry";
-import { PROJECT_ROOT } from "../components/project-root";
+import type { TenantSpec } from "../components/tenant-files/registry";
+import { PROJECT_ROOT } from "../components/support/project-root";
 import { platformOf, readStackSettings, StackSettings } from "../components/stack/settings";
 import { Tenant } from "../components/tenant";
-import { shellQuote } from "../components/shell";
-import { ENVIRONMENTS, Platform } from "../components/vocabulary";
+import { shellQuote } from "../components/support/shell";
+import { ENVIRONMENTS, Platform } from "../components/vocabulary/words";
 import { configSource, readStackConfig, SECRET_PLACEHOLDER } from "../components/stack/stack-file";
 import { AWS } from "./support/aws";
 import { TYPES } from "./support/kubernetes";

@@ -1,8 +1,8 @@
 import { strict as assert } from "node:assert";
 import { StackValidationPolicy } from "@pulumi/policy";
 import { policies, ResourcePolicy } from "../policy/policies";
-import { DATA_RETAINED_LABEL, DATA_RETAINED_TAG } from "../components/naming";
-import { TENANT_TYPE } from "../components/type-tokens";
+import { DATA_RETAINED_LABEL, DATA_RETAINED_TAG } from "../components/vocabulary/naming";
+import { TENANT_TYPE } from "../components/vocabulary/type-tokens";
 import { DATA_TYPES } from "../policy/prod-data";
 import { MockStack, RecordedResource, reveal, startMocks } from "./support/mocks";
 import { policyViolations } from "./support/policy";

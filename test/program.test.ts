@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
-import { ValidationError } from "../components/errors";
-import { TENANT_TYPE } from "../components/type-tokens";
+import { ValidationError } from "../components/support/errors";
+import { TENANT_TYPE } from "../components/vocabulary/type-tokens";
 import { copyProject, ProjectCopy } from "./support/project";
 import { startMocks, valueOf } from "./support/mocks";
 import { loadProgram } from "../scripts/lib/program";

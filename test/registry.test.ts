@@ -2,14 +2,14 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ValidationError } from "../components/errors";
-import { MAX_TENANT_NAME_LENGTH } from "../components/naming";
+import { ValidationError } from "../components/support/errors";
+import { MAX_TENANT_NAME_LENGTH } from "../components/vocabulary/naming";
 import {
     loadTenants,
     MAX_TENANT_FILE_BYTES,
     parseTenantFile,
     RESERVED_NAMES,
-} from "../components/registry";
+} from "../components/tenant-files/registry";
 
 const VALID = "name: school1\ndisplayName: School One\nplan: standard\n";
 

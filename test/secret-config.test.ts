@@ -7,7 +7,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { ValidationError } from "../components/errors";
+import { ValidationError } from "../components/support/errors";
 import { readOfflineSettings, readStackConfig } from "../components/stack/stack-file";
 import { MockStack, spec, stackConfig } from "./support/mocks";
 import { copyProject, ProjectCopy } from "./support/project";

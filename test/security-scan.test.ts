@@ -9,7 +9,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { PROJECT_ROOT } from "../components/project-root";
+import { PROJECT_ROOT } from "../components/support/project-root";
 import { missingToolMessage, requireTool } from "../scripts/lib/tools";
 import { copyProject, ProjectCopy } from "./support/project";
 

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { ValidationError } from "../components/errors";
+import { ValidationError } from "../components/support/errors";
 import { readStackSettings, StackSettings, tenantsOfStack } from "../components/stack/settings";
 import { configSource } from "../components/stack/stack-file";
 import { isSecret, spec, stackConfig, startMocks, valueOf } from "./support/mocks";

@@ -13,7 +13,7 @@ import { keyOf, resolved, schemaAt } from "../components/json-schema/subschema";
 import { STACK_SECRET_PATHS } from "../components/stack/secrets";
 import { configSource } from "../components/stack/stack-file";
 import { readStackValues } from "../components/stack/stack-values";
-import { PROJECT_ROOT } from "../components/project-root";
+import { PROJECT_ROOT } from "../components/support/project-root";
 import { stackConfig } from "./support/mocks";
 
 /** The problems of `value` against a schema file, as `key: message`. */

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { loadTenants } from "../components/registry";
+import { loadTenants } from "../components/tenant-files/registry";
 import { copyProject, ProjectCopy } from "./support/project";
 
 describe("npm run tenant", () => {

@@ -10,8 +10,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { PROJECT_ROOT } from "../components/project-root";
-import { loadTenants } from "../components/registry";
+import { PROJECT_ROOT } from "../components/support/project-root";
+import { loadTenants } from "../components/tenant-files/registry";
 import { copyProject, ProjectCopy } from "./support/project";
 
 interface Step {

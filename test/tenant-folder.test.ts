@@ -8,8 +8,8 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { ValidationError } from "../components/errors";
-import { loadTenants, parseTenantFile } from "../components/registry";
+import { ValidationError } from "../components/support/errors";
+import { loadTenants, parseTenantFile } from "../components/tenant-files/registry";
 
 const VALID = "name: school1\ndisplayName: School One\nplan: standard\n";
 const A = "name: a\ndisplayName: A\nplan: small\n";

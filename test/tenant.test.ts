@@ -5,7 +5,7 @@ import {
     TENANT_SERVICE_TYPE,
     TENANT_TYPE,
     TENANT_WORKLOAD_TYPE,
-} from "../components/type-tokens";
+} from "../components/vocabulary/type-tokens";
 import {
     isSecret,
     MockStack,

@@ -7,7 +7,7 @@ import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { PROJECT_ROOT } from "../components/project-root";
+import { PROJECT_ROOT } from "../components/support/project-root";
 import { builtModuleVersion, installMissingTools, installTool } from "../scripts/lib/install-tools";
 import { findTool, requireTool, toolPath, TOOLS } from "../scripts/lib/tools";
 

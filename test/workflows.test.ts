@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { PROJECT_ROOT } from "../components/project-root";
+import { PROJECT_ROOT } from "../components/support/project-root";
 import { requireTool } from "../scripts/lib/tools";
 
 const WORKFLOWS_DIR = path.join(PROJECT_ROOT, ".github", "workflows");

@@ -15,7 +15,7 @@ import {
     MIGRATE_COMMAND,
     NEXT_CACHE_PATH,
     SCRATCH_PATH,
-} from "../app-contract";
+} from "../vocabulary/app-contract";
 import { BOOTSTRAP_READY_COMMAND, bootstrapReadyEnvironment } from "../core-contract";
 
 /** Task volumes: the tenant's EFS access point (at MEDIA_PATH), and scratch space on the task's ephemeral storage. */

@@ -1,10 +1,10 @@
 /** The tenant's ECS service on the shared Fargate cluster, registered in its two target groups. */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { isRunning } from "../app-contract";
-import { ecsServiceName, TargetGroupRole } from "../naming";
-import { PLANS } from "../plans";
-import type { TenantSpec } from "../registry";
+import { isRunning } from "../vocabulary/app-contract";
+import { ecsServiceName, TargetGroupRole } from "../vocabulary/naming";
+import { PLANS } from "../vocabulary/plans";
+import type { TenantSpec } from "../tenant-files/registry";
 import { TARGET_GROUPS } from "./load-balancing";
 import { AwsSettings } from "../stack/aws";
 

@@ -5,8 +5,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { taskRoleName } from "../naming";
-import type { TenantSpec } from "../registry";
+import { taskRoleName } from "../vocabulary/naming";
+import type { TenantSpec } from "../tenant-files/registry";
 import type { StackSettings } from "../stack/settings";
 import { partitionOf } from "../stack/aws-arn";
 

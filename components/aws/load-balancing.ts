@@ -6,9 +6,9 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { BACKEND_PORT, CONTAINERS, FRONTEND_PORT, isRunning } from "../app-contract";
-import { TargetGroupRole, targetGroupName } from "../naming";
-import type { TenantSpec } from "../registry";
+import { BACKEND_PORT, CONTAINERS, FRONTEND_PORT, isRunning } from "../vocabulary/app-contract";
+import { TargetGroupRole, targetGroupName } from "../vocabulary/naming";
+import type { TenantSpec } from "../tenant-files/registry";
 import type { StackSettings } from "../stack/settings";
 import { rulePriorities } from "../stack/aws-priority";
 import { AwsSettings } from "../stack/aws";

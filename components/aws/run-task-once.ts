@@ -5,7 +5,7 @@
  * container exits 0 within its deadline. Built from resolved values only, with no secret in it,
  * so tests read it. Nothing in it is particular to one task.
  */
-import { shellQuote } from "../shell";
+import { shellQuote } from "../support/shell";
 
 /** How long one `aws ecs wait tasks-stopped` waits before giving up (100 polls, 6 s apart). */
 export const ECS_WAITER_SECONDS = 600;

@@ -6,9 +6,13 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { coreSecretValues } from "../core-contract";
 import type { CoreSettings } from "../stack/core";
-import { coreSecretsSecretName, dbCredentialsSecretName, secretKeySecretName } from "../naming";
-import { DataProtection } from "../protection";
-import type { TenantSpec } from "../registry";
+import {
+    coreSecretsSecretName,
+    dbCredentialsSecretName,
+    secretKeySecretName,
+} from "../vocabulary/naming";
+import { DataProtection } from "../safety/protection";
+import type { TenantSpec } from "../tenant-files/registry";
 import type { StackSettings } from "../stack/settings";
 import { AwsSettings } from "../stack/aws";
 

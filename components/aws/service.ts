@@ -8,7 +8,7 @@ import type { BackupSettings } from "../stack/backup";
 import { mediaPrefix } from "../stack/core";
 import type { TenantPlatformArgs } from "../platform-args";
 import type { StackSettings } from "../stack/settings";
-import { TENANT_SERVICE_TYPE } from "../type-tokens";
+import { TENANT_SERVICE_TYPE } from "../vocabulary/type-tokens";
 import { fileSystemArn, partitionOf } from "../stack/aws-arn";
 import { createOffboardingBackup } from "./backup";
 import { createEcsService } from "./ecs-service";

@@ -5,9 +5,9 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { APP_USER } from "../app-contract";
-import { DataProtection } from "../protection";
-import type { TenantSpec } from "../registry";
+import { APP_USER } from "../vocabulary/app-contract";
+import { DataProtection } from "../safety/protection";
+import type { TenantSpec } from "../tenant-files/registry";
 
 /** The owner may write, the others (none, through this access point) only read. */
 export const TENANT_DIRECTORY_PERMISSIONS = "0755";

@@ -1,7 +1,7 @@
 /** Tags of a tenant's AWS resources; the provider adds the environment and `aims:managed-by`. */
-import { DATA_RETAINED_TAG, TENANT_STATUS_TAG } from "../naming";
-import type { DataProtection } from "../protection";
-import type { TenantSpec } from "../registry";
+import { DATA_RETAINED_TAG, TENANT_STATUS_TAG } from "../vocabulary/naming";
+import type { DataProtection } from "../safety/protection";
+import type { TenantSpec } from "../tenant-files/registry";
 
 export const TENANT_TAG = "aims:tenant";
 

@@ -2,9 +2,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { coreEnvironment, coreSecretVariables } from "../core-contract";
-import { databaseName, taskFamilyName } from "../naming";
-import { PLANS } from "../plans";
-import type { TenantSpec } from "../registry";
+import { databaseName, taskFamilyName } from "../vocabulary/naming";
+import { PLANS } from "../vocabulary/plans";
+import type { TenantSpec } from "../tenant-files/registry";
 import type { StackSettings } from "../stack/settings";
 import { containerDefinitions, VOLUMES } from "./containers";
 import { databaseEndpoint, usesStorageKeysOnAws } from "./secrets";

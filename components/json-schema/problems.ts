@@ -6,7 +6,7 @@
  * whole list when the list's schema has it. A secret's value is never shown.
  */
 import type { ErrorObject } from "ajv";
-import { quote, show } from "../quote";
+import { quote, show } from "../support/quote";
 import { Schema } from "./schemas";
 import { keyOf, schemaAt, valueAt, ValuePath } from "./subschema";
 

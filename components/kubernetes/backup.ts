@@ -12,15 +12,15 @@ import {
     backupJobName,
     databaseSecretName,
     imagePullSecretName,
-} from "../naming";
+} from "../vocabulary/naming";
 import {
     BACKUP_DEADLINE_SECONDS,
     BACKUP_SCRATCH_GIB,
     backupContainer,
 } from "../offboarding-backup";
-import { PLANS } from "../plans";
-import { DataProtection } from "../protection";
-import type { TenantSpec } from "../registry";
+import { PLANS } from "../vocabulary/plans";
+import { DataProtection } from "../safety/protection";
+import type { TenantSpec } from "../tenant-files/registry";
 import type { StackSettings } from "../stack/settings";
 import { SKIP_AWAIT_ANNOTATION } from "./ingress";
 import { tenantLabels } from "./namespace";

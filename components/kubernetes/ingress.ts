@@ -1,9 +1,14 @@
 /** The tenant's public entry: one host, TLS from cert-manager, routes to the chart's Services. */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { BACKEND_PORT, FRONTEND_PORT } from "../app-contract";
-import { backendServiceName, frontendServiceName, releaseName, tlsSecretName } from "../naming";
-import type { TenantSpec } from "../registry";
+import { BACKEND_PORT, FRONTEND_PORT } from "../vocabulary/app-contract";
+import {
+    backendServiceName,
+    frontendServiceName,
+    releaseName,
+    tlsSecretName,
+} from "../vocabulary/naming";
+import type { TenantSpec } from "../tenant-files/registry";
 import type { StackSettings } from "../stack/settings";
 import { tenantLabels } from "./namespace";
 import { KubernetesSettings } from "../stack/kubernetes";

@@ -5,8 +5,8 @@
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { KubernetesPlan, PLANS } from "../plans";
-import type { TenantSpec } from "../registry";
+import { KubernetesPlan, PLANS } from "../vocabulary/plans";
+import type { TenantSpec } from "../tenant-files/registry";
 import type { StackSettings } from "../stack/settings";
 import { tenantLabels } from "./namespace";
 import { RELEASE_MAX_HISTORY } from "./release";

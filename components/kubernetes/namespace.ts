@@ -7,9 +7,9 @@ import {
     ENVIRONMENT_LABEL,
     namespaceName,
     TENANT_STATUS_LABEL,
-} from "../naming";
-import { DataProtection } from "../protection";
-import type { TenantSpec } from "../registry";
+} from "../vocabulary/naming";
+import { DataProtection } from "../safety/protection";
+import type { TenantSpec } from "../tenant-files/registry";
 import type { StackSettings } from "../stack/settings";
 
 /** Prefix of the labels this project puts on what it creates. */

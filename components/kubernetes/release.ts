@@ -1,7 +1,7 @@
 /** The Helm release of the tenant chart: the frontend and backend Deployments and Services. */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
-import { releaseName } from "../naming";
+import { releaseName } from "../vocabulary/naming";
 import { KubernetesSettings } from "../stack/kubernetes";
 import { tenantChartValues } from "./values";
 

@@ -13,9 +13,9 @@ import {
     databaseSecretName,
     djangoSecretName,
     imagePullSecretName,
-} from "../naming";
-import { DataProtection } from "../protection";
-import type { TenantSpec } from "../registry";
+} from "../vocabulary/naming";
+import { DataProtection } from "../safety/protection";
+import type { TenantSpec } from "../tenant-files/registry";
 import type { StackSettings } from "../stack/settings";
 import { tenantLabels } from "./namespace";
 import { KubernetesSettings, RegistryCredentials } from "../stack/kubernetes";

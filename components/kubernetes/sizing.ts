@@ -3,7 +3,7 @@
  * (the backend's init containers run before it, with the same resources, so they never add to
  * the pod's total), and every container gets the same size: one "slot" of the quota.
  */
-import { KubernetesPlan } from "../plans";
+import { KubernetesPlan } from "../vocabulary/plans";
 
 /** A rolling update starts one extra pod per Deployment (maxSurge 1, maxUnavailable 0). */
 export const ROLLOUT_SURGE_PODS = 2;

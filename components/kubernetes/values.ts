@@ -3,7 +3,7 @@
  * tenant file and the settings alone. Secrets are referenced by name: no secret value is ever part of
  * the values, which Helm stores in the cluster and Pulumi in its state in plain text.
  */
-import { isRunning } from "../app-contract";
+import { isRunning } from "../vocabulary/app-contract";
 import {
     BOOTSTRAP_READY_ATTEMPTS,
     BOOTSTRAP_READY_DEADLINE_SECONDS,
@@ -16,9 +16,9 @@ import {
     databaseSecretName,
     djangoSecretName,
     imagePullSecretName,
-} from "../naming";
-import { PLANS } from "../plans";
-import type { TenantSpec } from "../registry";
+} from "../vocabulary/naming";
+import { PLANS } from "../vocabulary/plans";
+import type { TenantSpec } from "../tenant-files/registry";
 import type { StackSettings } from "../stack/settings";
 import { KubernetesSettings } from "../stack/kubernetes";
 import { ContainerResources, containerResources } from "./sizing";

@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { TenantPlatformArgs } from "../platform-args";
-import { TENANT_WORKLOAD_TYPE } from "../type-tokens";
+import { TENANT_WORKLOAD_TYPE } from "../vocabulary/type-tokens";
 import { createOffboardingBackup, KubernetesBackupSettings } from "./backup";
 import { createIngress } from "./ingress";
 import { createIsolation } from "./isolation";

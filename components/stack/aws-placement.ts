@@ -3,7 +3,7 @@
  * fit: shards that exist, priorities that collide with no other tenant and no reserved rule, and
  * load balancers within their quotas. Checked with the stack settings, before anything is registered.
  */
-import type { TenantSpec } from "../registry";
+import type { TenantSpec } from "../tenant-files/registry";
 import { loadBalancerOfListener } from "./aws-arn";
 import {
     HASHED_PRIORITY_MIN,

@@ -5,7 +5,7 @@
  * from a hash of the tenant's name: never random, and unchanged when other tenants come and go.
  */
 import { createHash } from "node:crypto";
-import type { TenantSpec } from "../registry";
+import type { TenantSpec } from "../tenant-files/registry";
 import { MAX_LISTENER_PRIORITY } from "./aws";
 
 /** Hashed priorities start here, leaving 1..99 to the platform's own rules (maintenance, redirects). */

@@ -7,7 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { SchemaProblem } from "../json-schema/problems";
-import type { Platform } from "../vocabulary";
+import type { Platform } from "../vocabulary/words";
 import commonSchema from "../../schema/common.schema.json";
 import { KNOWN_REGIONS } from "./aws-arn";
 import { setSecretCommand } from "./secrets";

@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import type { StackDomain } from "../hosts";
+import type { StackDomain } from "../tenant-files/hosts";
 
 const STACK_FILE = /^Pulumi\.[^/]+\.yaml$/;
 /** Far above any stack file; a larger one is not read. */

@@ -7,8 +7,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { SchemaProblem } from "../json-schema/problems";
-import { PROJECT_ROOT } from "../project-root";
-import type { Environment } from "../vocabulary";
+import { PROJECT_ROOT } from "../support/project-root";
+import type { Environment } from "../vocabulary/words";
 
 export interface KubernetesSettings {
     /** kubeconfig context the stack's provider uses; the current context when unset. */

@@ -6,7 +6,7 @@
  * delete it.
  */
 import { valueAt } from "../json-schema/subschema";
-import type { TenantSpec } from "../registry";
+import type { TenantSpec } from "../tenant-files/registry";
 import type { StackValues } from "./stack-values";
 
 export interface StackNamespace {

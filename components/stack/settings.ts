@@ -6,10 +6,10 @@
  * config without any.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { throwIfProblems } from "../errors";
+import { throwIfProblems } from "../support/errors";
 import type { SchemaProblem } from "../json-schema/problems";
-import type { TenantSpec } from "../registry";
-import { Environment, Platform } from "../vocabulary";
+import type { TenantSpec } from "../tenant-files/registry";
+import { Environment, Platform } from "../vocabulary/words";
 import { awsProblems, awsSettings, AwsSettings } from "./aws";
 import { backupProblems, backupSettings, BackupSettings } from "./backup";
 import type { ConfigSource } from "./config-source";

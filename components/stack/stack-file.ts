@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { valueAt } from "../json-schema/subschema";
-import type { TenantSpec } from "../registry";
+import type { TenantSpec } from "../tenant-files/registry";
 import type { ConfigSource } from "./config-source";
 import { STACK_SECRET_PATHS } from "./secrets";
 import { readStackSettings, stackFile, StackSettings } from "./settings";

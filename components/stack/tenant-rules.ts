@@ -6,8 +6,8 @@
  */
 import { isAdopted } from "../adoption";
 import type { SchemaProblem } from "../json-schema/problems";
-import type { TenantSpec } from "../registry";
-import { Environment, Platform, PLATFORMS } from "../vocabulary";
+import type { TenantSpec } from "../tenant-files/registry";
+import { Environment, Platform, PLATFORMS } from "../vocabulary/words";
 import { awsSettings } from "./aws";
 import { awsPlacementProblems } from "./aws-placement";
 import { reservedNamespaceProblems, stackNamespaces } from "./reserved-namespaces";

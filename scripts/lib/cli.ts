@@ -1,6 +1,6 @@
 /** What every CLI entry point shares: argument parsing and failing with a message and exit 1. */
 import { parseArgs, ParseArgsConfig } from "node:util";
-import { ValidationError } from "../../components/errors";
+import { ValidationError } from "../../components/support/errors";
 
 export class UsageError extends Error {}
 

@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { PROJECT_ROOT } from "../../components/project-root";
+import { PROJECT_ROOT } from "../../components/support/project-root";
 import { requireTool } from "./tools";
 
 /** Rendered charts are a few hundred kilobytes; leave ample room. */

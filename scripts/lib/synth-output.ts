@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { renderRelease } from "./helm-template";
-import { TENANT_TYPE } from "../../components/type-tokens";
+import { TENANT_TYPE } from "../../components/vocabulary/type-tokens";
 import { RecordedResource, redact } from "./mock-stack";
 
 export const STACK_FOLDER = "_stack";

@@ -1,7 +1,7 @@
 /** Writing a new tenant file: the document the tenant CLI's `add` produces, as readable YAML. */
 import * as yaml from "js-yaml";
-import { PlanName } from "../../components/plans";
-import { Environment, Platform, TenantStatus } from "../../components/vocabulary";
+import { PlanName } from "../../components/vocabulary/plans";
+import { Environment, Platform, TenantStatus } from "../../components/vocabulary/words";
 
 export interface NewTenant {
     name: string;

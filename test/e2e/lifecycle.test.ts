@@ -7,7 +7,7 @@
  * scenarios run in order on one stack; the first failure stops the rest (mocha's bail).
  */
 import { strict as assert } from "node:assert";
-import { TENANT_TYPE } from "../../components/type-tokens";
+import { TENANT_TYPE } from "../../components/vocabulary/type-tokens";
 import { KubeClient, KubeObject } from "./support/kube";
 import { Platform, platformFromEnvironment } from "./support/platform";
 import { adminQuery, Login, refusal, withSession } from "./support/postgres";

@@ -5,11 +5,11 @@
 import type { ContainerDefinition } from "../../components/aws/containers";
 import type { PolicyDocument } from "../../components/aws/iam";
 import { stackProviders } from "../../components/providers";
-import type { TenantSpec } from "../../components/registry";
+import type { TenantSpec } from "../../components/tenant-files/registry";
 import { StackSettings } from "../../components/stack/settings";
 import { Tenant } from "../../components/tenant";
-import { TENANT_SERVICE_TYPE } from "../../components/type-tokens";
-import type { Platform } from "../../components/vocabulary";
+import { TENANT_SERVICE_TYPE } from "../../components/vocabulary/type-tokens";
+import type { Platform } from "../../components/vocabulary/words";
 import { MockStack, RecordedResource, settingsOf, spec, startMocks } from "./mocks";
 
 export const AWS = {

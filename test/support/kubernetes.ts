@@ -7,7 +7,7 @@ import * as networkingV1 from "kubernetes-models/networking.k8s.io/v1";
 import * as policyV1 from "kubernetes-models/policy/v1";
 import * as coreV1 from "kubernetes-models/v1";
 import { Tenant } from "../../components/tenant";
-import { TENANT_TYPE, TENANT_WORKLOAD_TYPE } from "../../components/type-tokens";
+import { TENANT_TYPE, TENANT_WORKLOAD_TYPE } from "../../components/vocabulary/type-tokens";
 import { MockStack, RecordedResource, reveal, settingsOf, spec, startMocks } from "./mocks";
 
 export const TYPES = {

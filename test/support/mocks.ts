@@ -6,8 +6,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { MockStack } from "../../scripts/lib/mock-stack";
 import { STACK_SECRET_PATHS } from "../../components/stack/secrets";
 import { configSource, readStackConfig, StackConfig } from "../../components/stack/stack-file";
-import { PROJECT_ROOT } from "../../components/project-root";
-import type { TenantSpec } from "../../components/registry";
+import { PROJECT_ROOT } from "../../components/support/project-root";
+import type { TenantSpec } from "../../components/tenant-files/registry";
 import { readStackSettings, StackSettings } from "../../components/stack/settings";
 
 export { MockStack, RecordedResource, reveal, redact, Secret } from "../../scripts/lib/mock-stack";

@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { PROJECT_ROOT } from "../../components/project-root";
+import { PROJECT_ROOT } from "../../components/support/project-root";
 
 const LINKED = ["components", "scripts", "schema", "charts", "node_modules"];
 const COPIED = [

@@ -17,7 +17,7 @@ import {
     UpResult,
 } from "@pulumi/pulumi/automation";
 import * as yaml from "js-yaml";
-import { PROJECT_ROOT } from "../../../components/project-root";
+import { PROJECT_ROOT } from "../../../components/support/project-root";
 import type { Platform } from "./platform";
 
 /** Linked into the copy: the program's code, its chart and its packages. */

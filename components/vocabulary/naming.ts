@@ -5,7 +5,7 @@
  * allows: those names go through `fitName`.
  */
 import { createHash } from "node:crypto";
-import { ENVIRONMENTS, Environment } from "./vocabulary";
+import { ENVIRONMENTS, Environment } from "./words";
 
 /** Lowercase RFC 1035 label: Kubernetes Service names (the chart's) must start with a letter. */
 export const TENANT_NAME_PATTERN = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;

@@ -5,7 +5,7 @@
  * reads it; the tenant chart (charts/tenant) states the same facts in its own files, and
  * test/chart.test.ts checks that the two agree.
  */
-import type { TenantStatus } from "./vocabulary";
+import type { TenantStatus } from "./words";
 
 /** The non-root user and group of every container, the offboarding backup's included. */
 export const APP_USER = { uid: 10001, gid: 10001 } as const;

@@ -1,4 +1,4 @@
-/** Plan sizes of a tenant on both platforms (DESIGN.md, "Plans"). */
+/** Plan sizes of a tenant on both platforms (README, the plan table). */
 
 export const PLAN_NAMES = ["small", "standard", "large"] as const;
 export type PlanName = (typeof PLAN_NAMES)[number];

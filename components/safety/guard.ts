@@ -17,10 +17,10 @@ import {
     readDeploymentHistory,
     TENANTS_OUTPUT,
 } from "./deployment-history";
-import { throwIfProblems } from "./errors";
-import type { TenantSpec } from "./registry";
+import { throwIfProblems } from "../support/errors";
+import type { TenantSpec } from "../tenant-files/registry";
 import { platformMoveSummary, removalSummary } from "./removal";
-import { platformOf, StackSettings } from "./stack/settings";
+import { platformOf, StackSettings } from "../stack/settings";
 
 export type GuardSettings = Pick<
     StackSettings,

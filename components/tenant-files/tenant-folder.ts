@@ -7,7 +7,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { quote } from "./quote";
+import { quote } from "../support/quote";
 
 export const TENANT_FILE_EXTENSION = ".yaml";
 export const MAX_TENANT_FILE_BYTES = 64 * 1024;

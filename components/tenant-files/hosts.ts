@@ -8,7 +8,7 @@
 import * as net from "node:net";
 import type { TenantSpec } from "./registry";
 import { RESERVED_NAMES } from "./reserved-names";
-import commonSchema from "../schema/common.schema.json";
+import commonSchema from "../../schema/common.schema.json";
 
 /** A stack's base domain, and the stack file it is set in. */
 export interface StackDomain {

@@ -1,10 +1,10 @@
 /** What removing a tenant, or moving it between platforms, deletes, in words: for the tenant CLI and the deletion guard. */
-import { tenantDatabaseName } from "./adoption";
-import { logGroupName, namespaceName } from "./naming";
+import { tenantDatabaseName } from "../adoption";
+import { logGroupName, namespaceName } from "../vocabulary/naming";
 import { dataProtection } from "./protection";
-import type { TenantSpec } from "./registry";
-import { platformOf, StackSettings } from "./stack/settings";
-import type { Platform } from "./vocabulary";
+import type { TenantSpec } from "../tenant-files/registry";
+import { platformOf, StackSettings } from "../stack/settings";
+import type { Platform } from "../vocabulary/words";
 
 type SummarySettings = Pick<StackSettings, "environment" | "platform" | "protectData">;
 

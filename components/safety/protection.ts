@@ -1,6 +1,6 @@
 /** Resource options of a tenant's data resources: database, role, secrets, namespace, access point. */
-import type { TenantSpec } from "./registry";
-import type { StackSettings } from "./stack/settings";
+import type { TenantSpec } from "../tenant-files/registry";
+import type { StackSettings } from "../stack/settings";
 
 export interface DataProtection {
     readonly protect: boolean;

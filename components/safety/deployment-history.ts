@@ -5,7 +5,7 @@
  * is what tells a new stack (no output at all) from a deployed one whose list went missing.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { isOneOf, Platform, PLATFORMS, TENANT_STATUSES, TenantStatus } from "./vocabulary";
+import { isOneOf, Platform, PLATFORMS, TENANT_STATUSES, TenantStatus } from "../vocabulary/words";
 
 /** A tenant as the stack's previous `tenants` output recorded it. */
 export interface DeployedTenant {

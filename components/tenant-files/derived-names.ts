@@ -33,14 +33,14 @@ import {
     taskFamilyName,
     taskRoleName,
     tlsSecretName,
-} from "./naming";
+} from "../vocabulary/naming";
 import {
     TENANT_DATABASE_TYPE,
     TENANT_SERVICE_TYPE,
     TENANT_TYPE,
     TENANT_WORKLOAD_TYPE,
-} from "./type-tokens";
-import { ENVIRONMENTS, Environment } from "./vocabulary";
+} from "../vocabulary/type-tokens";
+import { ENVIRONMENTS, Environment } from "../vocabulary/words";
 
 export interface DerivedName {
     /** What the name is, for messages: "ECS task family". */

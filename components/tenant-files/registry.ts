@@ -7,18 +7,22 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { ErrorObject } from "ajv";
 import * as yaml from "js-yaml";
-import { throwIfProblems, ValidationError } from "./errors";
-import { describe, quote } from "./quote";
+import { throwIfProblems, ValidationError } from "../support/errors";
+import { describe, quote } from "../support/quote";
 import { RESERVED_NAMES, RESERVED_PREFIXES } from "./reserved-names";
 import { MAX_TENANT_FILE_BYTES, readTenantFolder, TENANT_FILE_EXTENSION } from "./tenant-folder";
 import { unreadableTextProblems, yamlErrorDetail } from "./untrusted-text";
-import { schemaOf, validatorOf } from "./json-schema/schemas";
-import { schemaProblems } from "./json-schema/problems";
+import { schemaOf, validatorOf } from "../json-schema/schemas";
+import { schemaProblems } from "../json-schema/problems";
 import { derivedNameCollisions } from "./derived-names";
 import { canonicalHost, domainShapeProblem } from "./hosts";
-import { MAX_TENANT_NAME_LENGTH, nameLimitProblems, TENANT_NAME_PATTERN } from "./naming";
-import { PlanName } from "./plans";
-import { ENVIRONMENTS, Environment, Platform, TenantStatus } from "./vocabulary";
+import {
+    MAX_TENANT_NAME_LENGTH,
+    nameLimitProblems,
+    TENANT_NAME_PATTERN,
+} from "../vocabulary/naming";
+import { PlanName } from "../vocabulary/plans";
+import { ENVIRONMENTS, Environment, Platform, TenantStatus } from "../vocabulary/words";
 
 export interface TenantSpec {
     /** DNS label; the subdomain, namespace and base of every derived name. */
