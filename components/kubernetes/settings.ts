@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigBlock } from "../config";
+import { PROJECT_ROOT } from "../project-root";
 
 export interface KubernetesSettings {
     /** kubeconfig context the stack's provider uses; the current context when unset. */
@@ -52,8 +53,6 @@ const REPLACED_KEYS: Readonly<Record<string, string>> = {
 };
 const REGISTRY_KEYS = ["server", "username", "password"] as const;
 
-/** Where the project (Pulumi.yaml, charts/) is: chart paths are relative to it. */
-export const PROJECT_ROOT = path.resolve(__dirname, "..", "..");
 export const DEFAULT_CHART_PATH = "charts/tenant";
 
 /** A Kubernetes object name such as an IngressClass or ClusterIssuer (RFC 1123 subdomain). */
