@@ -1,13 +1,15 @@
 /**
  * npm run bench:real [-- --tenants 10,50,100,200] [--runs 3] [--modes typescript,compiled]
  *                    [--results FILE] [--note TEXT]
+ * npm run bench:real -- --report-only [--results FILE]
  *
  * The program under the real engine (the end-to-end suite's platform and harness) as the fleet
  * grows: for each tenant count, way of running the program and run, the cycle of
  * scripts/lib/bench/real-cycle.ts on a fresh stack. Runs of the two ways alternate, so that other
  * work on the machine weighs on both alike. Every cycle is appended to the results file
  * (bench-results/real-engine.json), and the real-engine section of docs/performance.md and
- * docs/performance.svg are made again from all of it. Not part of CI.
+ * docs/performance.svg are made again from all of it (`--report-only` does only that). Not part
+ * of CI.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -21,7 +23,7 @@ import { readResults, ResultsFile, thisMachine, writeResults } from "./lib/bench
 
 const ROOT = path.resolve(__dirname, "..");
 const USAGE =
-    "usage: npm run bench:real [-- --tenants 10,50,100,200] [--runs 3] [--modes typescript,compiled] [--results FILE] [--note TEXT]";
+    "usage: npm run bench:real [-- --tenants 10,50,100,200] [--runs 3] [--modes typescript,compiled] [--results FILE] [--note TEXT] [--report-only]";
 
 runCli(async () => {
     const { values } = parseCommandLine(
@@ -32,6 +34,7 @@ runCli(async () => {
             modes: { type: "string" },
             results: { type: "string" },
             note: { type: "string" },
+            "report-only": { type: "boolean" },
         },
         USAGE,
     );
@@ -44,8 +47,13 @@ runCli(async () => {
         values.results ?? path.join(ROOT, "bench-results", "real-engine.json"),
     );
 
-    const platform = platformFromEnvironment();
     const previous = readResults(resultsFile);
+    if (values["report-only"]) {
+        if (!previous) throw new UsageError(`no results in ${resultsFile}\n${USAGE}`);
+        writeReport(previous);
+        return;
+    }
+    const platform = platformFromEnvironment();
     let results: ResultsFile = {
         machine: previous?.machine ?? thisMachine(platform.pulumiVersion),
         notes: [...(previous?.notes ?? []), ...(values.note ? [values.note] : [])],
@@ -79,8 +87,10 @@ runCli(async () => {
 function writeReport(results: ResultsFile): void {
     const docFile = path.join(ROOT, "docs", "performance.md");
     const { machine } = results;
+    const dates = results.cycles.map((cycle) => cycle.startedAt.slice(0, 16).replace("T", " "));
+    const [first, last] = [dates[0], dates[dates.length - 1]].map((date) => `${date} UTC`);
     const section = [
-        `Machine: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB memory, Node.js ${machine.node}, ${machine.pulumi}.`,
+        `Machine: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB memory, Node.js ${machine.node}, Pulumi ${machine.pulumi}. Runs from ${first} to ${last}.`,
         ...results.notes.map((note) => `${note}`),
         "",
         realEngineTable(results),
