@@ -30,7 +30,10 @@ export function configuredMode(projectDir: string): ProgramMode {
     return typescript ? "typescript" : "compiled";
 }
 
-/** Makes the copy of the project in `copyDir` run the program in `mode`: its Pulumi.yaml and package.json, and dist/ when compiled. */
+/**
+ * Makes the copy of the project in `copyDir` run the program in `mode`: its Pulumi.yaml and
+ * package.json, and dist/ when compiled.
+ */
 export function setProgramMode(repo: string, copyDir: string, mode: ProgramMode): void {
     const project = readProjectFile(repo);
     const options = { ...project.runtime.options, typescript: mode === "typescript" };

@@ -191,8 +191,8 @@ function isGuardRead(urn: string, op: OpType): boolean {
 
 /**
  * A new stack of the project in `workDir`, on its own file backend with the passphrase secrets
- * provider and its own PULUMI_HOME, all in `stateDir`, with `environment` added to every command's. The engine finds providers on the PATH and
- * never downloads one.
+ * provider and its own PULUMI_HOME, all in `stateDir`, with `environment` added to every
+ * command's. The engine finds providers on the PATH and never downloads one.
  */
 export async function createIsolatedStack(
     workDir: string,
