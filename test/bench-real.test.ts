@@ -70,6 +70,14 @@ describe("bench:real: statistics and report", () => {
         );
     });
 
+    it("leaves out a destroy that failed and was run again, and says on how many runs the figure rests", () => {
+        const [failed, ...rest] = RESULTS.cycles;
+        const measured = { ...failed.operations };
+        delete measured.destroy;
+        const results = { ...RESULTS, cycles: [{ ...failed, operations: measured }, ...rest] };
+        assert.match(realEngineTable(results), /\| 1\.0 \(1\.0–1\.0\) \[2 runs\] +\|/);
+    });
+
     it("draws one line per operation and way of running, with the medians as points", () => {
         const svg = realEngineChartSvg(RESULTS);
         assert.equal(

@@ -31,7 +31,10 @@ export interface CycleResult {
     readonly startedAt: string;
     /** The machine's 1-minute load average before and after the run: how busy it was. */
     readonly loadAverage: readonly [number, number];
-    readonly operations: Readonly<Record<Operation, OperationMeasure>>;
+    /** Every operation's measure; none for a `destroy` that failed and had to be run again. */
+    readonly operations: Readonly<Partial<Record<Operation, OperationMeasure>>>;
+    /** What went wrong and was recovered from, such as a failed `destroy`. */
+    readonly incidents?: readonly string[];
 }
 
 export async function runCycle(
@@ -67,14 +70,20 @@ export async function runCycle(
         const addOne = await measured(stack.up());
         stack.writeTenants(grown.map((t, i) => (i === 0 ? { ...t, plan: "standard" } : t)));
         const changePlan = await measured(stack.up());
-        const destroy = await measured(stack.destroy());
+        const incidents: string[] = [];
+        const destroy = await measured(stack.destroy()).catch(async (err: Error) => {
+            incidents.push(`destroy failed and was run again: ${lastErrorLine(err)}`);
+            await stack.destroy();
+            return undefined;
+        });
         return {
             mode,
             tenants,
             resources,
             startedAt,
             loadAverage: [loadBefore, os.loadavg()[0]],
-            operations: { firstUp, preview, addOne, changePlan, destroy },
+            operations: { firstUp, preview, addOne, changePlan, ...(destroy && { destroy }) },
+            ...(incidents.length > 0 && { incidents }),
         };
     } catch (err) {
         // Leave nothing on the platform for the next run, then report the first failure.
@@ -92,4 +101,10 @@ function benchTenants(count: number): TenantFile[] {
         name: `bench${String(i + 1).padStart(4, "0")}`,
         plan: "small",
     }));
+}
+
+/** The provider's own message in a failed command's output: its last `error:` line. */
+function lastErrorLine(err: Error): string {
+    const lines = err.message.split("\n").filter((line) => /\berror:/.test(line));
+    return (lines[lines.length - 1] ?? err.message.split("\n")[0]).trim();
 }

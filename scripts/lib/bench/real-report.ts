@@ -41,25 +41,36 @@ function groups(results: ResultsFile): Group[] {
     );
 }
 
-const seconds = (group: Group, operation: Operation): Spread =>
-    spread(group.cycles.map((c) => c.operations[operation].seconds));
+/** The operation's seconds over the runs that measured it; undefined when none did. */
+function seconds(group: Group, operation: Operation): Spread | undefined {
+    const values = group.cycles.flatMap((c) => {
+        const measure = c.operations[operation];
+        return measure ? [measure.seconds] : [];
+    });
+    return values.length > 0 ? spread(values) : undefined;
+}
 
 const resources = (group: Group): number => spread(group.cycles.map((c) => c.resources)).median;
 
 function peakMemory(group: Group): Spread | undefined {
     const peaks = group.cycles.flatMap((cycle) => {
         const values = Object.values(cycle.operations).flatMap((o) =>
-            o.programPeakMiB === undefined ? [] : [o.programPeakMiB],
+            o?.programPeakMiB === undefined ? [] : [o.programPeakMiB],
         );
         return values.length > 0 ? [Math.max(...values)] : [];
     });
     return peaks.length > 0 ? spread(peaks) : undefined;
 }
 
-const cell = (s: Spread, digits = 1) =>
-    s.runs === 1
-        ? s.median.toFixed(digits)
-        : `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
+function cell(s: Spread | undefined, runs: number, digits = 1): string {
+    if (!s) return "–";
+    const figure =
+        s.runs === 1
+            ? s.median.toFixed(digits)
+            : `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
+    // Fewer runs than the row's: some failed and were repeated (their incidents are in the results).
+    return s.runs < runs ? `${figure} [${s.runs} runs]` : figure;
+}
 
 export function realEngineTable(results: ResultsFile): string {
     const header = [
@@ -77,8 +88,8 @@ export function realEngineTable(results: ResultsFile): string {
             String(group.tenants),
             String(resources(group)),
             String(group.cycles.length),
-            ...TIMED.map((t) => cell(seconds(group, t.operation))),
-            memory ? cell(memory, 0) : "–",
+            ...TIMED.map((t) => cell(seconds(group, t.operation), group.cycles.length)),
+            cell(memory, group.cycles.length, 0),
         ];
     });
     return markdownTable(header, rows);
@@ -97,16 +108,18 @@ export function slopeTable(results: ResultsFile): string {
     for (const mode of Object.keys(MODE_NAMES) as ProgramMode[]) {
         const ofMode = groups(results).filter((g) => g.mode === mode);
         for (const { operation, heading } of TIMED) {
-            const line = leastSquares(
-                ofMode.map((g) => [resources(g), seconds(g, operation).median] as const),
-            );
+            const measured = ofMode.flatMap((g) => {
+                const s = seconds(g, operation);
+                return s ? [{ group: g, median: s.median }] : [];
+            });
+            const line = leastSquares(measured.map((m) => [resources(m.group), m.median] as const));
             if (!line) continue;
             rows.push([
                 MODE_NAMES[mode],
                 heading,
                 line.slope.toFixed(4),
                 line.intercept.toFixed(1),
-                ofMode.map((g) => g.tenants).join(", "),
+                measured.map((m) => m.group.tenants).join(", "),
             ]);
         }
     }
@@ -128,7 +141,10 @@ export function realEngineChartSvg(results: ResultsFile): string {
                 label: `${heading.replace(/`/g, "")}, ${mode === "compiled" ? "JS" : "TS"}`,
                 color: colors[operation]!,
                 dashed: mode === "typescript",
-                points: ofMode.map((g) => [g.tenants, seconds(g, operation).median] as const),
+                points: ofMode.flatMap((g) => {
+                    const s = seconds(g, operation);
+                    return s ? [[g.tenants, s.median] as const] : [];
+                }),
             });
         }
     }
