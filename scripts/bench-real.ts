@@ -19,7 +19,8 @@ import { parseCommandLine, runCli, UsageError } from "./lib/cli";
 import { replaceSection } from "./lib/bench/doc-section";
 import { runCycle } from "./lib/bench/real-cycle";
 import { realEngineChartSvg, realEngineTable, slopeTable } from "./lib/bench/real-report";
-import { readResults, ResultsFile, thisMachine, writeResults } from "./lib/bench/results-file";
+import { writeFormatted } from "./lib/bench/prettier-file";
+import { readResults, ResultsFile, thisMachine } from "./lib/bench/results-file";
 
 const ROOT = path.resolve(__dirname, "..");
 const USAGE =
@@ -50,7 +51,7 @@ runCli(async () => {
     const previous = readResults(resultsFile);
     if (values["report-only"]) {
         if (!previous) throw new UsageError(`no results in ${resultsFile}\n${USAGE}`);
-        writeReport(previous);
+        await writeReport(previous);
         return;
     }
     const platform = platformFromEnvironment();
@@ -67,8 +68,8 @@ runCli(async () => {
                 const cycle = await runCycle(platform, mode, tenants);
                 results = { ...results, cycles: [...results.cycles, cycle] };
                 fs.mkdirSync(path.dirname(resultsFile), { recursive: true });
-                writeResults(resultsFile, results);
-                writeReport(results);
+                await writeFormatted(resultsFile, JSON.stringify(results));
+                await writeReport(results);
                 const took = (Date.now() - cycleStarted) / 1000;
                 const ops = Object.entries(cycle.operations)
                     .map(([name, o]) => `${name} ${o.seconds.toFixed(1)}s`)
@@ -84,7 +85,7 @@ runCli(async () => {
     );
 });
 
-function writeReport(results: ResultsFile): void {
+async function writeReport(results: ResultsFile): Promise<void> {
     const docFile = path.join(ROOT, "docs", "performance.md");
     const { machine } = results;
     const dates = results.cycles.map((cycle) => cycle.startedAt.slice(0, 16).replace("T", " "));
@@ -99,10 +100,8 @@ function writeReport(results: ResultsFile): void {
         "",
         slopeTable(results),
     ].join("\n");
-    fs.writeFileSync(
-        docFile,
-        replaceSection(fs.readFileSync(docFile, "utf8"), "bench:real-engine", section),
-    );
+    const document = fs.readFileSync(docFile, "utf8");
+    await writeFormatted(docFile, replaceSection(document, "bench:real-engine", section));
     fs.writeFileSync(path.join(ROOT, "docs", "performance.svg"), realEngineChartSvg(results));
 }
 

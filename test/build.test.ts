@@ -60,7 +60,7 @@ describe("npm run build and the compiled program's source check", function () {
             assert.notEqual(result.status, 0);
             assert.match(
                 result.stderr,
-                /the compiled program is out of date: .*components.* changed since it was built; run `npm run build`/,
+                /the compiled program is out of date: its sources \(index\.ts, components, .*\) changed since it was built; run `npm run build` and try again/,
             );
         } finally {
             fs.writeFileSync(file, original);

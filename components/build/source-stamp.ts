@@ -50,7 +50,7 @@ export function staleBuildProblem(root: string, outDir: string): string | undefi
         return `the compiled program has no ${STAMP_FILE}, so it cannot tell whether it matches its sources: ${rebuild}`;
     const stamp = JSON.parse(fs.readFileSync(stampFile, "utf8")) as Partial<SourceStamp>;
     if (stamp.digest !== sourceDigest(root))
-        return `the compiled program is out of date: ${STAMPED_SOURCES.join(", ")} changed since it was built; ${rebuild}`;
+        return `the compiled program is out of date: its sources (${STAMPED_SOURCES.join(", ")}) changed since it was built; ${rebuild}`;
     return undefined;
 }
 

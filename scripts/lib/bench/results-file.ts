@@ -36,7 +36,3 @@ export function readResults(file: string): ResultsFile | undefined {
         ? (JSON.parse(fs.readFileSync(file, "utf8")) as ResultsFile)
         : undefined;
 }
-
-export function writeResults(file: string, results: ResultsFile): void {
-    fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
-}
