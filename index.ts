@@ -4,6 +4,7 @@
  * (the stack files next to this one), refuse unconfirmed tenant removals, then declare one Tenant per
  * tenant enabled in this environment. Pulumi runs the exported function and exports its result.
  */
+import "./components/build/refuse-stale-build";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { stackMarker } from "./components/safety/deployment-history";
@@ -13,14 +14,18 @@ import { guardTenantRemovals } from "./components/safety/guard";
 import { hostProblems } from "./components/tenant-files/hosts";
 import { stackProviders } from "./components/providers";
 import { loadTenants } from "./components/tenant-files/registry";
+import { projectRootOf } from "./components/support/project-root";
 import { platformOf, readStackSettings, tenantsOfStack } from "./components/stack/settings";
 import { projectStackDomains } from "./components/stack/base-domains";
 import { Tenant } from "./components/tenant";
 
 export = async () => {
-    const allTenants = loadTenants(path.join(__dirname, "tenants"));
+    // The folder of this copy of the program (where dist/ is, when compiled): not PROJECT_ROOT,
+    // which is where the components are and may be a link to another checkout.
+    const projectDir = projectRootOf(__dirname);
+    const allTenants = loadTenants(path.join(projectDir, "tenants"));
     const settings = readStackSettings(programConfigSource(), pulumi.getStack(), allTenants);
-    throwIfProblems(hostProblems(allTenants, projectStackDomains(__dirname, settings)));
+    throwIfProblems(hostProblems(allTenants, projectStackDomains(projectDir, settings)));
     const tenants = tenantsOfStack(allTenants, settings);
     await guardTenantRemovals(tenants, settings);
 

@@ -11,8 +11,14 @@ import * as command from "@pulumi/command";
 import * as pulumi from "@pulumi/pulumi";
 import { CoreSettings, deleteTenantUrl } from "./stack/core";
 import { shellQuote } from "./support/shell";
+import { PROJECT_ROOT } from "./support/project-root";
 
-export const DELETE_TENANT_SCRIPT_PATH = path.join(__dirname, "core-cleanup", "delete-tenant.js");
+export const DELETE_TENANT_SCRIPT_PATH = path.join(
+    PROJECT_ROOT,
+    "components",
+    "core-cleanup",
+    "delete-tenant.js",
+);
 export const DELETE_TENANT_SCRIPT: string = fs.readFileSync(DELETE_TENANT_SCRIPT_PATH, "utf8");
 /** The delete command: the script inline, so the state holds all it needs, whatever the checkout. */
 export const DELETE_TENANT_COMMAND = `node -e ${shellQuote(DELETE_TENANT_SCRIPT)}`;

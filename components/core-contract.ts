@@ -8,11 +8,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { bootstrapReadyUrl, CoreSettings, mediaPrefix } from "./stack/core";
+import { PROJECT_ROOT } from "./support/project-root";
 
 /** The callback script (charts/tenant/files/), which the chart embeds and the ECS task runs. */
 export const BOOTSTRAP_READY_SCRIPT_PATH = path.join(
-    __dirname,
-    "..",
+    PROJECT_ROOT,
     "charts",
     "tenant",
     "files",

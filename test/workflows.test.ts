@@ -25,7 +25,7 @@ const PROGRAM_PATHS = [
     "policy/**",
     "Pulumi*.yaml",
     "package*.json",
-    "tsconfig.json",
+    "tsconfig*.json",
     "test/**",
 ];
 
@@ -163,8 +163,9 @@ function gitlabJob(ci: GitlabCi, name: string): GitlabJob {
     let resolved: Record<string, unknown> = {};
     for (const parent of [job.extends ?? []].flat())
         resolved = deepMerge(resolved, gitlabJob(ci, parent) as Record<string, unknown>);
-    const { extends: _ignored, ...own } = job;
-    return deepMerge(resolved, own as Record<string, unknown>) as GitlabJob;
+    const own: Record<string, unknown> = { ...job };
+    delete own.extends;
+    return deepMerge(resolved, own) as GitlabJob;
 }
 
 /** GitLab's `extends`: hashes merge key by key, everything else is replaced. */
@@ -674,6 +675,34 @@ function checkGitlabDeploys({ gitlab }: Docs): void {
         [byStack.get("sit")!.name],
         "prod after sit",
     );
+}
+
+/** Pulumi runs the compiled program: every job that runs it builds dist/ after npm ci and before Pulumi. */
+function checkBuildBeforePulumi({ preview, deploy, gitlab }: Docs): void {
+    const inOrder = (lines: readonly string[]) => {
+        const install = lines.findIndex((line) => /^npm ci\b/m.test(line));
+        const build = lines.findIndex((line) => /^npm run build$/m.test(line));
+        const pulumi = lines.findIndex((line) =>
+            /^uses: pulumi\/|\bpulumi (preview|up)\b/m.test(line),
+        );
+        return pulumi < 0 || (install >= 0 && install < build && build < pulumi);
+    };
+    for (const [file, wf] of [
+        ["preview.yml", preview],
+        ["deploy.yml", deploy],
+    ] as const) {
+        for (const [id, job] of Object.entries(wf.jobs)) {
+            const lines = stepsOf(job).map((s) => (s.uses ? `uses: ${s.uses}` : (s.run ?? "")));
+            assert.ok(inOrder(lines), `${file}: ${id}: npm ci, then npm run build, then pulumi`);
+        }
+    }
+    for (const name of gitlabJobNames(gitlab)) {
+        const lines = gitlabScript(gitlabJob(gitlab, name)).split("\n");
+        assert.ok(
+            inOrder(lines),
+            `.gitlab-ci.yml: ${name}: npm ci, then npm run build, then pulumi`,
+        );
+    }
 }
 
 /** One Pulumi CLI version everywhere, equal to the SDK the program is built with. */
@@ -1282,6 +1311,45 @@ const RULES: Rule[] = [
                     (d.gitlab["deploy:sit"] as GitlabJob).rules = [
                         { if: '$CI_PIPELINE_SOURCE == "merge_request_event"', when: "manual" },
                     ];
+                },
+            ],
+        ],
+    },
+    {
+        rule: "every job that runs the program builds it first",
+        check: checkBuildBeforePulumi,
+        breaks: [
+            [
+                "the preview does not build",
+                (d) => {
+                    d.preview.jobs.preview.steps = stepsOf(d.preview.jobs.preview).filter(
+                        (s) => s.run !== "npm run build",
+                    );
+                },
+            ],
+            [
+                "the deploy builds after pulumi up",
+                (d) => {
+                    const steps = stepsOf(d.deploy.jobs["up-dev"]);
+                    const build = steps.findIndex((s) => s.run === "npm run build");
+                    steps.push(...steps.splice(build, 1));
+                },
+            ],
+            [
+                "the drift check does not build",
+                (d) => {
+                    d.deploy.jobs["drift-prod"].steps = stepsOf(d.deploy.jobs["drift-prod"]).filter(
+                        (s) => s.run !== "npm run build",
+                    );
+                },
+            ],
+            [
+                "GitLab's Pulumi jobs do not build",
+                (d) => {
+                    const pulumi = d.gitlab[".pulumi"] as GitlabJob;
+                    pulumi.before_script = pulumi.before_script!.filter(
+                        (l) => l !== "npm run build",
+                    );
                 },
             ],
         ],

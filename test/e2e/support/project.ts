@@ -19,15 +19,23 @@ import {
 import * as yaml from "js-yaml";
 import { PROJECT_ROOT } from "../../../components/support/project-root";
 import type { Platform } from "./platform";
+import { configuredMode, ProgramMode, setProgramMode } from "./program-mode";
 
 /** Linked into the copy: the program's code, its chart and its packages. */
 const LINKED = ["components", "schema", "charts", "node_modules"];
-const COPIED = ["index.ts", "package.json", "tsconfig.json", "Pulumi.yaml"];
+const COPIED = ["index.ts", "tsconfig.json", "tsconfig.build.json"];
 export const POLICY_PACK = path.join(PROJECT_ROOT, "policy");
 export const FIXTURES = path.join(PROJECT_ROOT, "test", "e2e", "fixtures");
 
 export const STACK = "e2e";
 export const BASE_DOMAIN = "e2e.aims.example.org";
+
+export interface StackOptions {
+    /** How Pulumi runs the program; by default as the project's Pulumi.yaml says. */
+    readonly program?: ProgramMode;
+    /** Added to the environment of every Pulumi command on the stack. */
+    readonly environment?: Readonly<Record<string, string>>;
+}
 
 /** A tenant file as the test writes it. */
 export interface TenantFile {
@@ -56,14 +64,15 @@ export class RealStack {
     ) {}
 
     /** Creates the stack on a fresh backend, configured for `platform`, with no tenant yet. */
-    static async create(platform: Platform): Promise<RealStack> {
+    static async create(platform: Platform, options: StackOptions = {}): Promise<RealStack> {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aims-e2e-project-"));
         for (const entry of LINKED)
             fs.symlinkSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry));
         for (const entry of COPIED)
             fs.copyFileSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry));
+        setProgramMode(PROJECT_ROOT, dir, options.program ?? configuredMode(PROJECT_ROOT));
         fs.mkdirSync(path.join(dir, "tenants"));
-        const { stack, stateDir } = await createIsolatedStack(dir, STACK);
+        const { stack, stateDir } = await createIsolatedStack(dir, STACK, options.environment);
         const real = new RealStack(dir, stateDir, stack);
         real.editConfig(() => stackConfig(platform));
         await stack.setConfig(
@@ -180,12 +189,13 @@ function isGuardRead(urn: string, op: OpType): boolean {
 
 /**
  * A new stack of the project in `workDir`, on its own file backend with the passphrase secrets
- * provider and its own PULUMI_HOME, all in `stateDir`. The engine finds providers on the PATH and
- * never downloads one.
+ * provider and its own PULUMI_HOME, all in `stateDir`, with `environment` added to every
+ * command's. The engine finds providers on the PATH and never downloads one.
  */
 export async function createIsolatedStack(
     workDir: string,
     stackName: string,
+    environment: Readonly<Record<string, string>> = {},
 ): Promise<{ stack: Stack; stateDir: string }> {
     const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "aims-e2e-state-"));
     fs.mkdirSync(path.join(stateDir, "home"));
@@ -200,6 +210,7 @@ export async function createIsolatedStack(
                 PULUMI_CONFIG_PASSPHRASE: crypto.randomBytes(16).toString("hex"),
                 PULUMI_SKIP_UPDATE_CHECK: "true",
                 PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+                ...environment,
             },
         },
     );

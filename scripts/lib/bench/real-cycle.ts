@@ -1,0 +1,110 @@
+/**
+ * One run of the real-engine bench for one tenant count and one way of running the program: on
+ * a fresh stack, the first `up` of N Kubernetes tenants, a preview with no change, an `up` that
+ * adds one tenant, an `up` that changes one tenant's plan, then `destroy`, which leaves the
+ * platform as it was.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { Platform } from "../../../test/e2e/support/platform";
+import type { ProgramMode } from "../../../test/e2e/support/program-mode";
+import { OperationRecord, RealStack, TenantFile } from "../../../test/e2e/support/project";
+import { PeakMemoryLog } from "./peak-memory";
+
+export const OPERATIONS = ["firstUp", "preview", "addOne", "changePlan", "destroy"] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+export interface OperationMeasure {
+    readonly seconds: number;
+    /** Peak resident memory of the program process; none for operations that do not run it. */
+    readonly programPeakMiB?: number;
+    /** Resource steps other than `same`. */
+    readonly changed: number;
+}
+
+export interface CycleResult {
+    readonly mode: ProgramMode;
+    readonly tenants: number;
+    /** Resources in the stack after the first `up`, the stack resource and providers included. */
+    readonly resources: number;
+    readonly startedAt: string;
+    /** The machine's 1-minute load average before and after the run: how busy it was. */
+    readonly loadAverage: readonly [number, number];
+    /** Every operation's measure; none for a `destroy` that failed and had to be run again. */
+    readonly operations: Readonly<Partial<Record<Operation, OperationMeasure>>>;
+    /** What went wrong and was recovered from, such as a failed `destroy`. */
+    readonly incidents?: readonly string[];
+}
+
+export async function runCycle(
+    platform: Platform,
+    mode: ProgramMode,
+    tenants: number,
+): Promise<CycleResult> {
+    const startedAt = new Date().toISOString();
+    const loadBefore = os.loadavg()[0];
+    const logDir = fs.mkdtempSync(path.join(os.tmpdir(), "aims-bench-memory-"));
+    const memory = new PeakMemoryLog(path.join(logDir, "processes.jsonl"));
+    const stack = await RealStack.create(platform, {
+        program: mode,
+        environment: memory.environment(),
+    });
+    const measured = async (operation: Promise<OperationRecord>): Promise<OperationMeasure> => {
+        const record = await operation;
+        const programPeakMiB = memory.takeProgramPeakMiB();
+        return {
+            seconds: record.seconds,
+            ...(programPeakMiB !== undefined && { programPeakMiB }),
+            changed: record.changed.length,
+        };
+    };
+    try {
+        const fleet = benchTenants(tenants);
+        stack.writeTenants(fleet);
+        const firstUp = await measured(stack.up());
+        const resources = (await stack.resourceUrns()).length;
+        const preview = await measured(stack.preview());
+        const grown = [...fleet, ...benchTenants(tenants + 1).slice(tenants)];
+        stack.writeTenants(grown);
+        const addOne = await measured(stack.up());
+        stack.writeTenants(grown.map((t, i) => (i === 0 ? { ...t, plan: "standard" } : t)));
+        const changePlan = await measured(stack.up());
+        const incidents: string[] = [];
+        const destroy = await measured(stack.destroy()).catch(async (err: Error) => {
+            incidents.push(`destroy failed and was run again: ${lastErrorLine(err)}`);
+            await stack.destroy();
+            return undefined;
+        });
+        return {
+            mode,
+            tenants,
+            resources,
+            startedAt,
+            loadAverage: [loadBefore, os.loadavg()[0]],
+            operations: { firstUp, preview, addOne, changePlan, ...(destroy && { destroy }) },
+            ...(incidents.length > 0 && { incidents }),
+        };
+    } catch (err) {
+        // Leave nothing on the platform for the next run, then report the first failure.
+        await stack.destroy().catch(() => undefined);
+        throw err;
+    } finally {
+        stack.remove();
+        fs.rmSync(logDir, { recursive: true, force: true });
+    }
+}
+
+/** `count` small Kubernetes tenants, bench0001, bench0002, ... */
+function benchTenants(count: number): TenantFile[] {
+    return Array.from({ length: count }, (_, i) => ({
+        name: `bench${String(i + 1).padStart(4, "0")}`,
+        plan: "small",
+    }));
+}
+
+/** The provider's own message in a failed command's output: its last `error:` line. */
+function lastErrorLine(err: Error): string {
+    const lines = err.message.split("\n").filter((line) => /\berror:/.test(line));
+    return (lines[lines.length - 1] ?? err.message.split("\n")[0]).trim();
+}

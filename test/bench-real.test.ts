@@ -1,0 +1,121 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { replaceSection } from "../scripts/lib/bench/doc-section";
+import { PeakMemoryLog } from "../scripts/lib/bench/peak-memory";
+import type { CycleResult } from "../scripts/lib/bench/real-cycle";
+import { realEngineChartSvg, realEngineTable, slopeTable } from "../scripts/lib/bench/real-report";
+import type { ResultsFile } from "../scripts/lib/bench/results-file";
+import { leastSquares, spread } from "../scripts/lib/bench/statistics";
+
+/** A cycle whose every operation takes `2 + 0.01 * resources` seconds, plus `noise`. */
+function cycle(mode: "typescript" | "compiled", tenants: number, noise: number): CycleResult {
+    const resources = 6 + 18 * tenants;
+    const measure = {
+        seconds: 2 + 0.01 * resources + noise,
+        changed: 1,
+        programPeakMiB: 100 + noise,
+    };
+    return {
+        mode,
+        tenants,
+        resources,
+        startedAt: "2026-01-01T00:00:00.000Z",
+        loadAverage: [1, 1],
+        operations: {
+            firstUp: measure,
+            preview: measure,
+            addOne: measure,
+            changePlan: measure,
+            destroy: { seconds: 1, changed: 1 },
+        },
+    };
+}
+
+const RESULTS: ResultsFile = {
+    machine: { cores: 2, cpu: "test", memoryGiB: 1, node: "v20", pulumi: "v3" },
+    notes: [],
+    cycles: [10, 50].flatMap((n) => [0, 3, -1].map((noise) => cycle("compiled", n, noise))),
+};
+
+describe("bench:real: statistics and report", () => {
+    it("takes the median, the minimum and the maximum of the runs", () => {
+        assert.deepEqual(spread([5, 1, 3]), { median: 3, min: 1, max: 5, runs: 3 });
+        assert.equal(spread([4, 1, 3, 2]).median, 2.5);
+    });
+
+    it("fits seconds per resource by least squares, and needs two tenant counts", () => {
+        const line = leastSquares([
+            [100, 3],
+            [200, 5],
+            [300, 7],
+        ])!;
+        assert.ok(Math.abs(line.slope - 0.02) < 1e-12);
+        assert.ok(Math.abs(line.intercept - 1) < 1e-12);
+        assert.equal(leastSquares([[100, 3]]), undefined);
+    });
+
+    it("reports each figure as the median with its range, and the slope through the medians", () => {
+        const table = realEngineTable(RESULTS);
+        // 50 tenants: 906 resources, 2 + 9.06 = 11.06 s, the runs 1 s below and 3 s above.
+        assert.match(
+            table,
+            /\| compiled JavaScript \| 50 +\| 906 +\| 3 +\| 11\.1 \(10\.1–14\.1\) /,
+        );
+        assert.match(table, /\| 100 \(99–103\) +\|$/m, "peak memory: median and range");
+        assert.match(
+            slopeTable(RESULTS),
+            /\| compiled JavaScript \| preview, no change +\| 0\.0100 +\| 2\.0 +\| 10, 50 +\|/,
+        );
+    });
+
+    it("leaves out a destroy that failed and was run again, and says on how many runs the figure rests", () => {
+        const [failed, ...rest] = RESULTS.cycles;
+        const measured = { ...failed.operations };
+        delete measured.destroy;
+        const results = { ...RESULTS, cycles: [{ ...failed, operations: measured }, ...rest] };
+        assert.match(realEngineTable(results), /\| 1\.0 \(1\.0–1\.0\) \[2 runs\] +\|/);
+    });
+
+    it("draws one line per operation and way of running, with the medians as points", () => {
+        const svg = realEngineChartSvg(RESULTS);
+        assert.equal(
+            svg.match(/<polyline /g)?.length,
+            3,
+            "preview, first up and add one, compiled only",
+        );
+        assert.match(svg, /preview, no change, JS/);
+    });
+
+    it("replaces only the generated section of the document", () => {
+        const doc = "intro\n<!-- s -->\nold\n<!-- /s -->\noutro\n";
+        assert.equal(
+            replaceSection(doc, "s", "new"),
+            "intro\n<!-- s -->\nnew\n<!-- /s -->\noutro\n",
+        );
+        assert.throws(() => replaceSection("no markers", "s", "new"), /no <!-- s -->/);
+    });
+
+    it("takes the peak memory of the program's process, not of the policy pack or other Node.js processes", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aims-bench-test-"));
+        try {
+            const log = new PeakMemoryLog(path.join(dir, "processes.jsonl"));
+            const sdk = "/p/node_modules/@pulumi/pulumi/cmd";
+            const lines = [
+                { argv: ["node", `${sdk}/run`, "--monitor", "x", "."], maxRssKiB: 300 * 1024 },
+                { argv: ["node", `${sdk}/run-policy-pack`, "policy"], maxRssKiB: 900 * 1024 },
+                { argv: ["node", "-e", "script"], maxRssKiB: 800 * 1024 },
+                { argv: ["node", `${sdk}/run/index.js`, "."], maxRssKiB: 200 * 1024 },
+            ];
+            fs.writeFileSync(
+                path.join(dir, "processes.jsonl"),
+                lines.map((l) => JSON.stringify(l)).join("\n"),
+            );
+            assert.equal(log.takeProgramPeakMiB(), 300);
+            assert.equal(log.takeProgramPeakMiB(), undefined, "the records are taken once");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+});
