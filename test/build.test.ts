@@ -19,6 +19,7 @@ function copySources(): string {
         fs.cpSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry), { recursive: true });
     for (const entry of ["charts", "node_modules"])
         fs.symlinkSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry));
+    fs.mkdirSync(path.join(dir, "tenants"));
     return dir;
 }
 
