@@ -1,8 +1,8 @@
 /**
  * The aims tenants program: read the tenants list and the stack settings (all valid, or stop
- * before registering anything), check every tenant's host against every stack's base domain
- * (the stack files next to this one), refuse unconfirmed tenant removals, then declare one Tenant per
- * tenant enabled in this environment. Pulumi runs the exported function and exports its result.
+ * before registering anything), check the tenants against every stack file next to this one
+ * (hosts apart from every base domain, a stack for every shard), refuse unconfirmed tenant
+ * removals, then declare one Tenant per tenant of this stack's environment and shard. Pulumi runs the exported function and exports its result.
  */
 import "./components/build/refuse-stale-build";
 import * as path from "node:path";
@@ -16,7 +16,8 @@ import { stackProviders } from "./components/providers";
 import { loadTenants } from "./components/tenant-files/registry";
 import { projectRootOf } from "./components/support/project-root";
 import { platformOf, readStackSettings, tenantsOfStack } from "./components/stack/settings";
-import { projectStackDomains } from "./components/stack/base-domains";
+import { projectStacks, runningStack } from "./components/stack/project-stacks";
+import { shardStackProblems } from "./components/stack/shard-stacks";
 import { Tenant } from "./components/tenant";
 
 export = async () => {
@@ -25,9 +26,16 @@ export = async () => {
     const projectDir = projectRootOf(__dirname);
     const allTenants = loadTenants(path.join(projectDir, "tenants"));
     const settings = readStackSettings(programConfigSource(), pulumi.getStack(), allTenants);
-    throwIfProblems(hostProblems(allTenants, projectStackDomains(projectDir, settings)));
+    const stacks = projectStacks(projectDir, runningStack(settings));
+    throwIfProblems([
+        ...hostProblems(allTenants, stacks),
+        ...shardStackProblems(stacks, allTenants),
+    ]);
     const tenants = tenantsOfStack(allTenants, settings);
-    await guardTenantRemovals(tenants, settings);
+    const otherShards = allTenants.filter(
+        (tenant) => tenant.environments.includes(settings.environment) && !tenants.includes(tenant),
+    );
+    await guardTenantRemovals(tenants, settings, otherShards);
 
     const providers = stackProviders(
         settings,

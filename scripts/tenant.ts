@@ -27,12 +27,14 @@ import {
 } from "../components/vocabulary/words";
 import { parseCommandLine, runCli, UsageError } from "./lib/cli";
 import { listStacks, readOfflineSettings } from "../components/stack/stack-file";
+import { projectStacks } from "../components/stack/project-stacks";
+import { deploys, leastLoadedShard, shardStackProblems } from "../components/stack/shard-stacks";
 import { formatTable } from "./lib/table";
 import { displayNameOf, NewTenant, renderTenantFile, withStatus } from "./lib/tenant-file";
 
 const USAGE = `usage:
   npm run tenant -- validate
-  npm run tenant -- list [--env ${ENVIRONMENTS.join("|")}]
+  npm run tenant -- list [--env ${ENVIRONMENTS.join("|")} | --stack STACK]
   npm run tenant -- add NAME [--display-name TEXT] [--plan ${PLAN_NAMES.join("|")}] [--env dev,sit,prod]
                              [--platform ${PLATFORMS.join("|")}] [--domain HOST] [--status ${TENANT_STATUSES.join("|")}]
                              [--school-id ID]
@@ -47,6 +49,7 @@ runCli(() => {
         process.argv.slice(2),
         {
             env: { type: "string" },
+            stack: { type: "string" },
             "display-name": { type: "string" },
             plan: { type: "string" },
             platform: { type: "string" },
@@ -68,7 +71,7 @@ runCli(() => {
         case "validate":
             return validate();
         case "list":
-            return list(values.env);
+            return list(values.env, values.stack);
         case "add":
             return add(requireName(name), values);
         case "offboard":
@@ -91,7 +94,11 @@ function requireName(name: string | undefined): string {
     return name;
 }
 
-/** Every stack's settings must accept `tenants` (platform blocks present, AWS placement valid), and the hosts must be apart across stacks. */
+/**
+ * Every stack's settings must accept `tenants` (platform blocks present, AWS placement valid,
+ * within its tenant limit), the hosts must be apart across stacks, and every shard a tenant
+ * names must have its one stack.
+ */
 function checkStacks(tenants: readonly TenantSpec[]): Map<string, StackSettings> {
     const problems: string[] = [];
     const settings = new Map<string, StackSettings>();
@@ -103,7 +110,9 @@ function checkStacks(tenants: readonly TenantSpec[]): Map<string, StackSettings>
             problems.push(...err.problems);
         }
     }
-    problems.push(...hostProblems(tenants, [...settings.values()]));
+    const stacks = projectStacks(projectDir);
+    problems.push(...hostProblems(tenants, stacks));
+    problems.push(...shardStackProblems(stacks, tenants));
     if (problems.length > 0) throw new ValidationError(problems);
     return settings;
 }
@@ -117,18 +126,36 @@ function validate(): void {
     for (const [stack, settings] of stacks) {
         const deployed = tenantsOfStack(tenants, settings);
         console.log(
-            `${stackFile(stack)}: valid; deploys ${deployed.length} tenant${deployed.length === 1 ? "" : "s"} to ${settings.environment}`,
+            `${stackFile(stack)}: valid; deploys ${deployed.length} tenant${deployed.length === 1 ? "" : "s"} to ${settings.environment}, ` +
+                `shard ${settings.stackShard} (limit ${settings.maxTenantsPerStack})`,
         );
     }
 }
 
-function list(env: string | undefined): void {
+function list(env: string | undefined, stack: string | undefined): void {
     if (env !== undefined && !isOneOf(ENVIRONMENTS, env)) {
         throw new UsageError(`--env: must be one of ${ENVIRONMENTS.join(", ")} (got "${env}")`);
     }
+    if (env !== undefined && stack !== undefined) {
+        throw new UsageError("--env and --stack: give one of them, not both");
+    }
+    const stacks = projectStacks(projectDir);
+    const shown = stacks.find((candidate) => candidate.stack === stack);
+    if (stack !== undefined && !shown?.environment) {
+        throw new UsageError(
+            `--stack: ${shown ? `${shown.file} names no environment of ${ENVIRONMENTS.join(", ")}` : `no stack file ${stackFile(stack)}`}; stacks: ${stacks.map((s) => s.stack).join(", ")}`,
+        );
+    }
     const tenants = loadTenants(tenantsDir).filter(
-        (tenant) => !env || tenant.environments.includes(env as Environment),
+        (tenant) =>
+            (!env || tenant.environments.includes(env as Environment)) &&
+            (!shown || deploys(shown, tenant)),
     );
+    const stacksOf = (tenant: TenantSpec) =>
+        stacks
+            .filter((candidate) => deploys(candidate, tenant))
+            .map((candidate) => candidate.stack)
+            .join(",");
     const rows = tenants.map((t) => [
         t.name,
         t.displayName,
@@ -136,8 +163,9 @@ function list(env: string | undefined): void {
         t.status,
         t.platform ?? "(stack default)",
         t.environments.join(","),
+        stacksOf(t),
     ]);
-    const header = ["NAME", "DISPLAY NAME", "PLAN", "STATUS", "PLATFORM", "ENVIRONMENTS"];
+    const header = ["NAME", "DISPLAY NAME", "PLAN", "STATUS", "PLATFORM", "ENVIRONMENTS", "STACKS"];
     console.log(formatTable(header, rows));
 }
 
@@ -162,6 +190,12 @@ function add(name: string, options: Record<string, string | boolean | undefined>
         platform: options.platform as string | undefined,
         domain: options.domain as string | undefined,
         schoolId: options["school-id"] as string | undefined,
+        stackShard: leastLoadedShards(
+            existing,
+            typeof options.env === "string"
+                ? options.env.split(",").map((env) => env.trim())
+                : [...ENVIRONMENTS],
+        ),
     } as NewTenant);
     const parsed = parseTenantFile(display, text);
     if (!parsed.tenant) throw new ValidationError(parsed.problems);
@@ -174,6 +208,22 @@ function add(name: string, options: Record<string, string | boolean | undefined>
     console.log(
         `Next: commit it and open a pull request; the preview of each stack (${parsed.tenant.environments.join(", ")}) shows what it creates.`,
     );
+}
+
+/**
+ * The least-loaded shard of each of `environments` that has more than one shard stack; an
+ * environment of one stack needs no entry (shard 1). Written into the new file, so that the
+ * assignment never changes when other tenants come and go.
+ */
+function leastLoadedShards(
+    existing: readonly TenantSpec[],
+    environments: readonly string[],
+): Partial<Record<Environment, number>> | undefined {
+    const stacks = [...checkStacks(existing).values()];
+    const entries = ENVIRONMENTS.filter((env) => environments.includes(env))
+        .filter((env) => stacks.filter((stack) => stack.environment === env).length > 1)
+        .map((env) => [env, leastLoadedShard(stacks, existing, env)!] as const);
+    return entries.length > 0 ? Object.fromEntries(entries) : undefined;
 }
 
 /** First step of a removal: `status: offboarding` stops the tenant and dumps its database; its file stays. */

@@ -21,6 +21,7 @@ import { loadProgram } from "../scripts/lib/program";
 const settings = (overrides: Partial<GuardSettings> = {}): GuardSettings => ({
     file: "Pulumi.prod.yaml",
     environment: "prod",
+    stackShard: 1,
     platform: "kubernetes",
     protectData: true,
     allowTenantRemoval: [],
@@ -233,6 +234,63 @@ describe("deletion guard: removals", () => {
             /add "school1" to aims:allowTenantRemoval in Pulumi\.prod\.yaml; if not, restore tenants\/school1\.yaml/,
         );
         assert.doesNotMatch(problems[0], /refuses until its status is offboarding/);
+    });
+
+    describe("a move to another shard stack", () => {
+        const movedTo = (shard: number) =>
+            spec({ name: "school1", stackShard: { prod: shard }, file: "tenants/school1.yaml" });
+
+        it("is refused like an unconfirmed removal, naming the file, the shard and the way back", () => {
+            for (const shard of [2, 3]) {
+                const problems = removalGuardProblems(
+                    deployed("a", "school1"),
+                    next("a"),
+                    settings(),
+                    [movedTo(shard)],
+                );
+                assert.equal(problems.length, 2, problems.join("\n")); // the move, and no backup
+                assert.match(
+                    problems[0],
+                    new RegExp(
+                        `^Pulumi\\.prod\\.yaml: aims:allowTenantRemoval: stackShard\\.prod: ${shard} in tenants/school1\\.yaml moves school1 from this stack \\(shard 1\\) to shard ${shard} of prod, where it would be declared again from nothing\\. ` +
+                            "Here that means removing school1 in prod \\(kubernetes\\): deletes namespace school1",
+                    ),
+                );
+                assert.match(problems[0], /put stackShard\.prod back to 1$/);
+                assert.match(
+                    problems[1],
+                    /^Pulumi\.prod\.yaml: aims:forceTenantRemoval: school1 was active/,
+                );
+            }
+        });
+
+        it("is refused from a shard other than the first, back to shard 1 as well", () => {
+            const problems = removalGuardProblems(
+                offboarded("school1"),
+                next("a"),
+                settings({ stackShard: 2 }),
+                [spec({ name: "school1" })],
+            );
+            assert.equal(problems.length, 1);
+            assert.match(
+                problems[0],
+                /moves school1 from this stack \(shard 2\) to shard 1 of prod/,
+            );
+            assert.match(problems[0], /put stackShard\.prod back to 2$/);
+        });
+
+        it("goes ahead only as a confirmed removal, with the removal's own rules", () => {
+            const confirmed = settings({ allowTenantRemoval: ["school1"] });
+            assert.deepEqual(
+                removalGuardProblems(offboarded("school1"), next("a"), confirmed, [movedTo(2)]),
+                [],
+            );
+            const unbacked = removalGuardProblems(deployed("school1"), next("a"), confirmed, [
+                movedTo(2),
+            ]);
+            assert.equal(unbacked.length, 1);
+            assert.match(unbacked[0], /aims:forceTenantRemoval: school1 was active/);
+        });
     });
 
     it("accepts a confirmed removal of an offboarded tenant", () => {

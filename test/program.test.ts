@@ -1,9 +1,13 @@
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import * as yaml from "js-yaml";
+import { readStackConfig } from "../components/stack/stack-file";
 import { ValidationError } from "../components/support/errors";
 import { TENANT_TYPE } from "../components/vocabulary/type-tokens";
 import { copyProject, ProjectCopy } from "./support/project";
-import { startMocks, valueOf } from "./support/mocks";
+import { MockStack, startMocks, valueOf } from "./support/mocks";
 import { loadProgram } from "../scripts/lib/program";
 
 /** Runs the real index.ts of `project` under mocks configured like `stack`. */
@@ -120,5 +124,87 @@ describe("the program (index.ts)", () => {
         await assert.rejects(program(), /Pulumi\.dev\.yaml: aims:baseDomain: is required/);
         await mocks.settled();
         assert.deepEqual(mocks.resources, []);
+    });
+
+    describe("shard stacks", () => {
+        /** A copy of the project with Pulumi.prod-2.yaml (prod's config as shard 2, on a load balancer of its own) and `tenants` added. */
+        function shardProject(
+            tenants: Record<string, string>,
+            extra: Record<string, unknown> = {},
+        ): ProjectCopy {
+            const copy = copyProject();
+            for (const [file, content] of Object.entries(tenants))
+                fs.writeFileSync(path.join(copy.dir, "tenants", file), content);
+            const prod = yaml.load(
+                fs.readFileSync(path.join(copy.dir, "Pulumi.prod.yaml"), "utf8"),
+            ) as { config: Record<string, unknown> };
+            const aws = prod.config["aims:aws"] as { listeners: { arn: string }[] };
+            const listeners = [{ arn: aws.listeners[0].arn.replace("aims-prod/", "aims-prod-2/") }];
+            const config = {
+                ...prod.config,
+                "aims:stackShard": 2,
+                "aims:aws": { ...aws, listeners },
+                ...extra,
+            };
+            fs.writeFileSync(path.join(copy.dir, "Pulumi.prod-2.yaml"), yaml.dump({ config }));
+            return copy;
+        }
+        const startShardMocks = (copy: ProjectCopy) =>
+            MockStack.start({ stack: "prod-2", ...readStackConfig(copy.dir, "prod-2") });
+        const onShardTwo = (name: string, shard = 2) =>
+            `name: ${name}\ndisplayName: ${name}\nschoolId: "9"\nplan: small\nstackShard: {prod: ${shard}}\n`;
+
+        it("a shard stack declares only the tenants of its shard, on its own listener", async () => {
+            project = shardProject({
+                "hillcrest.yaml": onShardTwo("hillcrest"),
+                "lakeside.yaml": `${onShardTwo("lakeside")}platform: aws\n`,
+            });
+            const mocks = startShardMocks(project);
+            await loadProgram(project.dir)();
+            await mocks.settled();
+            assert.deepEqual(
+                mocks
+                    .ofType(TENANT_TYPE)
+                    .map((t) => t.name)
+                    .sort(),
+                ["hillcrest", "lakeside"],
+            );
+            const rules = mocks.ofType("aws:lb/listenerRule:ListenerRule");
+            assert.equal(rules.length, 2);
+            for (const rule of rules)
+                assert.match(String(rule.inputs.listenerArn), /aims-prod-2\//);
+        });
+
+        it("stops before any resource when the shard would pass its limit, or a tenant names a shard without a stack", async () => {
+            for (const [tenants, extra, problem] of [
+                [
+                    {
+                        "hillcrest.yaml": onShardTwo("hillcrest"),
+                        "lakeside.yaml": onShardTwo("lakeside"),
+                    },
+                    { "aims:maxTenantsPerStack": 1 },
+                    /^Pulumi\.prod-2\.yaml: aims:maxTenantsPerStack: the stack would deploy 2 tenants, more than its limit of 1/m,
+                ],
+                [
+                    {
+                        "hillcrest.yaml": onShardTwo("hillcrest"),
+                        "lakeside.yaml": onShardTwo("lakeside", 3),
+                    },
+                    {},
+                    /^tenants\/lakeside\.yaml: stackShard\.prod: no stack deploys shard 3 of prod/m,
+                ],
+            ] as const) {
+                project?.remove();
+                project = shardProject(tenants, extra);
+                const mocks = startShardMocks(project);
+                await assert.rejects(loadProgram(project.dir)(), (err: unknown) => {
+                    assert.ok(err instanceof ValidationError, String(err));
+                    assert.match(err.problems.join("\n"), problem);
+                    return true;
+                });
+                await mocks.settled();
+                assert.deepEqual(mocks.resources, []);
+            }
+        });
     });
 });

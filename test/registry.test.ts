@@ -214,7 +214,7 @@ aws: { listenerPriority: 120, shard: 1 }
             assertProblem(
                 `${VALID}colour: blue\n`,
                 "colour",
-                /unknown field; allowed: name, displayName, environments, plan/,
+                /unknown field; allowed: name, displayName, environments, stackShard, plan/,
             );
         });
         it("rejects an unknown nested field", () => {
@@ -400,6 +400,46 @@ describe("registry: the tenants folder", () => {
         assert.deepEqual(
             tenants.map((tenant) => tenant.name),
             ["greenfield", "riverside-high", "school1"],
+        );
+    });
+});
+
+describe("registry: stackShard", () => {
+    it("reads the shard of each environment it names, leaving the others to shard 1", () => {
+        const { tenant, problems } = parseTenantFile(
+            "tenants/school1.yaml",
+            `${VALID}environments: [sit, prod]\nstackShard: {prod: 2}\n`,
+        );
+        assert.deepEqual(problems, []);
+        assert.deepEqual(tenant?.stackShard, { prod: 2 });
+        assert.equal(parseTenantFile("tenants/school1.yaml", VALID).tenant?.stackShard, undefined);
+    });
+
+    it("refuses a shard that is not a whole number from 1 to 99", () => {
+        for (const bad of ["0", "-1", "1.5", "100", "two", "null"]) {
+            assertProblem(`${VALID}stackShard: {prod: ${bad}}\n`, "stackShard.prod", /must be/);
+        }
+    });
+
+    it("refuses an environment that does not exist, an empty mapping and a list", () => {
+        assertProblem(
+            `${VALID}stackShard: {qa: 2}\n`,
+            "stackShard.qa",
+            /unknown field; allowed: dev, sit, prod/,
+        );
+        assertProblem(
+            `${VALID}stackShard: {}\n`,
+            "stackShard",
+            /must set at least one field, or be left out/,
+        );
+        assertProblem(`${VALID}stackShard: [2]\n`, "stackShard", /mapping|object/);
+    });
+
+    it("refuses a shard for an environment the tenant is not deployed to", () => {
+        assertProblem(
+            `${VALID}environments: [dev]\nstackShard: {prod: 2}\n`,
+            "stackShard.prod",
+            /names a shard of prod, which is not one of the tenant's environments \(dev\); remove it/,
         );
     });
 });

@@ -202,7 +202,7 @@ describe("stack settings", () => {
     it("rejects an aims: key it does not know, listing the known ones", () => {
         assert.match(
             problems("dev", { "aims:protectdata": false })[0],
-            /^Pulumi\.dev\.yaml: aims:protectdata: unknown key; allowed: aims:environment, aims:platform, aims:baseDomain, aims:protectData, /,
+            /^Pulumi\.dev\.yaml: aims:protectdata: unknown key; allowed: aims:environment, aims:stackShard, aims:maxTenantsPerStack, aims:platform, aims:baseDomain, aims:protectData, /,
         );
     });
 
@@ -424,5 +424,76 @@ describe("stack settings", () => {
             tenantsOfStack([kubernetesTenant, devOnly], settings).map((t) => t.name),
             ["school1"],
         );
+    });
+
+    describe("shard stacks", () => {
+        const fleet = (count: number, shard = 1) =>
+            Array.from({ length: count }, (_, i) =>
+                spec({ name: `school${i + 1}`, stackShard: { prod: shard } }),
+            );
+
+        it("is shard 1 with a limit of 50 tenants unless the stack file says otherwise", () => {
+            const settings = read("prod", {}, fleet(50));
+            assert.equal(settings.stackShard, 1);
+            assert.equal(settings.maxTenantsPerStack, 50);
+            const second = read("prod", { "aims:stackShard": 2, "aims:maxTenantsPerStack": 5 });
+            assert.equal(second.stackShard, 2);
+            assert.equal(second.maxTenantsPerStack, 5);
+        });
+
+        it("deploys only the tenants of its environment's shard", () => {
+            const onTwo = spec({ name: "ontwo", stackShard: { prod: 2, dev: 1 } });
+            const tenants = [kubernetesTenant, onTwo];
+            const first = read("prod", {}, tenants);
+            const second = read("prod", { "aims:stackShard": 2 }, tenants);
+            assert.deepEqual(
+                tenantsOfStack(tenants, first).map((t) => t.name),
+                ["school1"],
+            );
+            assert.deepEqual(
+                tenantsOfStack(tenants, second).map((t) => t.name),
+                ["ontwo"],
+            );
+        });
+
+        it("refuses more tenants than aims:maxTenantsPerStack, before any resource, saying to add a shard stack", () => {
+            for (const [count, overrides] of [
+                [51, {}],
+                [4, { "aims:maxTenantsPerStack": 3 }],
+                [2, { "aims:maxTenantsPerStack": 1, "aims:stackShard": 2 }],
+            ] as const) {
+                const shard = "aims:stackShard" in overrides ? overrides["aims:stackShard"] : 1;
+                const limit =
+                    "aims:maxTenantsPerStack" in overrides
+                        ? overrides["aims:maxTenantsPerStack"]
+                        : 50;
+                assert.deepEqual(problems("prod", overrides, fleet(count, shard)), [
+                    `Pulumi.prod.yaml: aims:maxTenantsPerStack: the stack would deploy ${count} tenants, more than its limit of ${limit}. ` +
+                        'Add a shard stack of prod (a stack file with the same aims:environment and a new aims:stackShard, README.md, "Shard stacks") ' +
+                        "and let `npm run tenant -- add` put new tenants there; moving a deployed tenant to another shard is a removal, which the deletion guard refuses",
+                ]);
+            }
+        });
+
+        it("counts only the stack's own shard against the limit", () => {
+            const tenants = [
+                ...fleet(3, 1),
+                ...fleet(3, 2).map((t) => ({ ...t, name: `${t.name}b` })),
+            ];
+            assert.equal(read("prod", { "aims:maxTenantsPerStack": 3 }, tenants).stackShard, 1);
+        });
+
+        it("rejects a shard or a limit that is not a positive whole number", () => {
+            for (const bad of [0, -1, 1.5, 100, "two"]) {
+                const found = problems("prod", { "aims:stackShard": bad });
+                assert.equal(found.length, 1, found.join("\n"));
+                assert.match(found[0], /^Pulumi\.prod\.yaml: aims:stackShard: /);
+            }
+            for (const bad of [0, 2.5, 1001, "fifty"]) {
+                const found = problems("prod", { "aims:maxTenantsPerStack": bad });
+                assert.equal(found.length, 1, found.join("\n"));
+                assert.match(found[0], /^Pulumi\.prod\.yaml: aims:maxTenantsPerStack: /);
+            }
+        });
     });
 });

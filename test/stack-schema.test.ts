@@ -87,7 +87,7 @@ describe("stack config schemas", () => {
         assert.deepEqual(problemsOf("stack.schema.json", values), []);
         assert.match(
             problemsOf("stack.schema.json", { ...values, "aims:protectdata": false })[0],
-            /^aims:protectdata: unknown key; allowed: aims:environment, aims:platform, aims:baseDomain, aims:protectData, /,
+            /^aims:protectdata: unknown key; allowed: aims:environment, aims:stackShard, aims:maxTenantsPerStack, aims:platform, aims:baseDomain, aims:protectData, /,
         );
     });
 

@@ -7,7 +7,8 @@
  * - a removal a reviewer has not confirmed in `aims:allowTenantRemoval`, more removals at once
  *   than `aims:maxTenantRemovals`, and an empty list;
  * - the removal of a tenant that was never offboarding (no backup), unless `aims:forceTenantRemoval`;
- * - a move between platforms not confirmed in `aims:allowPlatformMove`;
+ * - a move between platforms not confirmed in `aims:allowPlatformMove`, and a move to another
+ *   shard stack, which is a removal from this one;
  * - a confirmation that confirms nothing, so that it cannot confirm a later accident.
  */
 import {
@@ -21,11 +22,13 @@ import { throwIfProblems } from "../support/errors";
 import type { TenantSpec } from "../tenant-files/registry";
 import { platformMoveSummary, removalSummary } from "./removal";
 import { platformOf, StackSettings } from "../stack/settings";
+import { stackShardOf } from "../stack/shard-stacks";
 
 export type GuardSettings = Pick<
     StackSettings,
     | "file"
     | "environment"
+    | "stackShard"
     | "platform"
     | "protectData"
     | "allowTenantRemoval"
@@ -35,16 +38,20 @@ export type GuardSettings = Pick<
     | "acceptMissingTenantHistory"
 >;
 
-/** Every problem of the update from `history` to `next`; none means it may go ahead. */
+/**
+ * Every problem of the update from `history` to `next`; none means it may go ahead.
+ * `otherShards`: the environment's tenants that other shard stacks deploy, to tell a move.
+ */
 export function guardProblems(
     history: DeploymentHistory,
     next: readonly TenantSpec[],
     settings: GuardSettings,
+    otherShards: readonly TenantSpec[] = [],
 ): string[] {
     const deployed = history.kind === "deployed" ? history.tenants : [];
     return [
         ...historyProblems(history, settings),
-        ...removalGuardProblems(deployed, next, settings),
+        ...removalGuardProblems(deployed, next, settings, otherShards),
         ...platformMoveProblems(deployed, next, settings),
     ];
 }
@@ -75,6 +82,7 @@ export function removalGuardProblems(
     deployed: readonly DeployedTenant[],
     next: readonly TenantSpec[],
     settings: GuardSettings,
+    otherShards: readonly TenantSpec[] = [],
 ): string[] {
     const { file, environment } = settings;
     const problems: string[] = [];
@@ -97,6 +105,11 @@ export function removalGuardProblems(
     for (const tenant of disappearing.filter(
         (t) => !settings.allowTenantRemoval.includes(t.name),
     )) {
+        const moved = otherShards.find((other) => other.name === tenant.name);
+        if (moved) {
+            problems.push(shardMoveProblem(tenant, moved, settings));
+            continue;
+        }
         problems.push(
             `${file}: aims:allowTenantRemoval: removing ${removalSummary(tenant, settings)}. ` +
                 `Refusing an unconfirmed removal: if it is intended, add "${tenant.name}" to aims:allowTenantRemoval in ${file}; ` +
@@ -175,6 +188,21 @@ export function platformMoveProblems(
     return problems;
 }
 
+/** A tenant whose file now names another shard: removed here, created anew in the other stack. */
+function shardMoveProblem(
+    tenant: DeployedTenant,
+    moved: TenantSpec,
+    settings: GuardSettings,
+): string {
+    const { file, environment, stackShard } = settings;
+    const shard = stackShardOf(moved, environment);
+    return (
+        `${file}: aims:allowTenantRemoval: stackShard.${environment}: ${shard} in ${moved.file} moves ${tenant.name} from this stack (shard ${stackShard}) ` +
+        `to shard ${shard} of ${environment}, where it would be declared again from nothing. Here that means removing ${removalSummary(tenant, settings)}. ` +
+        `Refusing an unconfirmed removal: a tenant stays on the shard that first deployed it; put stackShard.${environment} back to ${stackShard}`
+    );
+}
+
 const namesOrNone = (tenants: readonly DeployedTenant[]): string =>
     tenants.map((t) => t.name).join(", ") || "none";
 
@@ -182,6 +210,7 @@ const namesOrNone = (tenants: readonly DeployedTenant[]): string =>
 export async function guardTenantRemovals(
     next: readonly TenantSpec[],
     settings: GuardSettings,
+    otherShards: readonly TenantSpec[] = [],
 ): Promise<void> {
-    throwIfProblems(guardProblems(await readDeploymentHistory(), next, settings));
+    throwIfProblems(guardProblems(await readDeploymentHistory(), next, settings, otherShards));
 }

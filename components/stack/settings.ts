@@ -17,7 +17,13 @@ import { coreProblems, coreSettings, CoreSettings } from "./core";
 import { kubernetesProblems, kubernetesSettings, KubernetesSettings } from "./kubernetes";
 import { checkStackValues } from "./schema-check";
 import { mappingAt, readStackValues } from "./stack-values";
-import { platformBlockProblems, StackTenants, tenantFileProblems } from "./tenant-rules";
+import { deploys } from "./shard-stacks";
+import {
+    platformBlockProblems,
+    stackSizeProblems,
+    StackTenants,
+    tenantFileProblems,
+} from "./tenant-rules";
 
 export type SslMode = "disable" | "require" | "verify-ca" | "verify-full";
 
@@ -46,6 +52,10 @@ export interface StackSettings {
     /** The stack file, for messages. */
     readonly file: string;
     readonly environment: Environment;
+    /** `aims:stackShard`: the shard of the environment this stack deploys (docs/design.md, "Shard stacks"). */
+    readonly stackShard: number;
+    /** Most tenants the stack may deploy; validation fails beyond it. */
+    readonly maxTenantsPerStack: number;
     /** Default platform of the stack's tenants. */
     readonly platform: Platform;
     readonly baseDomain: string;
@@ -95,8 +105,9 @@ export function readStackSettings(
     const platform = isValid("aims:platform")
         ? (values["aims:platform"] as Platform)
         : "kubernetes";
+    const stackShard = values["aims:stackShard"] as number;
     const stackTenants: StackTenants = {
-        tenants: environment ? tenantsOfStack(tenants, { environment }) : [],
+        tenants: environment ? tenantsOfStack(tenants, { environment, stackShard }) : [],
         environment,
         platformOf: (tenant) => platformOf(tenant, { platform }),
         file,
@@ -108,6 +119,8 @@ export function readStackSettings(
                 "must be true in prod: prod's databases, roles, secrets and namespaces are protected and retained on delete; remove the key or set it to true",
         });
     }
+    if (isValid("aims:maxTenantsPerStack"))
+        problems.push(...stackSizeProblems(values, stackTenants));
     problems.push(...platformBlockProblems(values, stackTenants));
     const kubernetes = mappingAt(values, "aims:kubernetes");
     if (kubernetes) problems.push(...kubernetesProblems(kubernetes, { environment, isValid }));
@@ -135,6 +148,8 @@ export function readStackSettings(
         stack,
         file,
         environment: environment!,
+        stackShard,
+        maxTenantsPerStack: values["aims:maxTenantsPerStack"] as number,
         platform,
         baseDomain: values["aims:baseDomain"] as string,
         protectData: values["aims:protectData"] as boolean,
@@ -152,12 +167,12 @@ export function readStackSettings(
     };
 }
 
-/** Tenants enabled in the stack's environment: the ones the stack deploys. */
+/** Tenants enabled in the stack's environment, in its shard: the ones the stack deploys. */
 export function tenantsOfStack(
     tenants: readonly TenantSpec[],
-    settings: Pick<StackSettings, "environment">,
+    settings: Pick<StackSettings, "environment" | "stackShard">,
 ): TenantSpec[] {
-    return tenants.filter((tenant) => tenant.environments.includes(settings.environment));
+    return tenants.filter((tenant) => deploys(settings, tenant));
 }
 
 /** The platform a tenant runs on in this stack. */

@@ -1,6 +1,7 @@
 /**
- * The rules of the stack config that depend on the tenants it deploys: a platform block is
- * required only when a tenant of the stack runs there, AWS tenants must fit their shards, a
+ * The rules of the stack config that depend on the tenants it deploys: at most
+ * aims:maxTenantsPerStack of them, a platform block only when a tenant of the stack runs there,
+ * AWS tenants that fit their load balancer shards, a
  * stack with aims:core needs every tenant's schoolId, only Kubernetes tenants are adopted, and
  * no tenant may be named like a namespace the stack relies on.
  */
@@ -20,6 +21,24 @@ export interface StackTenants {
     readonly platformOf: (tenant: TenantSpec) => Platform;
     /** The stack file, for messages. */
     readonly file: string;
+}
+
+/** A stack deploys at most `aims:maxTenantsPerStack` tenants: beyond, its previews grow slow. */
+export function stackSizeProblems(
+    values: StackValues,
+    { tenants, environment }: StackTenants,
+): SchemaProblem[] {
+    const limit = values["aims:maxTenantsPerStack"];
+    if (typeof limit !== "number" || tenants.length <= limit) return [];
+    return [
+        {
+            key: "aims:maxTenantsPerStack",
+            message:
+                `the stack would deploy ${tenants.length} tenants, more than its limit of ${limit}. Add a shard stack of ${environment ?? "its environment"} ` +
+                '(a stack file with the same aims:environment and a new aims:stackShard, README.md, "Shard stacks") and let `npm run tenant -- add` ' +
+                "put new tenants there; moving a deployed tenant to another shard is a removal, which the deletion guard refuses",
+        },
+    ];
 }
 
 /** A platform block is required when a tenant of the stack runs on that platform. */

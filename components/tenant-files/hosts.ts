@@ -10,10 +10,10 @@ import type { TenantSpec } from "./registry";
 import { RESERVED_NAMES } from "./reserved-names";
 import commonSchema from "../../schema/common.schema.json";
 
-/** A stack's base domain, and the stack file it is set in. */
+/** A stack's base domain, and the stack file it is set in; none when the file has no valid one. */
 export interface StackDomain {
     readonly file: string;
-    readonly baseDomain: string;
+    readonly baseDomain?: string;
 }
 
 /** Suffixes of names that resolve inside a cluster or a machine, never on the internet. */
@@ -70,7 +70,7 @@ export function hostProblems(
     stacks: readonly StackDomain[],
 ): string[] {
     const bases = stacks
-        .map((stack) => ({ ...stack, baseDomain: canonicalHost(stack.baseDomain) }))
+        .map((stack) => ({ ...stack, baseDomain: canonicalHost(stack.baseDomain ?? "") }))
         .filter((stack) => stack.baseDomain !== "");
     const names = new Map(tenants.map((tenant) => [tenant.name, tenant]));
     const problems: string[] = [];
@@ -96,7 +96,7 @@ export function hostProblems(
 
 function domainClash(
     domain: string,
-    bases: readonly StackDomain[],
+    bases: readonly Required<StackDomain>[],
     tenants: ReadonlyMap<string, TenantSpec>,
 ): string | undefined {
     const same = bases.find(({ baseDomain }) => baseDomain === domain);

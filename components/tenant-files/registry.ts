@@ -22,13 +22,15 @@ import {
     TENANT_NAME_PATTERN,
 } from "../vocabulary/naming";
 import { PlanName } from "../vocabulary/plans";
-import { ENVIRONMENTS, Environment, Platform, TenantStatus } from "../vocabulary/words";
+import { ENVIRONMENTS, Environment, isOneOf, Platform, TenantStatus } from "../vocabulary/words";
 
 export interface TenantSpec {
     /** DNS label; the subdomain, namespace and base of every derived name. */
     readonly name: string;
     readonly displayName: string;
     readonly environments: readonly Environment[];
+    /** The shard stack of each environment that names one; the others deploy it in shard 1. */
+    readonly stackShard?: Readonly<Partial<Record<Environment, number>>>;
     readonly plan: PlanName;
     readonly status: TenantStatus;
     /** Overrides the stack's default platform when set. */
@@ -136,6 +138,7 @@ export function parseTenantFile(file: string, content: Buffer | string): ParsedT
         problems.push(...nameProblems(file, fields.name));
     }
     problems.push(...adoptProblems(file, fields));
+    problems.push(...stackShardProblems(file, fields));
     const domainShape =
         typeof fields.domain === "string" && !unreadable.fields.includes("domain")
             ? domainShapeProblem(fields.domain)
@@ -241,6 +244,21 @@ function adoptProblems(file: string, fields: Record<string, unknown>): string[] 
     return problems;
 }
 
+/** `stackShard` may name only environments the tenant is deployed to. */
+function stackShardProblems(file: string, fields: Record<string, unknown>): string[] {
+    const shards = fields.stackShard;
+    if (shards === null || typeof shards !== "object" || Array.isArray(shards)) return [];
+    const environments: unknown[] = Array.isArray(fields.environments)
+        ? fields.environments
+        : [...ENVIRONMENTS];
+    return Object.keys(shards)
+        .filter((env) => isOneOf(ENVIRONMENTS, env) && !environments.includes(env))
+        .map(
+            (env) =>
+                `${file}: stackShard.${env}: names a shard of ${env}, which is not one of the tenant's environments (${environments.map(String).join(", ")}); remove it`,
+        );
+}
+
 /** Problems only visible across files: two tenants that would share a name, a host or any derived name. */
 export function crossTenantProblems(tenants: readonly TenantSpec[]): string[] {
     const problems: string[] = [];
@@ -300,6 +318,7 @@ function normalise(file: string, fields: Record<string, unknown>): TenantSpec {
         ...(doc.domain && { domain: doc.domain }),
         ...(doc.schoolId !== undefined && { schoolId: doc.schoolId }),
         ...(adopt.length > 0 && { adopt }),
+        ...(doc.stackShard && { stackShard: { ...doc.stackShard } }),
         ...(doc.image && { image: { ...doc.image } }),
         ...(doc.aws && { aws: { ...doc.aws } }),
         file,

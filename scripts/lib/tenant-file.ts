@@ -7,6 +7,7 @@ export interface NewTenant {
     name: string;
     displayName: string;
     environments: Environment[];
+    stackShard?: Partial<Record<Environment, number>>;
     plan: PlanName;
     status: TenantStatus;
     platform?: Platform;

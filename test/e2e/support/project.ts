@@ -44,6 +44,8 @@ export interface TenantFile {
     readonly status?: "active" | "suspended" | "offboarding";
     /** Take over a school the Argo CD setup runs (docs/adoption.md). */
     readonly adopt?: boolean;
+    /** The shard stack of dev that deploys it; shard 1 when unset. */
+    readonly stackShard?: number;
 }
 
 /** What one operation did to each resource, by URN. */
@@ -61,6 +63,7 @@ export class RealStack {
         readonly dir: string,
         private readonly stateDir: string,
         private readonly stack: Stack,
+        readonly name: string,
     ) {}
 
     /** Creates the stack on a fresh backend, configured for `platform`, with no tenant yet. */
@@ -72,8 +75,27 @@ export class RealStack {
             fs.copyFileSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry));
         setProgramMode(PROJECT_ROOT, dir, options.program ?? configuredMode(PROJECT_ROOT));
         fs.mkdirSync(path.join(dir, "tenants"));
-        const { stack, stateDir } = await createIsolatedStack(dir, STACK, options.environment);
-        const real = new RealStack(dir, stateDir, stack);
+        return RealStack.configure(dir, STACK, platform, options);
+    }
+
+    /**
+     * Another shard stack of the same environment in this stack's project copy, `<name>-<shard>`,
+     * on a backend of its own: the two share the tenant files, as shard stacks do.
+     */
+    async addShard(platform: Platform, shard: number): Promise<RealStack> {
+        const sibling = await RealStack.configure(this.dir, `${STACK}-${shard}`, platform, {});
+        sibling.editConfig((config) => ({ ...config, "aims:stackShard": shard }));
+        return sibling;
+    }
+
+    private static async configure(
+        dir: string,
+        name: string,
+        platform: Platform,
+        options: StackOptions,
+    ): Promise<RealStack> {
+        const { stack, stateDir } = await createIsolatedStack(dir, name, options.environment);
+        const real = new RealStack(dir, stateDir, stack, name);
         real.editConfig(() => stackConfig(platform));
         await stack.setConfig(
             "aims:database.password",
@@ -101,6 +123,7 @@ export class RealStack {
                 plan: tenant.plan,
                 status: tenant.status ?? "active",
                 ...(tenant.adopt && { adopt: true }),
+                ...(tenant.stackShard && { stackShard: { dev: tenant.stackShard } }),
             };
             fs.writeFileSync(path.join(folder, `${tenant.name}.yaml`), yaml.dump(document));
         }
@@ -108,7 +131,7 @@ export class RealStack {
 
     /** Changes the stack's plain `aims:` config in its file; secrets set with setConfig stay as they are. */
     editConfig(edit: (config: Record<string, unknown>) => Record<string, unknown>): void {
-        const file = path.join(this.dir, `Pulumi.${STACK}.yaml`);
+        const file = path.join(this.dir, `Pulumi.${this.name}.yaml`);
         const document = (fs.existsSync(file) ? yaml.load(fs.readFileSync(file, "utf8")) : {}) as {
             config?: Record<string, unknown>;
         };
