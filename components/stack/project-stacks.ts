@@ -1,0 +1,95 @@
+/**
+ * The stacks of the project, as their files in the repository say. The program gets only its own
+ * stack's config, but the other stack files sit next to it, so it reads from each what the checks
+ * across stacks need: the base domain (hosts apart), the environment and shard (one stack per
+ * shard, a stack for every tenant's shard) and the AWS listeners (never shared by two shards).
+ * A file it cannot read, or a value of the wrong type, is left out: that stack's own validation
+ * reports it.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as yaml from "js-yaml";
+import { ENVIRONMENTS, Environment, isOneOf } from "../vocabulary/words";
+
+/** What the checks across stacks know of one stack. */
+export interface ProjectStack {
+    readonly stack: string;
+    /** Pulumi.<stack>.yaml, for messages. */
+    readonly file: string;
+    readonly baseDomain?: string;
+    readonly environment?: Environment;
+    /** `aims:stackShard`: which shard of its environment the stack deploys. */
+    readonly stackShard: number;
+    /** ARNs of `aims:aws.listeners`. */
+    readonly listenerArns: readonly string[];
+}
+
+/** Shard of a stack without `aims:stackShard`: the first. */
+export const FIRST_STACK_SHARD = 1;
+
+const STACK_FILE = /^Pulumi\.([^/]+)\.yaml$/;
+/** Far above any stack file; a larger one is not read. */
+const MAX_STACK_FILE_BYTES = 1024 * 1024;
+
+/** The running stack, from its settings (its config may differ from its file, in tests and previews). */
+export function runningStack(settings: {
+    readonly stack: string;
+    readonly file: string;
+    readonly baseDomain: string;
+    readonly environment: Environment;
+    readonly stackShard: number;
+    readonly aws?: { readonly listeners: readonly { readonly arn: string }[] };
+}): ProjectStack {
+    const { stack, file, baseDomain, environment, stackShard } = settings;
+    const listenerArns = (settings.aws?.listeners ?? []).map((listener) => listener.arn);
+    return { stack, file, baseDomain, environment, stackShard, listenerArns };
+}
+
+/** Every stack file of `projectDir`, sorted by name; `running`, when given, replaces its own file. */
+export function projectStacks(projectDir: string, running?: ProjectStack): ProjectStack[] {
+    const fromFiles = fs
+        .readdirSync(projectDir)
+        .filter((file) => STACK_FILE.test(file) && file !== running?.file)
+        .flatMap((file) => {
+            const config = readConfig(path.join(projectDir, file));
+            return config ? [projectStackOf(STACK_FILE.exec(file)![1], config)] : [];
+        });
+    return [...(running ? [running] : []), ...fromFiles].sort((a, b) =>
+        a.stack.localeCompare(b.stack),
+    );
+}
+
+/** The stack as the checks across stacks see it, from its raw `config:` mapping. */
+export function projectStackOf(stack: string, config: Record<string, unknown>): ProjectStack {
+    const environment = config["aims:environment"] ?? stack;
+    const stackShard = config["aims:stackShard"] ?? FIRST_STACK_SHARD;
+    const baseDomain = config["aims:baseDomain"];
+    const listeners = (config["aims:aws"] as { listeners?: unknown } | undefined)?.listeners;
+    return {
+        stack,
+        file: `Pulumi.${stack}.yaml`,
+        ...(typeof baseDomain === "string" && { baseDomain }),
+        ...(typeof environment === "string" &&
+            isOneOf(ENVIRONMENTS, environment) && { environment }),
+        stackShard: Number.isInteger(stackShard) ? (stackShard as number) : FIRST_STACK_SHARD,
+        listenerArns: Array.isArray(listeners)
+            ? listeners.flatMap((listener: { arn?: unknown } | null) =>
+                  typeof listener?.arn === "string" ? [listener.arn] : [],
+              )
+            : [],
+    };
+}
+
+function readConfig(file: string): Record<string, unknown> | undefined {
+    try {
+        const stats = fs.lstatSync(file);
+        if (!stats.isFile() || stats.size > MAX_STACK_FILE_BYTES) return undefined;
+        const document = yaml.load(fs.readFileSync(file, "utf8")) as
+            | { config?: Record<string, unknown> }
+            | undefined;
+        const config = document?.config;
+        return config && typeof config === "object" && !Array.isArray(config) ? config : undefined;
+    } catch {
+        return undefined;
+    }
+}
