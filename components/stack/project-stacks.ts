@@ -45,7 +45,9 @@ export function runningStack(settings: {
     return { stack, file, baseDomain, environment, stackShard, listenerArns };
 }
 
-/** Every stack file of `projectDir`, sorted by name; `running`, when given, replaces its own file. */
+/**
+ * Every stack file of `projectDir`, in the order dev, sit, prod, then by shard (stacks without a
+ * valid environment last); `running`, when given, replaces its own file. */
 export function projectStacks(projectDir: string, running?: ProjectStack): ProjectStack[] {
     const fromFiles = fs
         .readdirSync(projectDir)
@@ -54,8 +56,11 @@ export function projectStacks(projectDir: string, running?: ProjectStack): Proje
             const config = readConfig(path.join(projectDir, file));
             return config ? [projectStackOf(STACK_FILE.exec(file)![1], config)] : [];
         });
-    return [...(running ? [running] : []), ...fromFiles].sort((a, b) =>
-        a.stack.localeCompare(b.stack),
+    return [...(running ? [running] : []), ...fromFiles].sort(
+        (a, b) =>
+            environmentRank(a) - environmentRank(b) ||
+            a.stackShard - b.stackShard ||
+            a.stack.localeCompare(b.stack),
     );
 }
 
@@ -80,13 +85,15 @@ export function projectStackOf(stack: string, config: Record<string, unknown>): 
     };
 }
 
+const environmentRank = ({ environment }: ProjectStack): number =>
+    environment ? ENVIRONMENTS.indexOf(environment) : ENVIRONMENTS.length;
+
 function readConfig(file: string): Record<string, unknown> | undefined {
     try {
         const stats = fs.lstatSync(file);
         if (!stats.isFile() || stats.size > MAX_STACK_FILE_BYTES) return undefined;
         const document = yaml.load(fs.readFileSync(file, "utf8")) as
-            | { config?: Record<string, unknown> }
-            | undefined;
+            { config?: Record<string, unknown> } | undefined;
         const config = document?.config;
         return config && typeof config === "object" && !Array.isArray(config) ? config : undefined;
     } catch {
