@@ -44,7 +44,8 @@ export function discoverStacks(projectDir: string): DiscoveredStack[] {
         if (stack.environment === undefined)
             problems.push(environmentProblem(projectDir, stack.file));
     }
-    if (problems.length > 0) throw new ValidationError(problems);
+    // Each problem starts with its file: in file order, whatever order the stacks came in.
+    if (problems.length > 0) throw new ValidationError(problems.sort());
     return (stacks as DiscoveredStack[]).sort(
         (a, b) =>
             ENVIRONMENTS.indexOf(a.environment) - ENVIRONMENTS.indexOf(b.environment) ||
