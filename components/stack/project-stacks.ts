@@ -47,7 +47,8 @@ export function runningStack(settings: {
 
 /**
  * Every stack file of `projectDir`, in the order dev, sit, prod, then by shard (stacks without a
- * valid environment last); `running`, when given, replaces its own file. */
+ * valid environment last); `running`, when given, replaces its own file.
+ */
 export function projectStacks(projectDir: string, running?: ProjectStack): ProjectStack[] {
     const fromFiles = fs
         .readdirSync(projectDir)
