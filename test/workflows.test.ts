@@ -1,7 +1,9 @@
 /**
- * The delivery path: .github/workflows/*.yml and .gitlab-ci.yml. The workflows are linted by
+ * The delivery path: .github/workflows/*.yml and .gitlab-ci.yml, with the GitLab child pipeline
+ * that scripts/gitlab-pipeline.ts generates from the stack files. The workflows are linted by
  * the real actionlint; then each rule of docs/delivery.md is a check on the parsed YAML, run on
- * the real files and on copies broken on purpose, so that no check can pass whatever it reads.
+ * the real files (with the project's stacks, and with one more prod shard stack) and on copies
+ * broken on purpose, so that no check can pass whatever it reads.
  */
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
@@ -10,11 +12,32 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { PROJECT_ROOT } from "../components/support/project-root";
+import { ENVIRONMENTS, Environment } from "../components/vocabulary/words";
+import { stackPipeline } from "../scripts/lib/gitlab-pipeline";
+import {
+    DiscoveredStack,
+    discoverStacks,
+    StackGroups,
+    stackGroups,
+} from "../scripts/lib/stack-groups";
 import { requireTool } from "../scripts/lib/tools";
 
 const WORKFLOWS_DIR = path.join(PROJECT_ROOT, ".github", "workflows");
-const STACKS = ["dev", "sit", "prod"] as const;
-type Stack = (typeof STACKS)[number];
+/** The stacks of the project, and the same with a second prod shard stack. */
+const PROJECT_STACKS = discoverStacks(PROJECT_ROOT);
+const SHARDED_STACKS: DiscoveredStack[] = [
+    ...PROJECT_STACKS,
+    {
+        stack: "prod-2",
+        file: "Pulumi.prod-2.yaml",
+        environment: "prod",
+        stackShard: 2,
+        listenerArns: [],
+    },
+];
+/** A matrix over the stacks the workflow's `stacks` job found: `key` is an output of it. */
+const stacksOutput = (key: string) => `\${{ fromJSON(needs.stacks.outputs.${key}) }}`;
+const MATRIX_STACK = "${{ matrix.stack }}";
 /** What a pull request must touch to be previewed, and a push to main to be deployed. */
 const PROGRAM_PATHS = [
     "index.ts",
@@ -31,6 +54,7 @@ const PROGRAM_PATHS = [
 
 type Concurrency = string | { group: string; "cancel-in-progress"?: boolean | string };
 interface Step {
+    id?: string;
     name?: string;
     uses?: string;
     run?: string;
@@ -45,7 +69,8 @@ interface Job {
     environment?: string | { name: string; deployment?: boolean };
     concurrency?: Concurrency;
     permissions?: Record<string, string>;
-    strategy?: { matrix?: Record<string, unknown> };
+    strategy?: { "fail-fast"?: boolean; matrix?: Record<string, unknown> };
+    outputs?: Record<string, string>;
     env?: Record<string, string>;
     steps?: Step[];
 }
@@ -80,10 +105,16 @@ interface GitlabJob {
     parallel?: { matrix?: Array<Record<string, string | string[]>> };
     environment?: string | { name: string; action?: string };
     resource_group?: string;
-    needs?: Array<string | { job: string }>;
+    needs?: Array<string | { job: string; optional?: boolean }>;
     rules?: GitlabRule[];
     before_script?: string[];
     script?: string[];
+    artifacts?: { paths?: string[] };
+    trigger?: {
+        include?: Array<Record<string, string>> | string;
+        strategy?: string;
+        forward?: Record<string, boolean>;
+    };
 }
 type GitlabCi = Record<string, unknown> & { stages?: string[]; variables?: Record<string, string> };
 
@@ -92,6 +123,10 @@ interface Docs {
     deploy: Workflow;
     tenant: Workflow;
     gitlab: GitlabCi;
+    /** The child pipeline of .gitlab-ci.yml, as scripts/gitlab-pipeline.ts generates it for `stacks`. */
+    gitlabChild: GitlabCi;
+    /** The stacks the workflows find, as `npm run stacks -- --json` prints them. */
+    stacks: StackGroups;
 }
 
 const readText = (file: string) => fs.readFileSync(path.join(PROJECT_ROOT, file), "utf8");
@@ -100,12 +135,17 @@ const workflowFiles = () =>
         .readdirSync(WORKFLOWS_DIR)
         .filter((f) => /\.ya?ml$/.test(f))
         .sort();
-const loadDocs = (): Docs => ({
-    preview: yaml.load(readText(".github/workflows/preview.yml")) as Workflow,
-    deploy: yaml.load(readText(".github/workflows/deploy.yml")) as Workflow,
-    tenant: yaml.load(readText(".github/workflows/tenant.yml")) as Workflow,
-    gitlab: yaml.load(readText(".gitlab-ci.yml")) as GitlabCi,
-});
+function loadDocs(stacks: readonly DiscoveredStack[]): Docs {
+    const gitlab = yaml.load(readText(".gitlab-ci.yml")) as GitlabCi;
+    return {
+        preview: yaml.load(readText(".github/workflows/preview.yml")) as Workflow,
+        deploy: yaml.load(readText(".github/workflows/deploy.yml")) as Workflow,
+        tenant: yaml.load(readText(".github/workflows/tenant.yml")) as Workflow,
+        gitlab,
+        gitlabChild: stackPipeline(gitlab, stacks) as GitlabCi,
+        stacks: stackGroups(stacks),
+    };
+}
 
 // ---- lookups -------------------------------------------------------------------------------
 
@@ -143,16 +183,17 @@ function scriptsOf(wf: Workflow): Array<{ where: string; script: string }> {
     return found;
 }
 
-/** The job that runs `pulumi up` on `stack`, found by its environment. */
-function upJob(wf: Workflow, stack: Stack): [string, Job] {
+/** The job that runs `pulumi up` on the stacks of `environment`, found by its GitHub environment. */
+function upJob(wf: Workflow, environment: Environment): [string, Job] {
     const jobs = Object.entries(wf.jobs).filter(
         ([, job]) =>
-            environmentOf(job) === stack && pulumiSteps(job).some((s) => s.with?.command === "up"),
+            environmentOf(job) === environment &&
+            pulumiSteps(job).some((s) => s.with?.command === "up"),
     );
     assert.equal(
         jobs.length,
         1,
-        `exactly one job runs pulumi up in environment ${stack} (found ${jobs.length})`,
+        `exactly one job runs pulumi up in environment ${environment} (found ${jobs.length})`,
     );
     return jobs[0];
 }
@@ -197,8 +238,46 @@ const gitlabEnvironment = (job: GitlabJob) =>
     typeof job.environment === "string" ? job.environment : job.environment?.name;
 const gitlabNeeds = (job: GitlabJob) =>
     (job.needs ?? []).map((n) => (typeof n === "string" ? n : n.job));
+const gitlabJobs = (ci: GitlabCi) =>
+    gitlabJobNames(ci).map((name) => [name, gitlabJob(ci, name)] as const);
 
 // ---- cross-cutting scans -------------------------------------------------------------------
+
+/**
+ * Where a workflow names stacks itself instead of reading them from the stack files: a list of
+ * stack or environment names, a STACK or matrix stack that is not an expression, a stack-name
+ * or a pulumi-<stack> concurrency group with a stack written in.
+ */
+export function hardCodedStacks(doc: unknown, stacks: StackGroups, file: string): string[] {
+    const names = new Set<string>([...ENVIRONMENTS, ...stacks.all]);
+    const isExpression = (v: unknown) => typeof v === "string" && /^\$\{\{.*\}\}$/.test(v);
+    const problems: string[] = [];
+    const visit = (node: unknown, at: string): void => {
+        if (Array.isArray(node)) {
+            if (node.length > 0 && node.every((item) => names.has(item as string)))
+                problems.push(`${file}: ${at}: a list of stacks, ${JSON.stringify(node)}`);
+            return node.forEach((item, i) => visit(item, `${at}[${i}]`));
+        }
+        if (typeof node !== "object" || node === null) return;
+        for (const [key, value] of Object.entries(node)) {
+            const where = at ? `${at}.${key}` : key;
+            if (key === "STACK" || (key === "stack" && at.endsWith("matrix"))) {
+                if (!isExpression(value))
+                    problems.push(`${file}: ${where}: ${JSON.stringify(value)} names a stack`);
+            } else if (
+                key === "stack-name" &&
+                !/\/\$\{\{ (matrix\.stack|env\.STACK) \}\}$/.test(String(value))
+            ) {
+                problems.push(`${file}: ${where}: ${JSON.stringify(value)} names a stack`);
+            } else if (key === "group" && /^pulumi-(?!\$\{\{)/.test(String(value))) {
+                problems.push(`${file}: ${where}: ${JSON.stringify(value)} names a stack`);
+            }
+            visit(value, where);
+        }
+    };
+    visit(doc, "");
+    return problems;
+}
 
 /** Expressions an attacker can fill (form inputs, PR titles, branch names) must not become code. */
 export function injectionProblems(wf: Workflow, file: string): string[] {
@@ -294,11 +373,17 @@ function checkPreviewTests({ preview }: Docs): void {
 function checkPreviewPerStack({ preview }: Docs): void {
     const job = preview.jobs.preview;
     assert.ok(job, "preview.yml: a job named preview");
-    assert.deepEqual(needsOf(job), ["test"], "preview needs test");
-    assert.deepEqual(
+    assert.deepEqual([...needsOf(job)].sort(), ["stacks", "test"], "preview needs test and stacks");
+    assert.equal(
         job.strategy?.matrix?.stack,
-        [...STACKS],
-        "preview has a matrix over dev, sit, prod",
+        stacksOutput("all"),
+        "preview: a matrix over every stack",
+    );
+    // Credentials are per environment, so a new shard stack needs none of its own.
+    assert.equal(
+        environmentOf(job),
+        "preview-${{ fromJSON(needs.stacks.outputs.environmentOf)[matrix.stack] }}",
+        "preview: in the preview environment of the stack's environment",
     );
     assert.deepEqual(job.permissions, {
         contents: "read",
@@ -323,6 +408,15 @@ function checkPreviewPerStack({ preview }: Docs): void {
         "a failing preview fails the check",
     );
     assert.match(step.env?.PULUMI_ACCESS_TOKEN ?? "", /^\$\{\{ secrets\.PULUMI_ACCESS_TOKEN \}\}$/);
+    // The action's comment heading names the stack, so each shard has a comment of its own;
+    // a failed preview marks the comment of its own stack.
+    const mark = stepsOf(job).find((s) => s.uses?.startsWith("actions/github-script@"));
+    assert.equal(
+        mark?.env?.HEADING,
+        "#### :tropical_drink: `preview` on aims/${{ vars.PULUMI_ORG }}/${{ matrix.stack }}",
+        "preview: a failure marks the comment of its stack, under the action's heading",
+    );
+    assert.match(mark?.if ?? "", /^failure\(\)$/);
 }
 
 function checkCredentials({ preview, deploy }: Docs): void {
@@ -376,6 +470,140 @@ function checkCredentials({ preview, deploy }: Docs): void {
     }
 }
 
+/**
+ * Each GitHub workflow finds its stacks with `npm run stacks -- --json` in a job named stacks,
+ * and every matrix is one of that job's outputs, skipped when empty: no workflow names a stack.
+ */
+function checkStackDiscovery({ preview, deploy, stacks }: Docs): void {
+    for (const [file, wf] of [
+        ["preview.yml", preview],
+        ["deploy.yml", deploy],
+    ] as const) {
+        const finder = wf.jobs.stacks;
+        assert.ok(finder, `${file}: a job named stacks finds the stacks`);
+        const steps = stepsOf(finder);
+        const find = steps.find((s) => /\bnpm run --silent stacks -- --json\b/.test(s.run ?? ""));
+        assert.ok(
+            find?.id,
+            `${file}: stacks: a step with an id runs npm run --silent stacks -- --json`,
+        );
+        assert.ok(
+            steps.findIndex((s) => /^npm ci\b/.test(s.run ?? "")) >= 0 &&
+                steps.findIndex((s) => /^npm ci\b/.test(s.run ?? "")) < steps.indexOf(find),
+            `${file}: stacks: npm ci first`,
+        );
+        assert.match(find.run ?? "", />> "\$GITHUB_OUTPUT"/, `${file}: stacks: writes its outputs`);
+        assert.equal(finder.if, undefined, `${file}: stacks runs whenever the workflow does`);
+        for (const [id, job] of Object.entries(wf.jobs)) {
+            const matrix = job.strategy?.matrix;
+            if (matrix === undefined) continue;
+            const key = /^\$\{\{ fromJSON\(needs\.stacks\.outputs\.(\w+)\) \}\}$/.exec(
+                String(matrix.stack),
+            )?.[1];
+            assert.ok(
+                key !== undefined && Object.keys(matrix).length === 1,
+                `${file}: ${id}: the matrix is the stacks job's output, ${stacksOutput("KEY")} (got ${JSON.stringify(matrix)})`,
+            );
+            assert.equal(
+                finder.outputs?.[key],
+                `\${{ steps.${find.id}.outputs.${key} }}`,
+                `${file}: stacks: output ${key}`,
+            );
+            assert.ok(needsOf(job).includes("stacks"), `${file}: ${id}: needs stacks`);
+            assert.ok(
+                (job.if ?? "").includes(`needs.stacks.outputs.${key} != '[]'`),
+                `${file}: ${id}: skipped when it has no stack (an empty matrix is an error)`,
+            );
+        }
+        const named = hardCodedStacks(wf, stacks, file);
+        assert.deepEqual(named, [], `${file} names stacks:\n${named.join("\n")}`);
+        const pulumiJobs = Object.entries(wf.jobs).filter(([, job]) => pulumiSteps(job).length > 0);
+        for (const [id, job] of pulumiJobs)
+            assert.ok(job.strategy?.matrix, `${file}: ${id}: runs pulumi on a matrix of stacks`);
+    }
+}
+
+/** The rules of the jobs that make and run GitLab's child pipeline. */
+function stackPipelineRules(gitlab: GitlabCi): GitlabRule[] {
+    const trigger = gitlabJobs(gitlab).find(([, job]) => job.trigger);
+    return trigger?.[1].rules ?? [];
+}
+
+/**
+ * GitLab's stack jobs are generated: one job writes them with `npm run gitlab-pipeline` into an
+ * artifact that a trigger job runs as a child pipeline, after the tests, passing or failing with
+ * it. .gitlab-ci.yml names no stack and runs no pulumi itself; the child pipeline's templates are
+ * .gitlab-ci.yml's.
+ */
+function checkGitlabDiscovery({ gitlab, gitlabChild, stacks }: Docs): void {
+    const jobs = gitlabJobs(gitlab);
+    for (const [name, job] of jobs) {
+        assert.equal(job.parallel, undefined, `.gitlab-ci.yml: ${name}: no fixed matrix`);
+        assert.doesNotMatch(
+            gitlabScript(job),
+            /\bpulumi (preview|up)\b/,
+            `.gitlab-ci.yml: ${name}: pulumi runs in the generated jobs only`,
+        );
+    }
+    const named = hardCodedStacks(gitlab, stacks, ".gitlab-ci.yml");
+    assert.deepEqual(named, [], `.gitlab-ci.yml names stacks:\n${named.join("\n")}`);
+    const generators = jobs.filter(([, job]) =>
+        /^npm run --silent gitlab-pipeline > \S+$/m.test(gitlabScript(job)),
+    );
+    assert.equal(generators.length, 1, ".gitlab-ci.yml: one job runs npm run gitlab-pipeline");
+    const [generatorName, generator] = generators[0];
+    const artifact = /^npm run --silent gitlab-pipeline > (\S+)$/m.exec(
+        gitlabScript(generator),
+    )![1];
+    assert.match(gitlabScript(generator), /^npm ci\b/m, `${generatorName}: npm ci first`);
+    assert.deepEqual(generator.artifacts?.paths, [artifact], `${generatorName}: keeps ${artifact}`);
+    const triggers = jobs.filter(([, job]) => job.trigger);
+    assert.equal(triggers.length, 1, ".gitlab-ci.yml: one trigger job");
+    const [triggerName, trigger] = triggers[0];
+    assert.deepEqual(
+        trigger.trigger?.include,
+        [{ artifact, job: generatorName }],
+        `${triggerName}: runs the generated pipeline`,
+    );
+    assert.equal(
+        trigger.trigger?.strategy,
+        "depend",
+        `${triggerName}: fails when a stack job fails`,
+    );
+    assert.equal(
+        trigger.variables?.PARENT_PIPELINE_SOURCE,
+        "$CI_PIPELINE_SOURCE",
+        `${triggerName}: tells the child pipeline's rules what started the pipeline`,
+    );
+    assert.deepEqual(
+        trigger.needs,
+        [{ job: "test", optional: true }, generatorName],
+        `${triggerName}: after the tests (absent from scheduled pipelines) and the generator`,
+    );
+    assert.deepEqual(
+        generator.rules,
+        trigger.rules,
+        `${generatorName} runs when ${triggerName} does`,
+    );
+    const sources = stackPipelineRules(gitlab).map((r) => r.if);
+    for (const source of ["merge_request_event", "schedule"]) {
+        assert.ok(
+            sources.some((s) => s?.includes(`$CI_PIPELINE_SOURCE == "${source}"`)),
+            `${triggerName}: runs on ${source}`,
+        );
+    }
+    assert.ok(
+        sources.some((s) => s?.includes("$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH")),
+        `${triggerName}: runs on the default branch`,
+    );
+    for (const [name, template] of Object.entries(gitlabChild).filter(([k]) => k.startsWith(".")))
+        assert.deepEqual(
+            template,
+            gitlab[name],
+            `the child pipeline's ${name} is .gitlab-ci.yml's`,
+        );
+}
+
 function checkPreviewConcurrency({ preview }: Docs): void {
     const c = concurrencyOf(preview.concurrency ?? preview.jobs.preview?.concurrency);
     assert.ok(c, "preview.yml: a concurrency group");
@@ -393,26 +621,54 @@ function checkDeployTriggers({ deploy }: Docs): void {
     );
 }
 
+/**
+ * dev, then sit, then prod: each up job needs every earlier one, runs when an earlier one was
+ * skipped for having no stack (a status function, else GitHub's implicit success() skips it),
+ * and never after a failed test, nor after an earlier up job failed or was cancelled.
+ */
 function checkDeployOrder({ deploy }: Docs): void {
-    const [devId] = upJob(deploy, "dev");
-    const [sitId, sit] = upJob(deploy, "sit");
-    const [, prod] = upJob(deploy, "prod");
-    assert.deepEqual(needsOf(sit), [devId], "sit is deployed after dev");
-    assert.deepEqual(needsOf(prod), [sitId], "prod is deployed after sit");
+    const earlier: string[] = [];
+    for (const environment of ENVIRONMENTS) {
+        const [id, job] = upJob(deploy, environment);
+        const needs = needsOf(job);
+        for (const before of earlier)
+            assert.ok(needs.includes(before), `${id} needs ${before}: the environments in order`);
+        if (earlier.length > 0) {
+            const condition = job.if ?? "";
+            assert.match(condition, /!cancelled\(\)/, `${id}: runs after a skipped environment`);
+            assert.ok(
+                needs.includes("test") && condition.includes("needs.test.result == 'success'"),
+                `${id}: only after the tests passed`,
+            );
+            for (const result of ["failure", "cancelled"]) {
+                assert.ok(
+                    condition.includes(`!contains(needs.*.result, '${result}')`),
+                    `${id}: never after an earlier job's ${result}`,
+                );
+            }
+        }
+        earlier.push(id);
+    }
 }
 
 function checkDeployJobs({ deploy }: Docs): void {
-    for (const stack of STACKS) {
-        const [id, job] = upJob(deploy, stack);
+    for (const environment of ENVIRONMENTS) {
+        const [id, job] = upJob(deploy, environment);
         // The environment carries the approval rule (required reviewers for sit and prod).
         assert.ok(
             typeof job.environment === "string" || job.environment?.deployment !== false,
-            `${id}: a real deployment to ${stack}`,
+            `${id}: a real deployment to ${environment}`,
         );
+        assert.equal(
+            job.strategy?.matrix?.stack,
+            stacksOutput(environment),
+            `${id}: one matrix job per stack of ${environment}`,
+        );
+        assert.equal(job.strategy?.["fail-fast"], false, `${id}: a failing shard cancels no other`);
         assert.deepEqual(
             concurrencyOf(job.concurrency),
-            { group: `pulumi-${stack}`, cancel: false },
-            `${id}: one update of ${stack} at a time, never cancelled`,
+            { group: `pulumi-${MATRIX_STACK}`, cancel: false },
+            `${id}: one update of each stack at a time, never cancelled`,
         );
         assert.match(
             job.if ?? "",
@@ -420,48 +676,48 @@ function checkDeployJobs({ deploy }: Docs): void {
             `${id}: does not run on schedule`,
         );
         const up = pulumiSteps(job).find((s) => s.with?.command === "up");
-        const stackName = String(up?.with?.["stack-name"]);
-        assert.ok(
-            stackName.includes(`/${stack}`) ||
-                (stackName.endsWith("${{ env.STACK }}") && job.env?.STACK === stack),
-            `${id}: pulumi up on ${stack} (stack-name ${stackName})`,
-        );
+        assert.equal(up?.with?.["stack-name"], "${{ vars.PULUMI_ORG }}/${{ env.STACK }}");
+        assert.equal(job.env?.STACK, MATRIX_STACK, `${id}: pulumi up on the matrix's stack`);
     }
 }
 
-function checkDrift({ deploy, gitlab }: Docs): void {
+function checkDrift({ deploy, gitlab, gitlabChild, stacks }: Docs): void {
     const drift = Object.entries(deploy.jobs).filter(([, job]) =>
         /github\.event_name == 'schedule'/.test(job.if ?? ""),
     );
     assert.equal(drift.length, 1, "deploy.yml: one job runs on schedule");
     const [id, job] = drift[0];
+    assert.equal(job.strategy?.matrix?.stack, stacksOutput("prod"), `${id}: every prod stack`);
+    assert.equal(job.env?.STACK, MATRIX_STACK, `${id}: STACK is the matrix's stack`);
     const viaAction = pulumiSteps(job).some(
         (s) =>
             s.with?.command === "preview" &&
             isTrue(s.with?.["expect-no-changes"]) &&
-            (String(s.with?.["stack-name"]).endsWith("/prod") ||
-                (String(s.with?.["stack-name"]).endsWith("${{ env.STACK }}") &&
-                    job.env?.STACK === "prod")),
+            s.with?.["stack-name"] === "${{ vars.PULUMI_ORG }}/${{ env.STACK }}",
     );
-    const viaCli = stepsOf(job).some(
-        (s) =>
-            /pulumi preview\b.*--expect-no-changes/.test(s.run ?? "") && /prod/.test(s.run ?? ""),
-    );
-    assert.ok(viaAction || viaCli, `deploy.yml: ${id}: pulumi preview --expect-no-changes on prod`);
+    assert.ok(viaAction, `deploy.yml: ${id}: pulumi preview --expect-no-changes on the stack`);
     assert.ok(
         !pulumiSteps(job).some((s) => s.with?.command !== "preview"),
         `deploy.yml: ${id}: only previews`,
     );
-    const scheduled = gitlabJobNames(gitlab)
-        .map((n) => gitlabJob(gitlab, n))
-        .filter((j) =>
-            (j.rules ?? []).some(
-                (r) => /\$CI_PIPELINE_SOURCE == "schedule"/.test(r.if ?? "") && r.when !== "never",
-            ),
-        );
-    assert.equal(scheduled.length, 1, ".gitlab-ci.yml: one job runs on schedule");
-    assert.match(gitlabScript(scheduled[0]), /pulumi preview .*--expect-no-changes/);
-    assert.equal(scheduled[0].variables?.STACK, "prod");
+    const scheduled = gitlabJobs(gitlabChild).filter(([, j]) =>
+        (j.rules ?? []).some(
+            (r) => /\$PARENT_PIPELINE_SOURCE == "schedule"/.test(r.if ?? "") && r.when !== "never",
+        ),
+    );
+    assert.deepEqual(
+        scheduled.map(([, j]) => j.variables?.STACK),
+        stacks.prod,
+        "the GitLab child pipeline: one scheduled job per prod stack",
+    );
+    for (const [name, j] of scheduled) {
+        assert.match(gitlabScript(j), /pulumi preview .*--expect-no-changes/, name);
+        assert.equal(gitlabEnvironment(j), "preview/prod", `${name}: read-only credentials`);
+    }
+    assert.ok(
+        stackPipelineRules(gitlab).some((r) => r.if === '$CI_PIPELINE_SOURCE == "schedule"'),
+        ".gitlab-ci.yml: the stack jobs also run on schedule",
+    );
 }
 
 /** The core's dispatch fields: each job variable, and the input (or client_payload field) it comes from. */
@@ -587,98 +843,124 @@ function checkTenantPullRequest({ tenant }: Docs): void {
     );
 }
 
-function checkGitlabStages({ gitlab }: Docs): void {
-    assert.deepEqual(gitlab.stages, ["test", "preview", "deploy"]);
+function checkGitlabStages({ gitlab, gitlabChild }: Docs): void {
+    assert.deepEqual(gitlab.stages, ["test", "stacks"]);
+    assert.deepEqual(gitlabChild.stages, ["preview", "deploy"]);
     const test = gitlabJob(gitlab, "test");
     assert.equal(test.stage, "test");
     assert.match(gitlabScript(test), /^bash \.ci\/run$/m);
     assert.match(gitlabScript(test), /^npm run tenant -- validate$/m);
 }
 
-function checkGitlabPreview({ gitlab }: Docs): void {
-    const previews = gitlabJobNames(gitlab)
-        .map((name) => [name, gitlabJob(gitlab, name)] as const)
-        .filter(
-            ([, job]) =>
-                job.stage === "preview" && /pulumi preview/.test(gitlabScript(job)) && job.parallel,
-        );
-    assert.equal(previews.length, 1, ".gitlab-ci.yml: one preview job with a matrix");
-    const [name, job] = previews[0];
+function checkGitlabPreview({ gitlabChild, stacks }: Docs): void {
+    const previews = gitlabJobs(gitlabChild).filter(
+        ([, job]) =>
+            /pulumi preview/.test(gitlabScript(job)) &&
+            !/--expect-no-changes/.test(gitlabScript(job)),
+    );
     assert.deepEqual(
-        job.parallel?.matrix,
-        [{ STACK: [...STACKS] }],
-        `${name}: parallel:matrix STACK: dev, sit, prod`,
+        previews.map(([, job]) => job.variables?.STACK),
+        stacks.all,
+        "the GitLab child pipeline: one preview job per stack",
     );
-    assert.ok(
-        (job.rules ?? []).length > 0 &&
-            (job.rules ?? []).every((r) =>
-                /\$CI_PIPELINE_SOURCE == "merge_request_event"/.test(r.if ?? ""),
-            ),
-        `${name}: on merge requests only`,
-    );
-    const image = typeof job.image === "string" ? job.image : job.image?.name;
-    assert.match(image ?? "", /^pulumi\/pulumi-nodejs(-20)?:/);
-    const script = gitlabScript(job);
-    assert.match(script, /pulumi preview (.* )?--diff (.* )?--stack "\$PULUMI_ORG\/\$STACK"/);
-    assert.match(
-        script,
-        /merge_requests\/\$\{env\.CI_MERGE_REQUEST_IID\}\/notes/,
-        `${name}: posts a merge-request note`,
-    );
-    assert.match(script, /"PRIVATE-TOKEN": env\.[A-Z_]+/, `${name}: with a CI/CD variable token`);
-    assert.match(script, /LIMIT = 1_000_000/, `${name}: cut to GitLab's note limit`);
-    assert.match(script, /exit "\$status"/, `${name}: a failed preview fails the job`);
+    for (const [name, job] of previews) {
+        const stack = job.variables!.STACK;
+        assert.equal(job.stage, "preview");
+        assert.equal(
+            gitlabEnvironment(job),
+            `preview/${stacks.environmentOf[stack]}`,
+            `${name}: the preview credentials of its environment, shared by its shards`,
+        );
+        assert.ok(
+            (job.rules ?? []).length > 0 &&
+                (job.rules ?? []).every(
+                    (r) => r.if === '$PARENT_PIPELINE_SOURCE == "merge_request_event"',
+                ),
+            `${name}: on merge requests only`,
+        );
+        const image = typeof job.image === "string" ? job.image : job.image?.name;
+        assert.match(image ?? "", /^pulumi\/pulumi-nodejs(-20)?:/);
+        const script = gitlabScript(job);
+        assert.match(script, /pulumi preview (.* )?--diff (.* )?--stack "\$PULUMI_ORG\/\$STACK"/);
+        assert.match(
+            script,
+            /merge_requests\/\$\{env\.CI_MERGE_REQUEST_IID\}\/notes/,
+            `${name}: posts a merge-request note`,
+        );
+        assert.match(
+            script,
+            /const marker = `<!-- aims-preview:\$\{env\.STACK\} -->`/,
+            `${name}: one note per stack, shards included`,
+        );
+        assert.match(
+            script,
+            /"PRIVATE-TOKEN": env\.[A-Z_]+/,
+            `${name}: with a CI/CD variable token`,
+        );
+        assert.match(script, /LIMIT = 1_000_000/, `${name}: cut to GitLab's note limit`);
+        assert.match(script, /exit "\$status"/, `${name}: a failed preview fails the job`);
+    }
 }
 
-function checkGitlabDeploys({ gitlab }: Docs): void {
-    const deploys = gitlabJobNames(gitlab)
-        .map((name) => [name, gitlabJob(gitlab, name)] as const)
-        .filter(([, job]) => /pulumi up\b/.test(gitlabScript(job)));
-    const byStack = new Map(deploys.map(([name, job]) => [gitlabEnvironment(job), { name, job }]));
-    assert.deepEqual(
-        Array.from(byStack.keys()).sort(),
-        [...STACKS].sort(),
-        ".gitlab-ci.yml: one pulumi up per stack, bound to its environment",
+function checkGitlabDeploys({ gitlabChild, stacks }: Docs): void {
+    const deploys = gitlabJobs(gitlabChild).filter(([, job]) =>
+        /pulumi up\b/.test(gitlabScript(job)),
     );
-    for (const stack of STACKS) {
-        const { name, job } = byStack.get(stack)!;
-        assert.equal(job.stage, "deploy");
-        assert.equal(job.variables?.STACK, stack, `${name}: STACK`);
-        assert.match(gitlabScript(job), /pulumi up --yes (.* )?--stack "\$PULUMI_ORG\/\$STACK"/);
-        assert.equal(
-            job.resource_group,
-            `pulumi-${stack}`,
-            `${name}: resource_group serialises updates of ${stack}`,
-        );
-        const rules = job.rules ?? [];
-        assert.ok(
-            rules.length > 0 &&
-                rules.every((r) =>
-                    (r.if ?? "").includes("$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"),
-                ),
-            `${name}: on the default branch only`,
-        );
-        const manual = rules.every((r) => r.when === "manual");
-        assert.equal(
-            manual,
-            stack !== "dev",
-            `${name}: ${stack === "dev" ? "automatic" : "when: manual"}`,
-        );
+    const byStack = new Map(deploys.map(([name, job]) => [job.variables?.STACK, { name, job }]));
+    assert.deepEqual(
+        deploys.map(([, job]) => job.variables?.STACK),
+        stacks.all,
+        "the GitLab child pipeline: one pulumi up per stack, in deploy order",
+    );
+    let before: string[] = [];
+    for (const environment of ENVIRONMENTS) {
+        const names: string[] = [];
+        for (const stack of stacks[environment]) {
+            const { name, job } = byStack.get(stack)!;
+            assert.equal(job.stage, "deploy");
+            assert.equal(
+                gitlabEnvironment(job),
+                environment,
+                `${name}: in environment ${environment}`,
+            );
+            assert.match(
+                gitlabScript(job),
+                /pulumi up --yes (.* )?--stack "\$PULUMI_ORG\/\$STACK"/,
+            );
+            assert.equal(
+                job.resource_group,
+                `pulumi-${stack}`,
+                `${name}: resource_group serialises updates of ${stack}`,
+            );
+            const rules = job.rules ?? [];
+            assert.ok(
+                rules.length > 0 &&
+                    rules.every(
+                        (r) =>
+                            (r.if ?? "").includes("$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH") &&
+                            (r.if ?? "").includes("$PARENT_PIPELINE_SOURCE =~ /^(push|web)$/"),
+                    ),
+                `${name}: on pushes to the default branch only`,
+            );
+            const manual = rules.every((r) => r.when === "manual");
+            assert.equal(
+                manual,
+                environment !== "dev",
+                `${name}: ${environment === "dev" ? "automatic" : "when: manual"}`,
+            );
+            assert.deepEqual(
+                gitlabNeeds(job),
+                before,
+                `${name}: after every deploy of the environment before`,
+            );
+            names.push(name);
+        }
+        if (names.length > 0) before = names;
     }
-    assert.deepEqual(
-        gitlabNeeds(byStack.get("sit")!.job),
-        [byStack.get("dev")!.name],
-        "sit after dev",
-    );
-    assert.deepEqual(
-        gitlabNeeds(byStack.get("prod")!.job),
-        [byStack.get("sit")!.name],
-        "prod after sit",
-    );
 }
 
 /** Pulumi runs the compiled program: every job that runs it builds dist/ after npm ci and before Pulumi. */
-function checkBuildBeforePulumi({ preview, deploy, gitlab }: Docs): void {
+function checkBuildBeforePulumi({ preview, deploy, gitlab, gitlabChild }: Docs): void {
     const inOrder = (lines: readonly string[]) => {
         const install = lines.findIndex((line) => /^npm ci\b/m.test(line));
         const build = lines.findIndex((line) => /^npm run build$/m.test(line));
@@ -696,12 +978,16 @@ function checkBuildBeforePulumi({ preview, deploy, gitlab }: Docs): void {
             assert.ok(inOrder(lines), `${file}: ${id}: npm ci, then npm run build, then pulumi`);
         }
     }
-    for (const name of gitlabJobNames(gitlab)) {
-        const lines = gitlabScript(gitlabJob(gitlab, name)).split("\n");
-        assert.ok(
-            inOrder(lines),
-            `.gitlab-ci.yml: ${name}: npm ci, then npm run build, then pulumi`,
-        );
+    for (const [file, ci] of [
+        [".gitlab-ci.yml", gitlab],
+        ["the GitLab child pipeline", gitlabChild],
+    ] as const) {
+        for (const [name, job] of gitlabJobs(ci)) {
+            assert.ok(
+                inOrder(gitlabScript(job).split("\n")),
+                `${file}: ${name}: npm ci, then npm run build, then pulumi`,
+            );
+        }
     }
 }
 
@@ -713,6 +999,11 @@ function checkPulumiVersion(docs: Docs, sdkVersion: string): void {
         docs.gitlab.variables?.PULUMI_VERSION,
         sdkVersion,
         ".gitlab-ci.yml PULUMI_VERSION",
+    );
+    assert.equal(
+        docs.gitlabChild.variables?.PULUMI_VERSION,
+        sdkVersion,
+        "the GitLab child pipeline's PULUMI_VERSION",
     );
     for (const wf of [docs.preview, docs.deploy]) {
         for (const step of Object.values(wf.jobs).flatMap(pulumiSteps)) {
@@ -836,9 +1127,28 @@ const RULES: Rule[] = [
         check: checkPreviewPerStack,
         breaks: [
             [
-                "prod is not previewed",
+                "only the prod stacks are previewed",
                 (d) => {
-                    d.preview.jobs.preview.strategy!.matrix!.stack = ["dev", "sit"];
+                    d.preview.jobs.preview.strategy!.matrix!.stack = stacksOutput("prod");
+                },
+            ],
+            [
+                "each stack needs a preview environment of its own",
+                (d) => {
+                    d.preview.jobs.preview.environment = {
+                        name: "preview-${{ matrix.stack }}",
+                        deployment: false,
+                    };
+                },
+            ],
+            [
+                "a failure marks the comment of one stack for all",
+                (d) => {
+                    step(
+                        d.preview,
+                        "preview",
+                        (s) => !!s.uses?.startsWith("actions/github-script@"),
+                    ).env!.HEADING = "#### :tropical_drink: `preview` on aims";
                 },
             ],
             [
@@ -914,6 +1224,68 @@ const RULES: Rule[] = [
         ],
     },
     {
+        rule: "GitHub: the stacks come from npm run stacks, never from a list in a workflow",
+        check: checkStackDiscovery,
+        breaks: [
+            [
+                "the preview matrix is a list of stacks",
+                (d) => {
+                    d.preview.jobs.preview.strategy!.matrix!.stack = ["dev", "sit", "prod"];
+                },
+            ],
+            [
+                "the prod deploy is a list of one stack",
+                (d) => {
+                    d.deploy.jobs["up-prod"].strategy!.matrix!.stack = ["prod"];
+                },
+            ],
+            [
+                "the drift check names prod",
+                (d) => {
+                    d.deploy.jobs["drift-prod"].env!.STACK = "prod";
+                },
+            ],
+            [
+                "a job deploys prod by name",
+                (d) => {
+                    d.deploy.jobs["up-prod-2"] = {
+                        ...structuredClone(d.deploy.jobs["up-prod"]),
+                        strategy: undefined,
+                        env: { STACK: "prod-2" },
+                    };
+                },
+            ],
+            [
+                "a concurrency group names a stack",
+                (d) => {
+                    d.deploy.jobs["up-sit"].concurrency = {
+                        group: "pulumi-sit",
+                        "cancel-in-progress": false,
+                    };
+                },
+            ],
+            [
+                "an empty environment would fail the run",
+                (d) => {
+                    d.deploy.jobs["up-sit"].if = "github.event_name != 'schedule'";
+                },
+            ],
+            [
+                "the stacks job does not run the command",
+                (d) => {
+                    step(d.preview, "stacks", (s) => s.id === "stacks").run =
+                        `echo 'all=["dev","sit","prod"]' >> "$GITHUB_OUTPUT"`;
+                },
+            ],
+            [
+                "a matrix reads an output the stacks job does not have",
+                (d) => {
+                    delete d.deploy.jobs.stacks.outputs!.sit;
+                },
+            ],
+        ],
+    },
+    {
         rule: "a newer push cancels the older preview of the same PR",
         check: checkPreviewConcurrency,
         breaks: [
@@ -959,19 +1331,40 @@ const RULES: Rule[] = [
         ],
     },
     {
-        rule: "dev, then sit, then prod",
+        rule: "dev, then sit, then prod, passing over an environment without stacks",
         check: checkDeployOrder,
         breaks: [
             [
                 "prod right after dev",
                 (d) => {
-                    d.deploy.jobs["up-prod"].needs = "up-dev";
+                    d.deploy.jobs["up-prod"].needs = ["test", "stacks", "up-dev"];
                 },
             ],
             [
                 "sit without dev",
                 (d) => {
-                    delete d.deploy.jobs["up-sit"].needs;
+                    d.deploy.jobs["up-sit"].needs = ["test", "stacks"];
+                },
+            ],
+            [
+                "a skipped dev skips sit",
+                (d) => {
+                    const job = d.deploy.jobs["up-sit"];
+                    job.if = job.if!.replace("!cancelled() && ", "");
+                },
+            ],
+            [
+                "prod runs after sit was cancelled",
+                (d) => {
+                    const job = d.deploy.jobs["up-prod"];
+                    job.if = job.if!.replace(" && !contains(needs.*.result, 'cancelled')", "");
+                },
+            ],
+            [
+                "sit runs after the tests failed",
+                (d) => {
+                    const job = d.deploy.jobs["up-sit"];
+                    job.if = job.if!.replace("needs.test.result == 'success' && ", "");
                 },
             ],
         ],
@@ -1011,21 +1404,27 @@ const RULES: Rule[] = [
                 },
             ],
             [
+                "a failing shard cancels the other shards' updates",
+                (d) => {
+                    delete d.deploy.jobs["up-prod"].strategy!["fail-fast"];
+                },
+            ],
+            [
                 "dev deploys on schedule",
                 (d) => {
                     delete d.deploy.jobs["up-dev"].if;
                 },
             ],
             [
-                "the prod job updates sit",
+                "the prod job updates the sit stacks",
                 (d) => {
-                    d.deploy.jobs["up-prod"].env = { STACK: "sit" };
+                    d.deploy.jobs["up-prod"].strategy!.matrix!.stack = stacksOutput("sit");
                 },
             ],
         ],
     },
     {
-        rule: "the scheduled drift check previews prod with --expect-no-changes (GitHub and GitLab)",
+        rule: "the scheduled drift check previews each prod stack with --expect-no-changes (GitHub and GitLab)",
         check: checkDrift,
         breaks: [
             [
@@ -1037,9 +1436,9 @@ const RULES: Rule[] = [
                 },
             ],
             [
-                "it checks dev",
+                "it checks the dev stacks",
                 (d) => {
-                    d.deploy.jobs["drift-prod"].env = { STACK: "dev" };
+                    d.deploy.jobs["drift-prod"].strategy!.matrix!.stack = stacksOutput("dev");
                 },
             ],
             [
@@ -1055,7 +1454,15 @@ const RULES: Rule[] = [
             [
                 "GitLab's drift job checks sit",
                 (d) => {
-                    (d.gitlab["drift:prod"] as GitlabJob).variables = { STACK: "sit" };
+                    (d.gitlabChild["drift:prod"] as GitlabJob).variables = { STACK: "sit" };
+                },
+            ],
+            [
+                "GitLab's drift jobs never run",
+                (d) => {
+                    (d.gitlab.stacks as GitlabJob).rules = stackPipelineRules(d.gitlab).filter(
+                        (r) => !/schedule/.test(r.if ?? ""),
+                    );
                 },
             ],
         ],
@@ -1228,13 +1635,13 @@ const RULES: Rule[] = [
         ],
     },
     {
-        rule: "GitLab: stages test, preview, deploy; the test job runs .ci/run and validates",
+        rule: "GitLab: stages test, stacks (the child pipeline: preview, deploy); the test job runs .ci/run and validates",
         check: checkGitlabStages,
         breaks: [
             [
-                "no preview stage",
+                "no stacks stage",
                 (d) => {
-                    d.gitlab.stages = ["test", "deploy"];
+                    d.gitlab.stages = ["test", "preview", "deploy"];
                 },
             ],
             [
@@ -1246,29 +1653,115 @@ const RULES: Rule[] = [
         ],
     },
     {
-        rule: "GitLab: a preview per stack on merge requests, posted as a note cut to 1,000,000 characters",
+        rule: "GitLab: the stack jobs are generated from the stack files and run as a child pipeline after the tests",
+        check: checkGitlabDiscovery,
+        breaks: [
+            [
+                "a preview job with a fixed matrix",
+                (d) => {
+                    d.gitlab.preview = {
+                        extends: ".preview",
+                        parallel: { matrix: [{ STACK: ["dev", "sit", "prod"] }] },
+                    };
+                },
+            ],
+            [
+                "a deploy job written for prod",
+                (d) => {
+                    d.gitlab["deploy:prod"] = {
+                        extends: ".deploy-prod",
+                        variables: { STACK: "prod" },
+                    };
+                },
+            ],
+            [
+                "the trigger runs a committed file",
+                (d) => {
+                    (d.gitlab.stacks as GitlabJob).trigger!.include = [
+                        { local: ".gitlab/stacks.yml" },
+                    ];
+                },
+            ],
+            [
+                "the generator copies a committed file",
+                (d) => {
+                    const generator = d.gitlab["stacks:generate"] as GitlabJob;
+                    generator.script = generator.script!.map((line) =>
+                        line.replace("npm run --silent gitlab-pipeline >", "cp .gitlab/stacks.yml"),
+                    );
+                },
+            ],
+            [
+                "the pipeline passes whatever the stack jobs do",
+                (d) => {
+                    delete (d.gitlab.stacks as GitlabJob).trigger!.strategy;
+                },
+            ],
+            [
+                "the child pipeline is not told what started it",
+                (d) => {
+                    delete (d.gitlab.stacks as GitlabJob).variables;
+                },
+            ],
+            [
+                "the stack jobs do not wait for the tests",
+                (d) => {
+                    (d.gitlab.stacks as GitlabJob).needs = ["stacks:generate"];
+                },
+            ],
+            [
+                "scheduled pipelines cannot be created (test is not optional)",
+                (d) => {
+                    (d.gitlab.stacks as GitlabJob).needs = ["test", "stacks:generate"];
+                },
+            ],
+            [
+                "the child pipeline has templates of its own",
+                (d) => {
+                    (d.gitlabChild[".deploy"] as GitlabJob).script = ["pulumi up --yes"];
+                },
+            ],
+        ],
+    },
+    {
+        rule: "GitLab: a preview per stack on merge requests, in its environment's preview credentials, posted as a note per stack cut to 1,000,000 characters",
         check: checkGitlabPreview,
         breaks: [
             [
                 "sit is not previewed",
                 (d) => {
-                    (d.gitlab.preview as GitlabJob).parallel = {
-                        matrix: [{ STACK: ["dev", "prod"] }],
+                    delete d.gitlabChild["preview:sit"];
+                },
+            ],
+            [
+                "a preview in another environment's credentials",
+                (d) => {
+                    (d.gitlabChild["preview:sit"] as GitlabJob).environment = {
+                        name: "preview/prod",
                     };
                 },
             ],
             [
                 "it runs on every branch",
                 (d) => {
-                    (d.gitlab.preview as GitlabJob).rules = [{ if: "$CI_COMMIT_BRANCH" }];
+                    (d.gitlabChild[".preview"] as GitlabJob).rules = [{ if: "$CI_COMMIT_BRANCH" }];
                 },
             ],
             [
                 "no note",
                 (d) => {
-                    (d.gitlab.preview as GitlabJob).script = [
+                    (d.gitlabChild[".preview"] as GitlabJob).script = [
                         'pulumi preview --diff --stack "$PULUMI_ORG/$STACK"',
                     ];
+                },
+            ],
+            [
+                "one note for every stack",
+                (d) => {
+                    const preview = d.gitlabChild[".preview"] as GitlabJob;
+                    preview.script = preview.script!.map((line) =>
+                        line.replace("aims-preview:${env.STACK}", "aims-preview"),
+                    );
                 },
             ],
         ],
@@ -1280,36 +1773,47 @@ const RULES: Rule[] = [
             [
                 "prod deploys by itself",
                 (d) => {
-                    (d.gitlab["deploy:prod"] as GitlabJob).rules = [
-                        { if: "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH" },
+                    (d.gitlabChild[".deploy-prod"] as GitlabJob).rules = [
+                        {
+                            if: "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $PARENT_PIPELINE_SOURCE =~ /^(push|web)$/",
+                        },
                     ];
                 },
             ],
             [
                 "dev waits for a click",
                 (d) => {
-                    (d.gitlab["deploy:dev"] as GitlabJob).rules = [
-                        { if: "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH", when: "manual" },
+                    (d.gitlabChild[".deploy-dev"] as GitlabJob).rules = [
+                        {
+                            if: "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH && $PARENT_PIPELINE_SOURCE =~ /^(push|web)$/",
+                            when: "manual",
+                        },
                     ];
                 },
             ],
             [
                 "sit is not serialised",
                 (d) => {
-                    delete (d.gitlab["deploy:sit"] as GitlabJob).resource_group;
+                    delete (d.gitlabChild["deploy:sit"] as GitlabJob).resource_group;
                 },
             ],
             [
                 "prod right after dev",
                 (d) => {
-                    (d.gitlab["deploy:prod"] as GitlabJob).needs = ["deploy:dev"];
+                    (d.gitlabChild["deploy:prod"] as GitlabJob).needs = ["deploy:dev"];
+                },
+            ],
+            [
+                "prod deploys in the sit environment",
+                (d) => {
+                    (d.gitlabChild["deploy:prod"] as GitlabJob).extends = ".deploy-sit";
                 },
             ],
             [
                 "deploys from a merge request",
                 (d) => {
-                    (d.gitlab["deploy:sit"] as GitlabJob).rules = [
-                        { if: '$CI_PIPELINE_SOURCE == "merge_request_event"', when: "manual" },
+                    (d.gitlabChild[".deploy-sit"] as GitlabJob).rules = [
+                        { if: '$PARENT_PIPELINE_SOURCE == "merge_request_event"', when: "manual" },
                     ];
                 },
             ],
@@ -1346,7 +1850,7 @@ const RULES: Rule[] = [
             [
                 "GitLab's Pulumi jobs do not build",
                 (d) => {
-                    const pulumi = d.gitlab[".pulumi"] as GitlabJob;
+                    const pulumi = d.gitlabChild[".pulumi"] as GitlabJob;
                     pulumi.before_script = pulumi.before_script!.filter(
                         (l) => l !== "npm run build",
                     );
@@ -1375,10 +1879,12 @@ const RULES: Rule[] = [
 ];
 
 describe("delivery: workflow and pipeline rules", () => {
-    const docs = loadDocs();
+    const docs = loadDocs(PROJECT_STACKS);
+    const sharded = loadDocs(SHARDED_STACKS);
     for (const { rule, check, breaks } of RULES) {
         describe(rule, () => {
             it("holds for the real files", () => check(structuredClone(docs)));
+            it("holds with a prod-2 shard stack", () => check(structuredClone(sharded)));
             for (const [what, edit] of breaks) {
                 it(`fails when ${what}`, () => {
                     const broken = structuredClone(docs);

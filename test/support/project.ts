@@ -18,13 +18,14 @@ const COPIED = [
     "Pulumi.dev.yaml",
     "Pulumi.sit.yaml",
     "Pulumi.prod.yaml",
+    ".gitlab-ci.yml",
 ];
 
 export interface ProjectCopy {
     readonly dir: string;
     /** Runs `node scripts/<script>.ts args...` in the copy, as `npm run <script>` would. */
     run(
-        script: "synth" | "tenant",
+        script: "synth" | "tenant" | "stacks" | "gitlab-pipeline",
         ...args: string[]
     ): { status: number; stdout: string; stderr: string };
     remove(): void;
