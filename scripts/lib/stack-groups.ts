@@ -46,12 +46,8 @@ export function discoverStacks(projectDir: string): DiscoveredStack[] {
     }
     // Each problem starts with its file: in file order, whatever order the stacks came in.
     if (problems.length > 0) throw new ValidationError(problems.sort());
-    return (stacks as DiscoveredStack[]).sort(
-        (a, b) =>
-            ENVIRONMENTS.indexOf(a.environment) - ENVIRONMENTS.indexOf(b.environment) ||
-            a.stackShard - b.stackShard ||
-            a.stack.localeCompare(b.stack),
-    );
+    // projectStacks gives them in that order already.
+    return stacks as DiscoveredStack[];
 }
 
 /** `stacks`, in the order given, grouped as the workflows read them. */
