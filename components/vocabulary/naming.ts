@@ -20,8 +20,10 @@ export const databaseRoleName = databaseName;
  */
 export const argoCdDatabaseName = (tenant: string): string => `tenant_${tenant}`;
 
-export const djangoSecretName = (tenant: string): string => `${tenant}-django-secret`;
+/** The database credentials of the tenant's role and, unless the tenant is adopted, Django's SECRET_KEY. */
 export const databaseSecretName = (tenant: string): string => `${tenant}-database`;
+/** Django's SECRET_KEY of a school adopted from the Argo CD setup, which keeps the secret it had. */
+export const djangoSecretName = (tenant: string): string => `${tenant}-django-secret`;
 export const tlsSecretName = (tenant: string): string => `${tenant}-tls`;
 export const imagePullSecretName = (tenant: string): string => `${tenant}-registry`;
 /** The core's secrets of one tenant: its database password, the bootstrap secret, the media keys. */
