@@ -35,8 +35,6 @@ export const backendServiceName = (release: string): string => `${release}-backe
 export const taskRoleName = (env: Environment, tenant: string): string => `${env}-${tenant}-task`;
 export const dbCredentialsSecretName = (env: Environment, tenant: string): string =>
     `${env}-${tenant}-db-credentials`;
-export const secretKeySecretName = (env: Environment, tenant: string): string =>
-    `${env}-${tenant}-secret-key`;
 export const coreSecretsSecretName = (env: Environment, tenant: string): string =>
     `${env}-${tenant}-core`;
 export const logGroupName = (env: Environment, tenant: string): string => `/ecs/${env}-${tenant}`;
