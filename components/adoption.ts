@@ -28,6 +28,19 @@ export function tenantDatabaseName(
         : databaseName(tenant.name);
 }
 
+/**
+ * The Secret whose `secret-key` is Django's SECRET_KEY: an adopted school's own Django secret,
+ * otherwise the tenant's database secret, which holds SECRET_KEY beside the credentials.
+ */
+export function djangoKeySecretName(
+    tenant: Pick<TenantSpec, "name" | "adopt">,
+    environment: Environment,
+): string {
+    return isAdopted(tenant, environment)
+        ? djangoSecretName(tenant.name)
+        : databaseSecretName(tenant.name);
+}
+
 /** The `import` ids of an adopted tenant's resources, in each provider's format. */
 export interface AdoptionImportIds {
     /** A namespace imports by its name. */

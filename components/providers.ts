@@ -20,6 +20,12 @@ export function stackProviders(
             new k8s.Provider("kubernetes", {
                 ...(settings.kubernetes.context && { context: settings.kubernetes.context }),
                 enableServerSideApply: true,
+                // A change of a Secret's content updates it in place. By default the provider
+                // replaces the Secret: it deletes it and creates it again under the same name,
+                // so pods that start in between miss their credentials, and it is refused
+                // outright on a protected Secret. The pods read the keys at start, so a
+                // replacement would restart nothing either.
+                enableSecretMutable: true,
             }),
         );
     }

@@ -156,6 +156,21 @@ describe("adopting a school from the Argo CD setup", () => {
             assert.equal(r.database.inputs.encoding, undefined);
         });
 
+        it("points the chart at the school's two secrets: SECRET_KEY from its Django secret, the credentials from its database secret", async () => {
+            const adopted = await deployTenant("dev", { name: "riverside-high", adopt: ["dev"] });
+            const values = reveal(adopted.r.release.inputs.values);
+            assert.equal(values.djangoSecret, "riverside-high-django-secret");
+            assert.equal(values.database.credentialsSecret, "riverside-high-database");
+            assert.ok(
+                adopted.r.release.dependencies.includes(adopted.r.adoptedDjangoSecret!.urn),
+                "the pods start once the Django secret is the program's",
+            );
+            const created = await deployTenant("dev", { name: "riverside-high", adopt: ["prod"] });
+            const own = reveal(created.r.release.inputs.values);
+            assert.equal(own.djangoSecret, "riverside-high-database");
+            assert.equal(own.database.credentialsSecret, "riverside-high-database");
+        });
+
         it("points the chart and the offboarding backup at the adopted database", async () => {
             const { mocks, r } = await deployTenant("dev", {
                 name: "riverside-high",
@@ -198,10 +213,18 @@ describe("adopting a school from the Argo CD setup", () => {
                 [],
             );
             assert.equal(
-                adoptedResources(mocks.resources, "riverside-high").database.inputs.name,
+                mocks.get(TYPES.database, "riverside-high-db").inputs.name,
                 "tenant_riverside_high",
             );
             assert.equal(mocks.ofType("random:index/randomPassword:RandomPassword").length, 2);
+            assert.deepEqual(
+                mocks
+                    .ofType(TYPES.secret)
+                    .map((secret) => secret.name)
+                    .sort(),
+                ["riverside-high-core-secret", "riverside-high-database-secret"],
+                "one Secret for the credentials and SECRET_KEY, no Django secret of its own",
+            );
         });
 
         it("imports nothing of a tenant next to an adopted one", async () => {

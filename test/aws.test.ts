@@ -54,16 +54,14 @@ const expectedChildren = (t: string) =>
         `${AWS.targetGroup} ${t}-api`,
         `${AWS.targetGroup} ${t}-web`,
         `${AWS.secret} ${t}-db-credentials`,
-        `${AWS.secret} ${t}-secret-key`,
         `${AWS.secret} ${t}-core`,
         `${AWS.secretVersion} ${t}-db-credentials-value`,
-        `${AWS.secretVersion} ${t}-secret-key-value`,
         `${AWS.secretVersion} ${t}-core-value`,
     ].sort();
 
 describe("AWS tenant (TenantService)", () => {
     describe("resources and wiring", () => {
-        it("creates exactly its sixteen resources as children of one TenantService under the Tenant", async () => {
+        it("creates exactly its fourteen resources as children of one TenantService under the Tenant", async () => {
             const { mocks } = await deployAws("dev", [awsSpec({ name: "greenfield" })]);
             const tenant = mocks.get(TENANT_TYPE, "greenfield");
             const service = mocks.get(AWS.service, "greenfield");
@@ -85,7 +83,7 @@ describe("AWS tenant (TenantService)", () => {
                 spec({ name: "school1", platform: "kubernetes" }),
             ]);
             for (const type of [AWS.secret, AWS.secretVersion])
-                assert.equal(mocks.ofType(type).length, 6, type);
+                assert.equal(mocks.ofType(type).length, 4, type);
             for (const type of [AWS.targetGroup, AWS.listenerRule])
                 assert.equal(mocks.ofType(type).length, 4, type);
             for (const type of [
@@ -158,7 +156,7 @@ describe("AWS tenant (TenantService)", () => {
                 assert.equal(providers[0].inputs.region, region);
                 assert.deepEqual(JSON.parse(providers[0].inputs.allowedAccountIds), [account]);
                 const awsResources = mocks.resources.filter((r) => r.type.startsWith("aws:"));
-                assert.equal(awsResources.length, 16);
+                assert.equal(awsResources.length, 14);
                 for (const resource of awsResources)
                     assert.ok(
                         resource.provider?.startsWith(`${providers[0].urn}::`),
@@ -171,9 +169,9 @@ describe("AWS tenant (TenantService)", () => {
                     ),
                 );
                 assert.match(
-                    secretArnOf(mocks, "greenfield", "secret-key"),
+                    secretArnOf(mocks, "greenfield", "db-credentials"),
                     new RegExp(
-                        `^arn:aws:secretsmanager:${region}:${account}:secret:${stack}-greenfield-secret-key-`,
+                        `^arn:aws:secretsmanager:${region}:${account}:secret:${stack}-greenfield-db-credentials-`,
                     ),
                 );
             });
@@ -188,10 +186,7 @@ describe("AWS tenant (TenantService)", () => {
                 name(AWS.secret, "riverside-high-db-credentials"),
                 "sit-riverside-high-db-credentials",
             );
-            assert.equal(
-                name(AWS.secret, "riverside-high-secret-key"),
-                "sit-riverside-high-secret-key",
-            );
+            assert.equal(name(AWS.secret, "riverside-high-core"), "sit-riverside-high-core");
             assert.equal(name(AWS.role, "riverside-high-task-role"), "sit-riverside-high-task");
             assert.equal(name(AWS.logGroup, "riverside-high-logs"), "/ecs/sit-riverside-high");
             assert.equal(name(AWS.targetGroup, "riverside-high-api"), "sit-riverside-high-api");
@@ -254,7 +249,7 @@ describe("AWS tenant (TenantService)", () => {
     });
 
     describe("secrets", () => {
-        it("stores the tenant role's credentials as JSON, secret, with the AWS database host and port", async () => {
+        it("stores the tenant role's credentials and the Tenant's SECRET_KEY as JSON, secret, with the AWS database host and port", async () => {
             const { mocks, tenants } = await deployAws("dev", [awsSpec({ name: "greenfield" })]);
             const version = mocks.get(AWS.secretVersion, "greenfield-db-credentials-value");
             assert.ok(version.inputs.secretString instanceof Secret);
@@ -264,7 +259,12 @@ describe("AWS tenant (TenantService)", () => {
                 host: "aims-dev.cluster-c1a2b3.eu-west-1.rds.amazonaws.com",
                 port: 5432,
                 database: "tenant_greenfield",
+                secret_key: await valueOf(tenants[0].secretKey),
             });
+            assert.equal(
+                mocks.get(AWS.secret, "greenfield-db-credentials").inputs.description,
+                "PostgreSQL credentials and Django SECRET_KEY of tenant greenfield",
+            );
             assert.equal(
                 version.inputs.secretId,
                 secretArnOf(mocks, "greenfield", "db-credentials"),
@@ -299,11 +299,27 @@ describe("AWS tenant (TenantService)", () => {
             );
         });
 
-        it("stores the Tenant's SECRET_KEY in its own secret, as a secret", async () => {
-            const { mocks, tenants } = await deployAws("dev", [awsSpec({ name: "greenfield" })]);
-            const version = mocks.get(AWS.secretVersion, "greenfield-secret-key-value");
-            assert.ok(version.inputs.secretString instanceof Secret);
-            assert.equal(reveal(version.inputs.secretString), await valueOf(tenants[0].secretKey));
+        it("keeps SECRET_KEY in no secret of its own: two secrets per tenant with a core, one without", async () => {
+            const withCore = await deployAws("dev", [awsSpec({ name: "greenfield" })]);
+            assert.deepEqual(
+                withCore.mocks.ofType(AWS.secret).map((secret) => secret.inputs.name),
+                ["dev-greenfield-db-credentials", "dev-greenfield-core"],
+            );
+            const withoutCore = await deployAws("dev", [awsSpec({ name: "greenfield" })], {
+                "aims:core": undefined,
+            });
+            assert.deepEqual(
+                withoutCore.mocks.ofType(AWS.secretVersion).map((version) => version.name),
+                ["greenfield-db-credentials-value"],
+            );
+            const secretKey = await valueOf(withoutCore.tenants[0].secretKey);
+            const holding = withoutCore.mocks
+                .ofType(AWS.secretVersion)
+                .filter((version) => reveal(version.inputs.secretString).includes(secretKey));
+            assert.deepEqual(
+                holding.map((version) => version.name),
+                ["greenfield-db-credentials-value"],
+            );
         });
 
         it("lets a deleted secret go at once outside prod and keeps it 30 days where data is protected", async () => {
@@ -438,7 +454,6 @@ describe("AWS tenant (TenantService)", () => {
                 awsSpec({ name: "hillcrest" }),
             ]);
             const credentials = secretArnOf(mocks, "greenfield", "db-credentials");
-            const secretKey = secretArnOf(mocks, "greenfield", "secret-key");
             const definitions = containerDefinitionsOf(mocks, "greenfield");
             const core = secretArnOf(mocks, "greenfield", "core");
             for (const name of ["migrate", "bootstrap", "bootstrap-ready", "backend"]) {
@@ -447,7 +462,7 @@ describe("AWS tenant (TenantService)", () => {
                     [
                         { name: "DB_USER", valueFrom: `${credentials}:username::` },
                         { name: "DB_PASSWORD", valueFrom: `${credentials}:password::` },
-                        { name: "SECRET_KEY", valueFrom: secretKey },
+                        { name: "SECRET_KEY", valueFrom: `${credentials}:secret_key::` },
                         // Media in AWS S3: the task role, not access keys.
                         { name: "CORE_DB_PASSWORD", valueFrom: `${core}:core-db-password::` },
                         {
@@ -521,8 +536,6 @@ describe("AWS tenant (TenantService)", () => {
                 database: { host: "db.example.org", port: 5432, name: "tenant_a" },
                 databaseCredentialsArn:
                     "arn:aws:secretsmanager:eu-west-1:111111111111:secret:dev-a-db-credentials-AbCdEf",
-                secretKeyArn:
-                    "arn:aws:secretsmanager:eu-west-1:111111111111:secret:dev-a-secret-key-AbCdEf",
                 logGroup: "/ecs/dev-a",
                 region: "eu-west-1",
             };
@@ -666,7 +679,7 @@ describe("AWS tenant (TenantService)", () => {
             );
         });
 
-        it("allows reading exactly its three secrets, mounting the file system through its own access point, and its own media prefix only", async () => {
+        it("allows reading exactly its two secrets, mounting the file system through its own access point, and its own media prefix only", async () => {
             const { mocks } = await deployAws("dev", [
                 awsSpec({ name: "greenfield" }),
                 awsSpec({ name: "hillcrest" }),
@@ -689,7 +702,6 @@ describe("AWS tenant (TenantService)", () => {
                         Action: ["secretsmanager:GetSecretValue"],
                         Resource: [
                             secretArnOf(mocks, "greenfield", "db-credentials"),
-                            secretArnOf(mocks, "greenfield", "secret-key"),
                             secretArnOf(mocks, "greenfield", "core"),
                         ],
                     },
@@ -958,9 +970,7 @@ describe("AWS tenant (TenantService)", () => {
     describe("data protection", () => {
         const DATA = [
             [AWS.secret, "db-credentials"],
-            [AWS.secret, "secret-key"],
             [AWS.secretVersion, "db-credentials-value"],
-            [AWS.secretVersion, "secret-key-value"],
             [AWS.accessPoint, "media"],
             ["postgresql:index/role:Role", "db-role"],
             ["postgresql:index/database:Database", "db"],

@@ -371,14 +371,14 @@ describe("tenant chart (real helm)", function () {
         }
     });
 
-    it("reads SECRET_KEY and the database credentials from the Secrets Pulumi creates, and nothing else from a Secret", () => {
+    it("reads SECRET_KEY and the database credentials from the one Secret Pulumi creates, and nothing else from a Secret", () => {
         for (const { title, tenant: tenantSpec, settings, host, objects } of cases) {
             const backend = byKind(objects, "Deployment", `${tenantSpec.name}-backend`);
             for (const container of allContainers(backend)) {
                 const at = `${title}: ${container.name}`;
                 assert.deepEqual(
                     envOf(container, "SECRET_KEY").valueFrom.secretKeyRef,
-                    { name: djangoSecretName(tenantSpec.name), key: "secret-key" },
+                    { name: databaseSecretName(tenantSpec.name), key: "secret-key" },
                     at,
                 );
                 assert.deepEqual(
@@ -428,10 +428,33 @@ describe("tenant chart (real helm)", function () {
                 [
                     ...(settings.core ? [coreSecretName(tenantSpec.name)] : []),
                     databaseSecretName(tenantSpec.name),
-                    djangoSecretName(tenantSpec.name),
                 ],
                 title,
             );
+        }
+    });
+
+    it("reads an adopted school's SECRET_KEY from its own Django secret and its credentials from its database secret", () => {
+        const adopted = spec({ name: "riverside-high", plan: "small", adopt: ["sit"] });
+        const testCase = caseOf("adopted", adopted, settingsOf("sit", [adopted]));
+        const backend = byKind(
+            render(testCase, requireTool("helm")),
+            "Deployment",
+            "riverside-high-backend",
+        );
+        for (const container of allContainers(backend)) {
+            assert.deepEqual(
+                ["SECRET_KEY", "DB_USER", "DB_PASSWORD"].map(
+                    (variable) => envOf(container, variable).valueFrom.secretKeyRef,
+                ),
+                [
+                    { name: djangoSecretName("riverside-high"), key: "secret-key" },
+                    { name: databaseSecretName("riverside-high"), key: "username" },
+                    { name: databaseSecretName("riverside-high"), key: "password" },
+                ],
+                container.name,
+            );
+            assert.equal(envOf(container, "TENANT_DB_NAME").value, "tenant_riverside-high");
         }
     });
 

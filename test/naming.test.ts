@@ -20,7 +20,6 @@ describe("naming", () => {
             naming.dbCredentialsSecretName("sit", "school1"),
             "sit-school1-db-credentials",
         );
-        assert.equal(naming.secretKeySecretName("sit", "school1"), "sit-school1-secret-key");
         assert.equal(naming.logGroupName("dev", "school1"), "/ecs/dev-school1");
     });
 

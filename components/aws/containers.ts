@@ -32,10 +32,8 @@ export interface ContainerValues {
     readonly frontendImage: string;
     readonly backendImage: string;
     readonly database: { readonly host: string; readonly port: number; readonly name: string };
-    /** ARN of the secret holding the JSON database credentials (username, password, ...). */
+    /** ARN of the secret holding the JSON database credentials (username, password, ...) and SECRET_KEY. */
     readonly databaseCredentialsArn: string;
-    /** ARN of the secret holding Django's SECRET_KEY. */
-    readonly secretKeyArn: string;
     readonly logGroup: string;
     readonly region: string;
     /** The core's plain variables of the backend (core-contract.ts, coreEnvironment). */
@@ -124,7 +122,10 @@ export function containerDefinitions(values: ContainerValues): ContainerDefiniti
             name: "DB_PASSWORD",
             valueFrom: secretKeyReference(values.databaseCredentialsArn, "password"),
         },
-        { name: "SECRET_KEY", valueFrom: values.secretKeyArn },
+        {
+            name: "SECRET_KEY",
+            valueFrom: secretKeyReference(values.databaseCredentialsArn, "secret_key"),
+        },
         ...Object.entries(core?.variables ?? {}).map(([name, key]) => ({
             name,
             valueFrom: secretKeyReference(core!.arn, key),

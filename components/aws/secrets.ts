@@ -1,28 +1,29 @@
 /**
- * The tenant's Secrets Manager secrets: its database credentials (JSON, the keys the task
- * definition reads one by one) and Django's SECRET_KEY. Values stay Pulumi secrets end to end.
+ * The tenant's Secrets Manager secrets: its database credentials with Django's SECRET_KEY (JSON,
+ * the keys the task definition reads one by one), and the core's secrets when the stack has a
+ * core. Values stay Pulumi secrets end to end.
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { coreSecretValues } from "../core-contract";
 import type { CoreSettings } from "../stack/core";
-import {
-    coreSecretsSecretName,
-    dbCredentialsSecretName,
-    secretKeySecretName,
-} from "../vocabulary/naming";
+import { coreSecretsSecretName, dbCredentialsSecretName } from "../vocabulary/naming";
 import { DataProtection } from "../safety/protection";
 import type { TenantSpec } from "../tenant-files/registry";
 import type { StackSettings } from "../stack/settings";
 import { AwsSettings } from "../stack/aws";
 
-/** Keys of the database credentials secret; the task definition injects `username` and `password`. */
+/**
+ * Keys of the database credentials secret; the task definition injects `username`, `password`
+ * and `secret_key`. Django's SECRET_KEY is there too, so that a task reads one secret.
+ */
 export interface DatabaseCredentials {
     readonly username: string;
     readonly password: string;
     readonly host: string;
     readonly port: number;
     readonly database: string;
+    readonly secret_key: string;
 }
 
 /**
@@ -60,8 +61,8 @@ export interface TenantSecretsArgs {
 }
 
 export interface TenantSecrets {
+    /** The database credentials and SECRET_KEY (JSON). */
     readonly databaseCredentials: aws.secretsmanager.Secret;
-    readonly secretKey: aws.secretsmanager.Secret;
     /** Only when the stack has a core: its database password, the bootstrap secret, the media keys (JSON). */
     readonly core?: aws.secretsmanager.Secret;
     /** The values: a task that starts before them cannot read its secrets. */
@@ -113,19 +114,14 @@ export function createSecrets(
         host: endpoint.host,
         port: endpoint.port,
         database: args.database.databaseName,
+        secret_key: pulumi.secret(args.secretKey),
     };
     const credentials = pulumi.jsonStringify(fields);
     const databaseCredentials = secret(
         "db-credentials",
         dbCredentialsSecretName(env, tenant.name),
-        `PostgreSQL credentials of tenant ${tenant.name}`,
+        `PostgreSQL credentials and Django SECRET_KEY of tenant ${tenant.name}`,
         credentials,
-    );
-    const secretKey = secret(
-        "secret-key",
-        secretKeySecretName(env, tenant.name),
-        `Django SECRET_KEY of tenant ${tenant.name}`,
-        pulumi.output(args.secretKey),
     );
     const core =
         settings.core &&
@@ -137,7 +133,7 @@ export function createSecrets(
                 coreSecretValues(settings.core, usesStorageKeysOnAws(settings.core)),
             ),
         );
-    return { databaseCredentials, secretKey, ...(core && { core }), versions };
+    return { databaseCredentials, ...(core && { core }), versions };
 }
 
 /** AWS tenants get the object-storage keys only for storage other than AWS S3: with AWS S3 the task role grants their own prefix. */

@@ -85,7 +85,6 @@ export class TenantService extends pulumi.ComponentResource {
                 accountId: awsSettings.accountId,
                 secretArns: [
                     secrets.databaseCredentials.arn,
-                    secrets.secretKey.arn,
                     ...(secrets.core ? [secrets.core.arn] : []),
                 ],
                 fileSystemArn: fileSystemArn(awsSettings, awsSettings.efsFileSystemId),
@@ -103,7 +102,6 @@ export class TenantService extends pulumi.ComponentResource {
                 tags,
                 aws: awsSettings,
                 databaseCredentialsArn: secrets.databaseCredentials.arn,
-                secretKeyArn: secrets.secretKey.arn,
                 ...(secrets.core && { coreSecretArn: secrets.core.arn }),
                 accessPointId: accessPoint.id,
                 logGroupName: logGroup.name,

@@ -47,8 +47,8 @@ export interface TenantTaskDefinitionArgs {
         "region" | "executionRoleArn" | "efsFileSystemId" | "databaseHost" | "databasePort"
     >;
     readonly host: string;
+    /** The tenant's database credentials and SECRET_KEY. */
     readonly databaseCredentialsArn: pulumi.Input<string>;
-    readonly secretKeyArn: pulumi.Input<string>;
     /** The tenant's core secret, when the stack has a core. */
     readonly coreSecretArn?: pulumi.Input<string>;
     readonly accessPointId: pulumi.Input<string>;
@@ -66,13 +66,8 @@ export function createTaskDefinition(
     const plan = PLANS[tenant.plan].ecs;
     const core = settings.core;
     const definitions = pulumi
-        .all([
-            args.databaseCredentialsArn,
-            args.secretKeyArn,
-            args.logGroupName,
-            args.coreSecretArn,
-        ])
-        .apply(([databaseCredentialsArn, secretKeyArn, logGroup, coreSecretArn]) =>
+        .all([args.databaseCredentialsArn, args.logGroupName, args.coreSecretArn])
+        .apply(([databaseCredentialsArn, logGroup, coreSecretArn]) =>
             containerDefinitions({
                 tenant: tenant.name,
                 host: args.host,
@@ -83,7 +78,6 @@ export function createTaskDefinition(
                     name: databaseName(tenant.name),
                 },
                 databaseCredentialsArn,
-                secretKeyArn,
                 logGroup,
                 region: args.aws.region,
                 coreEnvironment: coreEnvironment(core, tenant),

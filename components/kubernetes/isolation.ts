@@ -21,7 +21,7 @@ export const NETWORK_POLICY_NAME = "tenant-isolation";
 export const RESOURCE_QUOTA_NAME = "tenant-quota";
 export const LIMIT_RANGE_NAME = "tenant-limits";
 
-/** Our Secrets (django, database, registry, TLS), Helm's release history, and room for cert-manager's temporary key. */
+/** Our Secrets (database, core, registry, TLS, backup credentials), Helm's release history, and room for cert-manager's temporary key. */
 export const SECRET_COUNT = RELEASE_MAX_HISTORY + 10;
 /** kube-root-ca.crt, published into every namespace, plus room for the apps. */
 export const CONFIGMAP_COUNT = 10;

@@ -1,7 +1,9 @@
 /**
- * The tenant's Kubernetes Secrets: Django's SECRET_KEY, the credentials of the tenant's own
- * database role, and, when the images are private, an image pull secret. The chart only names
- * them; their values never pass through the Helm release.
+ * The tenant's Kubernetes Secrets: one Secret with the credentials of the tenant's own database
+ * role and Django's SECRET_KEY, the core's secrets when the stack has a core, and, when the images
+ * are private, an image pull secret. An adopted school keeps the two Secrets the Argo CD setup
+ * gave it (database credentials, Django key). The chart only names them; their values never pass
+ * through the Helm release.
  */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
@@ -20,7 +22,7 @@ import type { StackSettings } from "../stack/settings";
 import { tenantLabels } from "./namespace";
 import { KubernetesSettings, RegistryCredentials } from "../stack/kubernetes";
 
-/** Keys of the secrets, as the chart reads them. */
+/** Keys of the tenant's Secret, as the chart reads them: Django's SECRET_KEY, and the database credentials. */
 export const DJANGO_SECRET_KEY = "secret-key";
 export const DATABASE_SECRET_KEYS = {
     host: "host",
@@ -46,8 +48,13 @@ export interface TenantSecretsArgs {
 }
 
 export interface TenantSecrets {
-    readonly django: k8s.core.v1.Secret;
+    /**
+     * `<name>-database`: the database credentials and SECRET_KEY. Its Pulumi name and object name
+     * are those it had before it also held SECRET_KEY, so deployed tenants keep it in place.
+     */
     readonly database: k8s.core.v1.Secret;
+    /** Only for an adopted school: the Django secret the Argo CD setup made, kept as it is. */
+    readonly adoptedDjango?: k8s.core.v1.Secret;
     /** Only when the stack configures registry credentials. */
     readonly imagePull?: k8s.core.v1.Secret;
     /** Only when the stack has a core (aims:core). */
@@ -74,23 +81,7 @@ export function createSecrets(
         ignoreChanges: [...KEPT_ON_ADOPTION.appSecret],
     });
 
-    const django = new k8s.core.v1.Secret(
-        `${name}-django-secret`,
-        {
-            metadata: metadata(djangoSecretName(tenant.name)),
-            type: "Opaque",
-            ...(!adoption && {
-                stringData: {
-                    [DJANGO_SECRET_KEY]: pulumi.secret(
-                        required(args.secretKey, "SECRET_KEY", tenant.file),
-                    ),
-                },
-            }),
-        },
-        { ...data, ...(adoption && kept(adoption.djangoSecret)) },
-    );
-
-    // The tenant's own role through PgBouncer: never the admin connection of the provider.
+    // The tenant's own role through PgBouncer (never the admin connection of the provider), and SECRET_KEY.
     const database = new k8s.core.v1.Secret(
         `${name}-database-secret`,
         {
@@ -105,11 +96,24 @@ export function createSecrets(
                     [DATABASE_SECRET_KEYS.password]: pulumi.secret(
                         required(args.database.password, "database password", tenant.file),
                     ),
+                    [DJANGO_SECRET_KEY]: pulumi.secret(
+                        required(args.secretKey, "SECRET_KEY", tenant.file),
+                    ),
                 },
             }),
         },
         { ...data, ...(adoption && kept(adoption.databaseSecret)) },
     );
+
+    // The program cannot know an adopted school's SECRET_KEY, so it cannot add it to the database
+    // secret: the school's own Django secret stays, imported as it is.
+    const adoptedDjango =
+        adoption &&
+        new k8s.core.v1.Secret(
+            `${name}-django-secret`,
+            { metadata: metadata(djangoSecretName(tenant.name)), type: "Opaque" },
+            { ...data, ...kept(adoption.djangoSecret) },
+        );
 
     const registry = args.kubernetes.registry;
     const imagePull =
@@ -136,7 +140,12 @@ export function createSecrets(
             data,
         );
 
-    return { django, database, ...(imagePull && { imagePull }), ...(core && { core }) };
+    return {
+        database,
+        ...(adoptedDjango && { adoptedDjango }),
+        ...(imagePull && { imagePull }),
+        ...(core && { core }),
+    };
 }
 
 function required<T>(value: T | undefined, what: string, file: string): T {

@@ -10,13 +10,8 @@ import {
     coreEnvironment,
     coreSecretVariables,
 } from "../core-contract";
-import { tenantDatabaseName } from "../adoption";
-import {
-    coreSecretName,
-    databaseSecretName,
-    djangoSecretName,
-    imagePullSecretName,
-} from "../vocabulary/naming";
+import { djangoKeySecretName, tenantDatabaseName } from "../adoption";
+import { coreSecretName, databaseSecretName, imagePullSecretName } from "../vocabulary/naming";
 import { PLANS } from "../vocabulary/plans";
 import type { TenantSpec } from "../tenant-files/registry";
 import type { StackSettings } from "../stack/settings";
@@ -66,6 +61,7 @@ export interface TenantChartValues {
         readonly name: string;
         readonly credentialsSecret: string;
     };
+    /** The Secret with SECRET_KEY: `database.credentialsSecret`, or an adopted school's own Django secret. */
     readonly djangoSecret: string;
     readonly imagePullSecrets: ReadonlyArray<{ readonly name: string }>;
 }
@@ -106,7 +102,7 @@ export function tenantChartValues(
             name: tenantDatabaseName(tenant, settings.environment),
             credentialsSecret: databaseSecretName(tenant.name),
         },
-        djangoSecret: djangoSecretName(tenant.name),
+        djangoSecret: djangoKeySecretName(tenant, settings.environment),
         imagePullSecrets: kubernetes.registry ? [{ name: imagePullSecretName(tenant.name) }] : [],
     };
 }

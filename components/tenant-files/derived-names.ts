@@ -27,7 +27,6 @@ import {
     logGroupName,
     namespaceName,
     releaseName,
-    secretKeySecretName,
     TARGET_GROUP_ROLES,
     targetGroupName,
     taskFamilyName,
@@ -79,7 +78,6 @@ const OBJECT_NAMES = [
     named("IAM role", (tenant, env) => taskRoleName(env, tenant)),
     named("IAM role", (tenant, env) => backupRoleName(env, tenant)),
     named("Secrets Manager secret", (tenant, env) => dbCredentialsSecretName(env, tenant)),
-    named("Secrets Manager secret", (tenant, env) => secretKeySecretName(env, tenant)),
     named("Secrets Manager secret", (tenant, env) => coreSecretsSecretName(env, tenant)),
     named("CloudWatch log group", (tenant, env) => logGroupName(env, tenant)),
     named("ECS task family", (tenant, env) => taskFamilyName(env, tenant)),
@@ -130,12 +128,8 @@ export const RESOURCE_NAME_SUFFIXES: Readonly<Record<string, readonly string[]>>
     "aws:efs/accessPoint:AccessPoint": ["media"],
     "aws:lb/targetGroup:TargetGroup": TARGET_GROUP_ROLES,
     "aws:lb/listenerRule:ListenerRule": TARGET_GROUP_ROLES.map((role) => `${role}-rule`),
-    "aws:secretsmanager/secret:Secret": ["db-credentials", "secret-key", "core"],
-    "aws:secretsmanager/secretVersion:SecretVersion": [
-        "db-credentials-value",
-        "secret-key-value",
-        "core-value",
-    ],
+    "aws:secretsmanager/secret:Secret": ["db-credentials", "core"],
+    "aws:secretsmanager/secretVersion:SecretVersion": ["db-credentials-value", "core-value"],
     "command:local:Command": ["offboarding-backup", "core-cleanup"],
 };
 

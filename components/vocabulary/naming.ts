@@ -20,8 +20,10 @@ export const databaseRoleName = databaseName;
  */
 export const argoCdDatabaseName = (tenant: string): string => `tenant_${tenant}`;
 
-export const djangoSecretName = (tenant: string): string => `${tenant}-django-secret`;
+/** The database credentials of the tenant's role and, unless the tenant is adopted, Django's SECRET_KEY. */
 export const databaseSecretName = (tenant: string): string => `${tenant}-database`;
+/** Django's SECRET_KEY of a school adopted from the Argo CD setup, which keeps the secret it had. */
+export const djangoSecretName = (tenant: string): string => `${tenant}-django-secret`;
 export const tlsSecretName = (tenant: string): string => `${tenant}-tls`;
 export const imagePullSecretName = (tenant: string): string => `${tenant}-registry`;
 /** The core's secrets of one tenant: its database password, the bootstrap secret, the media keys. */
@@ -33,8 +35,6 @@ export const backendServiceName = (release: string): string => `${release}-backe
 export const taskRoleName = (env: Environment, tenant: string): string => `${env}-${tenant}-task`;
 export const dbCredentialsSecretName = (env: Environment, tenant: string): string =>
     `${env}-${tenant}-db-credentials`;
-export const secretKeySecretName = (env: Environment, tenant: string): string =>
-    `${env}-${tenant}-secret-key`;
 export const coreSecretsSecretName = (env: Environment, tenant: string): string =>
     `${env}-${tenant}-core`;
 export const logGroupName = (env: Environment, tenant: string): string => `/ecs/${env}-${tenant}`;

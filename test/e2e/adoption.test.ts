@@ -125,6 +125,29 @@ describe("adopting a running school under the real engine", function () {
             Buffer.from(django!.data!["secret-key"], "base64").toString("utf8"),
             running.secretKey,
         );
+        const database = await kube.get(`/api/v1/namespaces/${SCHOOL}/secrets/${SCHOOL}-database`);
+        assert.deepEqual(
+            Object.keys(database?.data ?? {}).sort(),
+            ["database", "host", "password", "port", "username"],
+            "the school's database secret is kept as it was, without SECRET_KEY",
+        );
+        const backend = await kube.get(
+            `/apis/apps/v1/namespaces/${SCHOOL}/deployments/${SCHOOL}-backend`,
+        );
+        const env = backend!.spec.template.spec.containers[0].env as Array<{
+            name: string;
+            valueFrom?: { secretKeyRef?: { name: string; key: string } };
+        }>;
+        assert.deepEqual(
+            ["SECRET_KEY", "DB_PASSWORD"].map(
+                (variable) => env.find((e) => e.name === variable)?.valueFrom?.secretKeyRef,
+            ),
+            [
+                { name: `${SCHOOL}-django-secret`, key: "secret-key" },
+                { name: `${SCHOOL}-database`, key: "password" },
+            ],
+            "the pods read the school's two secrets",
+        );
         const labels = (await kube.get(`/api/v1/namespaces/${SCHOOL}`))?.metadata.labels ?? {};
         assert.equal(
             labels["pod-security.kubernetes.io/enforce"],

@@ -161,19 +161,21 @@ describe("the program under the real engine", function () {
                 `${name}: LimitRange`,
             );
 
-            const django = await kube.get(
-                `/api/v1/namespaces/${name}/secrets/${name}-django-secret`,
-            );
-            assert.deepEqual(Object.keys(django?.data ?? {}), ["secret-key"]);
-            assert.equal(Buffer.from(django!.data!["secret-key"], "base64").length, 64);
             const database = await databaseSecret(name);
             assert.deepEqual(Object.keys(database).sort(), [
                 "database",
                 "host",
                 "password",
                 "port",
+                "secret-key",
                 "username",
             ]);
+            assert.equal(database["secret-key"].length, 64, "SECRET_KEY is in the same Secret");
+            assert.equal(
+                await kube.get(`/api/v1/namespaces/${name}/secrets/${name}-django-secret`),
+                undefined,
+                "no Secret of its own for SECRET_KEY",
+            );
             assert.equal(database.database, `tenant_${name}`);
             assert.equal(database.username, `tenant_${name}`);
             assert.notEqual(

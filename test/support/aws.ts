@@ -90,7 +90,7 @@ export function taskPolicyOf(mocks: MockStack, tenant: string): PolicyDocument {
 export function secretArnOf(
     mocks: MockStack,
     tenant: string,
-    role: "db-credentials" | "secret-key" | "core",
+    role: "db-credentials" | "core",
 ): string {
     return mocks.get(AWS.secretVersion, `${tenant}-${role}-value`).inputs.secretId;
 }

@@ -56,7 +56,8 @@ export function kubernetesResources(mocks: MockStack, name: string) {
         tenant: mocks.get(TYPES.tenant, name),
         workload: mocks.get(TYPES.workload, name),
         namespace: mocks.get(TYPES.namespace, `${name}-namespace`),
-        djangoSecret: mocks.get(TYPES.secret, `${name}-django-secret`),
+        /** Only an adopted school has it. */
+        adoptedDjangoSecret: find(TYPES.secret, `${name}-django-secret`),
         databaseSecret: mocks.get(TYPES.secret, `${name}-database-secret`),
         registrySecret: find(TYPES.secret, `${name}-registry-secret`),
         release: mocks.get(TYPES.release, `${name}-release`),

@@ -21,8 +21,8 @@ import { PROJECT_ROOT } from "../../../components/support/project-root";
 import type { Platform } from "./platform";
 import { configuredMode, ProgramMode, setProgramMode } from "./program-mode";
 
-/** Linked into the copy: the program's code, its chart and its packages. */
-const LINKED = ["components", "schema", "charts", "node_modules"];
+/** Linked into the copy from the program's folder: its code and its chart. */
+const LINKED = ["components", "schema", "charts"];
 const COPIED = ["index.ts", "tsconfig.json", "tsconfig.build.json"];
 export const POLICY_PACK = path.join(PROJECT_ROOT, "policy");
 export const FIXTURES = path.join(PROJECT_ROOT, "test", "e2e", "fixtures");
@@ -33,8 +33,23 @@ export const BASE_DOMAIN = "e2e.aims.example.org";
 export interface StackOptions {
     /** How Pulumi runs the program; by default as the project's Pulumi.yaml says. */
     readonly program?: ProgramMode;
+    /**
+     * The folder of the program the stack runs: this checkout by default, or another version of
+     * the program with the same layout (previous-program.ts).
+     */
+    readonly source?: string;
     /** Added to the environment of every Pulumi command on the stack. */
     readonly environment?: Readonly<Record<string, string>>;
+}
+
+/** A resource of the stack's state: its URN, options, and inputs and outputs (secrets encrypted). */
+export interface StateResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly protect?: boolean;
+    readonly retainOnDelete?: boolean;
+    readonly inputs?: Record<string, any>;
+    readonly outputs?: Record<string, any>;
 }
 
 /** A tenant file as the test writes it. */
@@ -48,11 +63,20 @@ export interface TenantFile {
     readonly stackShard?: number;
 }
 
+/** A step's start or its end, as the engine reported it. */
+export interface StepEvent {
+    readonly urn: string;
+    readonly op: OpType;
+    readonly phase: "started" | "done";
+}
+
 /** What one operation did to each resource, by URN. */
 export interface OperationRecord {
     readonly seconds: number;
     /** The steps of each resource, in order: an import that also updates is `import`, then `update`. */
     readonly ops: ReadonlyMap<string, readonly OpType[]>;
+    /** Every step's start and end, in the order the engine reported them. */
+    readonly events: readonly StepEvent[];
     /** Steps other than `same`, leaving out the guard's read of the stack's outputs. */
     readonly changed: readonly { urn: string; op: OpType }[];
     readonly diagnostics: readonly { severity: string; message: string }[];
@@ -63,19 +87,18 @@ export class RealStack {
         readonly dir: string,
         private readonly stateDir: string,
         private readonly stack: Stack,
+        private readonly mode: ProgramMode,
         readonly name: string,
     ) {}
 
     /** Creates the stack on a fresh backend, configured for `platform`, with no tenant yet. */
     static async create(platform: Platform, options: StackOptions = {}): Promise<RealStack> {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aims-e2e-project-"));
-        for (const entry of LINKED)
-            fs.symlinkSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry));
-        for (const entry of COPIED)
-            fs.copyFileSync(path.join(PROJECT_ROOT, entry), path.join(dir, entry));
-        setProgramMode(PROJECT_ROOT, dir, options.program ?? configuredMode(PROJECT_ROOT));
+        fs.symlinkSync(path.join(PROJECT_ROOT, "node_modules"), path.join(dir, "node_modules"));
+        const mode = options.program ?? configuredMode(PROJECT_ROOT);
+        placeProgram(options.source ?? PROJECT_ROOT, dir, mode);
         fs.mkdirSync(path.join(dir, "tenants"));
-        return RealStack.configure(dir, STACK, platform, options);
+        return RealStack.configure(dir, STACK, platform, mode, options);
     }
 
     /**
@@ -83,7 +106,8 @@ export class RealStack {
      * on a backend of its own: the two share the tenant files, as shard stacks do.
      */
     async addShard(platform: Platform, shard: number): Promise<RealStack> {
-        const sibling = await RealStack.configure(this.dir, `${STACK}-${shard}`, platform, {});
+        const name = `${STACK}-${shard}`;
+        const sibling = await RealStack.configure(this.dir, name, platform, this.mode, {});
         sibling.editConfig((config) => ({ ...config, "aims:stackShard": shard }));
         return sibling;
     }
@@ -92,10 +116,11 @@ export class RealStack {
         dir: string,
         name: string,
         platform: Platform,
+        mode: ProgramMode,
         options: StackOptions,
     ): Promise<RealStack> {
         const { stack, stateDir } = await createIsolatedStack(dir, name, options.environment);
-        const real = new RealStack(dir, stateDir, stack, name);
+        const real = new RealStack(dir, stateDir, stack, mode, name);
         real.editConfig(() => stackConfig(platform));
         await stack.setConfig(
             "aims:database.password",
@@ -108,6 +133,16 @@ export class RealStack {
             true,
         );
         return real;
+    }
+
+    /** From now on the stack runs the program in `source` (this checkout by default); its tenants and config stay. */
+    useProgram(source: string = PROJECT_ROOT): void {
+        placeProgram(source, this.dir, this.mode);
+    }
+
+    /** The environment every Pulumi command on the stack runs with: its backend, home and passphrase. */
+    pulumiEnvironment(): Record<string, string> {
+        return { ...this.stack.workspace.envVars };
     }
 
     /** Replaces the tenant files with `tenants`, all enabled in the stack's environment only. */
@@ -165,6 +200,12 @@ export class RealStack {
         return (state.deployment.resources ?? []).map((resource: { urn: string }) => resource.urn);
     }
 
+    /** Every resource in the stack's state, as `pulumi stack export` has it (secret values encrypted). */
+    async stateResources(): Promise<StateResource[]> {
+        const state = await this.stack.exportStack();
+        return state.deployment.resources ?? [];
+    }
+
     /** Deletes the copy and the backend; the stack's resources must be gone already. */
     remove(): void {
         fs.rmSync(this.dir, { recursive: true, force: true });
@@ -175,10 +216,16 @@ export class RealStack {
         run: (onEvent: (event: EngineEvent) => void) => Promise<PreviewResult | UpResult | unknown>,
     ): Promise<OperationRecord> {
         const ops = new Map<string, OpType[]>();
+        const events: StepEvent[] = [];
         const diagnostics: { severity: string; message: string }[] = [];
         const onEvent = (event: EngineEvent) => {
             const step = event.resourcePreEvent?.metadata;
-            if (step) ops.set(step.urn, [...(ops.get(step.urn) ?? []), step.op]);
+            if (step) {
+                ops.set(step.urn, [...(ops.get(step.urn) ?? []), step.op]);
+                events.push({ urn: step.urn, op: step.op, phase: "started" });
+            }
+            const done = event.resOutputsEvent?.metadata;
+            if (done) events.push({ urn: done.urn, op: done.op, phase: "done" });
             // Debug diagnostics echo resource outputs, generated secrets included: keep only what a user sees.
             if (
                 event.diagnosticEvent &&
@@ -201,8 +248,18 @@ export class RealStack {
         const changed = [...ops]
             .flatMap(([urn, steps]) => steps.map((op) => ({ urn, op })))
             .filter(({ urn, op }) => op !== "same" && !isGuardRead(urn, op));
-        return { seconds: (Date.now() - started) / 1000, ops, changed, diagnostics };
+        return { seconds: (Date.now() - started) / 1000, ops, events, changed, diagnostics };
     }
+}
+
+/** Links and copies the program in `source` into the project copy `dir`, replacing what was there, and sets how Pulumi runs it. */
+function placeProgram(source: string, dir: string, mode: ProgramMode): void {
+    for (const entry of LINKED) {
+        fs.rmSync(path.join(dir, entry), { force: true });
+        fs.symlinkSync(path.join(source, entry), path.join(dir, entry));
+    }
+    for (const entry of COPIED) fs.copyFileSync(path.join(source, entry), path.join(dir, entry));
+    setProgramMode(source, dir, mode);
 }
 
 /** The deletion guard reads the stack's own outputs through a StackReference on every run: not a change. */
