@@ -5,7 +5,7 @@
  * imports them instead of creating them, keeping its data and credentials as they are.
  */
 import { strict as assert } from "node:assert";
-import * as crypto from "node:crypto";
+import { argoCdSchool, startArgoCdSchool } from "./support/argo-cd-school";
 import { KubeClient } from "./support/kube";
 import { Platform, platformFromEnvironment } from "./support/platform";
 import { adminQuery, withSession } from "./support/postgres";
@@ -19,10 +19,7 @@ describe("adopting a running school under the real engine", function () {
     let platform: Platform;
     let kube: KubeClient;
     let stack: RealStack | undefined;
-    const running = {
-        password: crypto.randomBytes(12).toString("hex"),
-        secretKey: crypto.randomBytes(32).toString("hex"),
-    };
+    const running = argoCdSchool(SCHOOL);
 
     before(async () => {
         platform = platformFromEnvironment();
@@ -51,15 +48,9 @@ describe("adopting a running school under the real engine", function () {
         await adminQuery(platform, `DROP ROLE IF EXISTS "${DATABASE}"`);
     });
 
-    /** What the Argo CD setup leaves: a role and database named tenant_<name>, a namespace and its two secrets, and data. */
+    /** What the Argo CD setup leaves, and data in the school's database. */
     async function startSchoolAsArgoCdDid(): Promise<void> {
-        await adminQuery(
-            platform,
-            `CREATE ROLE "${DATABASE}" LOGIN PASSWORD '${running.password}'`,
-        );
-        await adminQuery(platform, `GRANT "${DATABASE}" TO "${platform.admin.user}"`);
-        await adminQuery(platform, `CREATE DATABASE "${DATABASE}" OWNER "${DATABASE}"`);
-        await adminQuery(platform, `REVOKE "${DATABASE}" FROM "${platform.admin.user}"`);
+        await startArgoCdSchool(platform, kube, running);
         await withSession(
             platform,
             { user: DATABASE, password: running.password },
@@ -69,21 +60,6 @@ describe("adopting a running school under the real engine", function () {
                 await client.query("INSERT INTO pupils VALUES ('enrolled before adoption')");
             },
         );
-        await kube.create("/api/v1/namespaces", { metadata: { name: SCHOOL } });
-        const secret = (name: string, stringData: Record<string, string>) =>
-            kube.create(`/api/v1/namespaces/${SCHOOL}/secrets`, {
-                metadata: { name },
-                type: "Opaque",
-                stringData,
-            });
-        await secret(`${SCHOOL}-django-secret`, { "secret-key": running.secretKey });
-        await secret(`${SCHOOL}-database`, {
-            host: platform.pgHost,
-            port: String(platform.pgPort),
-            database: DATABASE,
-            username: DATABASE,
-            password: running.password,
-        });
     }
 
     it("previews imports, not creates, of the namespace, secrets, database and role", async () => {

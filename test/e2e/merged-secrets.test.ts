@@ -11,6 +11,7 @@ import { spawnSync } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as path from "node:path";
 import { PROJECT_ROOT } from "../../components/support/project-root";
+import { argoCdSchool, startArgoCdSchool } from "./support/argo-cd-school";
 import { KubeClient } from "./support/kube";
 import { Platform, platformFromEnvironment } from "./support/platform";
 import { adminQuery, withSession } from "./support/postgres";
@@ -248,14 +249,11 @@ describe("moving deployed tenants to one Secret, under the real engine", functio
 
     describe("where data is protected (prod): unprotect, pulumi up, remove the retained Secret by hand", () => {
         let stack: RealStack | undefined;
-        const hotel = {
-            password: crypto.randomBytes(12).toString("hex"),
-            secretKey: crypto.randomBytes(32).toString("hex"),
-        };
+        const hotel = argoCdSchool(HOTEL.name);
         let golfSecretKeyBefore: string;
 
         before(async () => {
-            await startAdoptedSchool();
+            await startArgoCdSchool(platform, kube, hotel);
             stack = await RealStack.create(platform, { source: previous });
             stack.editConfig((config) => ({ ...config, "aims:protectData": true }));
             stack.writeTenants([GOLF, HOTEL]);
@@ -285,35 +283,6 @@ describe("moving deployed tenants to one Secret, under the real engine", functio
             await adminQuery(platform, `DROP DATABASE IF EXISTS "${HOTEL_DATABASE}"`);
             await adminQuery(platform, `DROP ROLE IF EXISTS "${HOTEL_DATABASE}"`);
         });
-
-        /** A school the Argo CD setup runs: role, database, namespace, its Django and database secrets. */
-        async function startAdoptedSchool(): Promise<void> {
-            await adminQuery(
-                platform,
-                `CREATE ROLE "${HOTEL_DATABASE}" LOGIN PASSWORD '${hotel.password}'`,
-            );
-            await adminQuery(platform, `GRANT "${HOTEL_DATABASE}" TO "${platform.admin.user}"`);
-            await adminQuery(
-                platform,
-                `CREATE DATABASE "${HOTEL_DATABASE}" OWNER "${HOTEL_DATABASE}"`,
-            );
-            await adminQuery(platform, `REVOKE "${HOTEL_DATABASE}" FROM "${platform.admin.user}"`);
-            await kube.create("/api/v1/namespaces", { metadata: { name: HOTEL.name } });
-            const secret = (name: string, stringData: Record<string, string>) =>
-                kube.create(`/api/v1/namespaces/${HOTEL.name}/secrets`, {
-                    metadata: { name },
-                    type: "Opaque",
-                    stringData,
-                });
-            await secret(`${HOTEL.name}-django-secret`, { "secret-key": hotel.secretKey });
-            await secret(`${HOTEL.name}-database`, {
-                host: platform.pgHost,
-                port: String(platform.pgPort),
-                database: HOTEL_DATABASE,
-                username: HOTEL_DATABASE,
-                password: hotel.password,
-            });
-        }
 
         it("before the unprotect step, a preview of the current program is refused on the protected Django secret, and changes nothing", async () => {
             stack!.useProgram();
