@@ -10,8 +10,14 @@ import type { ResultsFile } from "../scripts/lib/bench/results-file";
 import { leastSquares, spread } from "../scripts/lib/bench/statistics";
 
 /** A cycle whose every operation takes `2 + 0.01 * resources` seconds, plus `noise`. */
-function cycle(mode: "typescript" | "compiled", tenants: number, noise: number): CycleResult {
-    const resources = 6 + 18 * tenants;
+function cycle(
+    mode: "typescript" | "compiled",
+    tenants: number,
+    noise: number,
+    resourcesPerTenant = 18,
+    startedAt = "2026-01-01T00:00:00.000Z",
+): CycleResult {
+    const resources = 6 + resourcesPerTenant * tenants;
     const measure = {
         seconds: 2 + 0.01 * resources + noise,
         changed: 1,
@@ -21,7 +27,8 @@ function cycle(mode: "typescript" | "compiled", tenants: number, noise: number):
         mode,
         tenants,
         resources,
-        startedAt: "2026-01-01T00:00:00.000Z",
+        resourcesPerTenant,
+        startedAt,
         loadAverage: [1, 1],
         operations: {
             firstUp: measure,
@@ -61,12 +68,12 @@ describe("bench:real: statistics and report", () => {
         // 50 tenants: 906 resources, 2 + 9.06 = 11.06 s, the runs 1 s below and 3 s above.
         assert.match(
             table,
-            /\| compiled JavaScript \| 50 +\| 906 +\| 3 +\| 11\.1 \(10\.1–14\.1\) /,
+            /\| 18 +\| compiled JavaScript \| 50 +\| 906 +\| 3 +\| 11\.1 \(10\.1–14\.1\) /,
         );
         assert.match(table, /\| 100 \(99–103\) +\|$/m, "peak memory: median and range");
         assert.match(
             slopeTable(RESULTS),
-            /\| compiled JavaScript \| preview, no change +\| 0\.0100 +\| 2\.0 +\| 10, 50 +\|/,
+            /\| 18 +\| compiled JavaScript \| preview, no change +\| 0\.0100 +\| 2\.0 +\| 10, 50 +\|/,
         );
     });
 
@@ -86,6 +93,47 @@ describe("bench:real: statistics and report", () => {
             "preview, first up and add one, compiled only",
         );
         assert.match(svg, /preview, no change, JS/);
+    });
+
+    it("keeps each version of the program (its resources per tenant) apart, the newest first, and draws only the newest", () => {
+        const later = "2026-02-01T00:00:00.000Z";
+        const results = {
+            ...RESULTS,
+            cycles: [
+                ...RESULTS.cycles,
+                ...[10, 50].flatMap((n) =>
+                    [0, 1].map((noise) => cycle("compiled", n, noise, 17, later)),
+                ),
+            ],
+        };
+        const rows = realEngineTable(results).split("\n").slice(2);
+        assert.deepEqual(
+            rows.map((row) =>
+                row
+                    .split("|")
+                    .slice(1, 5)
+                    .map((c) => c.trim())
+                    .join(" "),
+            ),
+            [
+                "17 compiled JavaScript 10 176",
+                "17 compiled JavaScript 50 856",
+                "18 compiled JavaScript 10 186",
+                "18 compiled JavaScript 50 906",
+            ],
+        );
+        const slopes = slopeTable(results);
+        assert.match(
+            slopes,
+            /\| 17 +\| compiled JavaScript \| preview, no change +\| 0\.0100 +\| 2\.[0-9] +\| 10, 50 +\|/,
+        );
+        assert.match(
+            slopes,
+            /\| 18 +\| compiled JavaScript \| preview, no change +\| 0\.0100 +\| 2\.0 +\| 10, 50 +\|/,
+        );
+        const svg = realEngineChartSvg(results);
+        assert.equal(svg.match(/<polyline /g)?.length, 3);
+        assert.match(svg, /17 resources per tenant/);
     });
 
     it("replaces only the generated section of the document", () => {

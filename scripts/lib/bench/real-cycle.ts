@@ -28,6 +28,8 @@ export interface CycleResult {
     readonly tenants: number;
     /** Resources in the stack after the first `up`, the stack resource and providers included. */
     readonly resources: number;
+    /** Resources of one tenant in the state, its components included: which version of the program ran. */
+    readonly resourcesPerTenant: number;
     readonly startedAt: string;
     /** The machine's 1-minute load average before and after the run: how busy it was. */
     readonly loadAverage: readonly [number, number];
@@ -65,7 +67,9 @@ export async function runCycle(
         const fleet = benchTenants(tenants);
         stack.writeTenants(fleet);
         const firstUp = await measured(stack.up());
-        const resources = (await stack.resourceUrns()).length;
+        const urns = await stack.resourceUrns();
+        const resources = urns.length;
+        const resourcesPerTenant = urns.filter((urn) => ownerOf(urn) === fleet[0].name).length;
         const preview = await measured(stack.preview());
         const grown = [...fleet, ...benchTenants(tenants + 1).slice(tenants)];
         stack.writeTenants(grown);
@@ -82,6 +86,7 @@ export async function runCycle(
             mode,
             tenants,
             resources,
+            resourcesPerTenant,
             startedAt,
             loadAverage: [loadBefore, os.loadavg()[0]],
             operations: { firstUp, preview, addOne, changePlan, ...(destroy && { destroy }) },
@@ -96,6 +101,9 @@ export async function runCycle(
         fs.rmSync(logDir, { recursive: true, force: true });
     }
 }
+
+/** The tenant a resource belongs to: its name is the tenant's, or starts with `<tenant>-`. */
+const ownerOf = (urn: string): string => urn.split("::").pop()!.split("-")[0];
 
 /** `count` small Kubernetes tenants, bench0001, bench0002, ... */
 function benchTenants(count: number): TenantFile[] {

@@ -1,7 +1,8 @@
 /**
  * The real-engine section of docs/performance.md and its chart, made from the raw results: per
- * way of running the program and tenant count, the median of each operation with its range, the
- * program's peak memory, and a least-squares fit of seconds per resource.
+ * version of the program (its resources per tenant), way of running it and tenant count, the
+ * median of each operation with its range, the program's peak memory, and a least-squares fit of
+ * seconds per resource. The chart shows the newest version only.
  */
 import type { ProgramMode } from "../../../test/e2e/support/program-mode";
 import type { CycleResult, Operation } from "./real-cycle";
@@ -22,23 +23,38 @@ const MODE_NAMES: Record<ProgramMode, string> = {
 };
 
 interface Group {
+    readonly resourcesPerTenant: number;
     readonly mode: ProgramMode;
     readonly tenants: number;
     readonly cycles: readonly CycleResult[];
 }
 
-/** The cycles by way of running and tenant count, TypeScript first, fewest tenants first. */
+/**
+ * The cycles by version of the program, way of running and tenant count: the newest version
+ * first, then TypeScript first, fewest tenants first.
+ */
 function groups(results: ResultsFile): Group[] {
     const byKey = new Map<string, Group>();
     for (const cycle of results.cycles) {
-        const key = `${cycle.mode}/${cycle.tenants}`;
-        const group = byKey.get(key) ?? { mode: cycle.mode, tenants: cycle.tenants, cycles: [] };
+        const { resourcesPerTenant, mode, tenants } = cycle;
+        const key = `${resourcesPerTenant}/${mode}/${tenants}`;
+        const group = byKey.get(key) ?? { resourcesPerTenant, mode, tenants, cycles: [] };
         byKey.set(key, { ...group, cycles: [...group.cycles, cycle] });
     }
+    const versions = versionsNewestFirst(results);
     const modeOrder = (mode: ProgramMode) => Object.keys(MODE_NAMES).indexOf(mode);
     return [...byKey.values()].sort(
-        (a, b) => modeOrder(a.mode) - modeOrder(b.mode) || a.tenants - b.tenants,
+        (a, b) =>
+            versions.indexOf(a.resourcesPerTenant) - versions.indexOf(b.resourcesPerTenant) ||
+            modeOrder(a.mode) - modeOrder(b.mode) ||
+            a.tenants - b.tenants,
     );
+}
+
+/** The versions of the program (resources per tenant), the one of the latest cycle first. */
+function versionsNewestFirst(results: ResultsFile): number[] {
+    const byStart = [...results.cycles].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+    return [...new Set(byStart.map((cycle) => cycle.resourcesPerTenant))];
 }
 
 /** The operation's seconds over the runs that measured it; undefined when none did. */
@@ -74,6 +90,7 @@ function cell(s: Spread | undefined, runs: number, digits = 1): string {
 
 export function realEngineTable(results: ResultsFile): string {
     const header = [
+        "resources per tenant",
         "program",
         "tenants",
         "resources",
@@ -84,6 +101,7 @@ export function realEngineTable(results: ResultsFile): string {
     const rows = groups(results).map((group) => {
         const memory = peakMemory(group);
         return [
+            String(group.resourcesPerTenant),
             MODE_NAMES[group.mode],
             String(group.tenants),
             String(resources(group)),
@@ -98,6 +116,7 @@ export function realEngineTable(results: ResultsFile): string {
 /** Seconds per resource (least squares over the medians) and the fixed part, per operation and way of running. */
 export function slopeTable(results: ResultsFile): string {
     const header = [
+        "resources per tenant",
         "program",
         "operation",
         "seconds per resource",
@@ -105,24 +124,30 @@ export function slopeTable(results: ResultsFile): string {
         "tenant counts",
     ];
     const rows: string[][] = [];
-    for (const mode of Object.keys(MODE_NAMES) as ProgramMode[]) {
-        const ofMode = groups(results).filter((g) => g.mode === mode);
-        for (const { operation, heading } of TIMED) {
-            const measured = ofMode.flatMap((g) => {
-                const s = seconds(g, operation);
-                return s ? [{ group: g, median: s.median }] : [];
-            });
-            const line = leastSquares(measured.map((m) => [resources(m.group), m.median] as const));
-            if (!line) continue;
-            rows.push([
-                MODE_NAMES[mode],
-                heading,
-                line.slope.toFixed(4),
-                line.intercept.toFixed(1),
-                measured.map((m) => m.group.tenants).join(", "),
-            ]);
+    for (const version of versionsNewestFirst(results))
+        for (const mode of Object.keys(MODE_NAMES) as ProgramMode[]) {
+            const ofMode = groups(results).filter(
+                (g) => g.mode === mode && g.resourcesPerTenant === version,
+            );
+            for (const { operation, heading } of TIMED) {
+                const measured = ofMode.flatMap((g) => {
+                    const s = seconds(g, operation);
+                    return s ? [{ group: g, median: s.median }] : [];
+                });
+                const line = leastSquares(
+                    measured.map((m) => [resources(m.group), m.median] as const),
+                );
+                if (!line) continue;
+                rows.push([
+                    String(version),
+                    MODE_NAMES[mode],
+                    heading,
+                    line.slope.toFixed(4),
+                    line.intercept.toFixed(1),
+                    measured.map((m) => m.group.tenants).join(", "),
+                ]);
+            }
         }
-    }
     return markdownTable(header, rows);
 }
 
@@ -133,8 +158,11 @@ export function realEngineChartSvg(results: ResultsFile): string {
         addOne: "#2ca02c",
     };
     const series: Series[] = [];
+    const [newest] = versionsNewestFirst(results);
     for (const mode of Object.keys(MODE_NAMES) as ProgramMode[]) {
-        const ofMode = groups(results).filter((g) => g.mode === mode);
+        const ofMode = groups(results).filter(
+            (g) => g.mode === mode && g.resourcesPerTenant === newest,
+        );
         if (ofMode.length === 0) continue;
         for (const { operation, heading } of TIMED.filter((t) => colors[t.operation])) {
             series.push({
@@ -149,7 +177,7 @@ export function realEngineChartSvg(results: ResultsFile): string {
         }
     }
     return lineChartSvg({
-        title: "Real engine: median seconds against Kubernetes tenants in the stack",
+        title: `Real engine: median seconds against Kubernetes tenants in the stack (${newest} resources per tenant)`,
         xLabel: "tenants",
         yLabel: "seconds",
         series,
