@@ -10,6 +10,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import { ENVIRONMENTS, Environment, isOneOf } from "../vocabulary/words";
+import stackSchema from "../../schema/stack.schema.json";
 
 /** What the checks across stacks know of one stack. */
 export interface ProjectStack {
@@ -24,8 +25,8 @@ export interface ProjectStack {
     readonly listenerArns: readonly string[];
 }
 
-/** Shard of a stack without `aims:stackShard`: the first. */
-export const FIRST_STACK_SHARD = 1;
+/** Shard of a stack without `aims:stackShard`: the schema's default, the first. */
+export const FIRST_STACK_SHARD: number = stackSchema.properties["aims:stackShard"].default;
 
 const STACK_FILE = /^Pulumi\.([^/]+)\.yaml$/;
 /** Far above any stack file; a larger one is not read. */

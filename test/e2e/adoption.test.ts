@@ -34,14 +34,7 @@ describe("adopting a running school under the real engine", function () {
     });
 
     after(async () => {
-        try {
-            await stack?.destroy();
-            stack?.remove();
-        } catch (err) {
-            console.error(
-                `cleanup: destroy failed, the stack is kept in ${stack?.dir}: ${(err as Error).message}`,
-            );
-        }
+        await stack?.tearDown();
         // What the stack did not take over, when a step failed before it did.
         await kube.delete(`/api/v1/namespaces/${SCHOOL}`);
         await adminQuery(platform, `DROP DATABASE IF EXISTS "${DATABASE}"`);

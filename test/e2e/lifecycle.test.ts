@@ -17,6 +17,7 @@ import {
     POLICY_PACK,
     RealStack,
     TenantFile,
+    tenantOfUrn,
 } from "./support/project";
 
 const ALPHA: TenantFile = { name: "alpha", plan: "small" };
@@ -30,9 +31,6 @@ const CONNECTION_LIMITS = { small: 20, standard: 40, large: 80 } as const;
 const DENIED = "42501";
 const BAD_PASSWORD = "28P01";
 const CROSS_DATABASE = "0A000";
-
-/** The last part of a resource URN: its name, which starts with its tenant's. */
-const tenantOf = (urn: string) => urn.split("::").pop()!.split("-")[0];
 
 describe("the program under the real engine", function () {
     this.timeout(20 * 60_000);
@@ -99,17 +97,9 @@ describe("the program under the real engine", function () {
     });
 
     after(async function () {
-        if (stack) {
-            try {
-                stack.editConfig((config) => ({ ...config, "aims:protectData": false }));
-                await stack.destroy();
-                stack.remove();
-            } catch (err) {
-                console.error(
-                    `cleanup: destroy failed, the stack is kept in ${stack.dir}: ${(err as Error).message}`,
-                );
-            }
-        }
+        await stack?.tearDown(() =>
+            stack!.editConfig((config) => ({ ...config, "aims:protectData": false })),
+        );
         if (timings.length > 0) {
             console.log("\n    operation                                      seconds");
             for (const [what, seconds] of timings)
@@ -397,7 +387,7 @@ describe("the program under the real engine", function () {
     it("growth: adding a third tenant creates only its resources", async () => {
         const up = await timed("up, add 1 tenant to 2", stack!.up());
         assert.ok(up.changed.length > 10);
-        assert.deepEqual(new Set(up.changed.map((c) => tenantOf(c.urn))), new Set(["charlie"]));
+        assert.deepEqual(new Set(up.changed.map((c) => tenantOfUrn(c.urn))), new Set(["charlie"]));
         assert.deepEqual(new Set(up.changed.map((c) => c.op)), new Set(["create"]));
     });
 
@@ -405,7 +395,7 @@ describe("the program under the real engine", function () {
         const upgraded = { ...CHARLIE, plan: "standard" as const };
         stack!.writeTenants([ALPHA, BRAVO, upgraded]);
         const up = await timed("up, change 1 tenant's plan", stack!.up());
-        assert.deepEqual(new Set(up.changed.map((c) => tenantOf(c.urn))), new Set(["charlie"]));
+        assert.deepEqual(new Set(up.changed.map((c) => tenantOfUrn(c.urn))), new Set(["charlie"]));
         assert.deepEqual(
             new Set(up.changed.map((c) => c.op)),
             new Set(["update"]),
@@ -429,7 +419,7 @@ describe("the program under the real engine", function () {
             { ...CHARLIE, plan: "standard" },
         ]);
         const up = await timed("up, suspend 1 tenant", stack!.up());
-        assert.deepEqual(new Set(up.changed.map((c) => tenantOf(c.urn))), new Set(["bravo"]));
+        assert.deepEqual(new Set(up.changed.map((c) => tenantOfUrn(c.urn))), new Set(["bravo"]));
         assert.deepEqual(replicasOf(await deployments("bravo")), {
             "bravo-backend": 0,
             "bravo-frontend": 0,
@@ -500,7 +490,7 @@ describe("the program under the real engine", function () {
         stack!.editConfig((config) => ({ ...config, "aims:allowTenantRemoval": ["alpha"] }));
         const up = await timed("up, remove 1 offboarded tenant", stack!.up());
         assert.deepEqual(new Set(up.changed.map((c) => c.op)), new Set(["delete"]));
-        assert.deepEqual(new Set(up.changed.map((c) => tenantOf(c.urn))), new Set(["alpha"]));
+        assert.deepEqual(new Set(up.changed.map((c) => tenantOfUrn(c.urn))), new Set(["alpha"]));
         assert.equal(await namespace("alpha"), undefined);
         assert.deepEqual(await databasesLike("tenant_alpha"), []);
         assert.deepEqual(await rolesLike("tenant_alpha"), []);

@@ -161,14 +161,7 @@ describe("moving deployed tenants to one Secret, under the real engine", functio
         });
 
         after(async () => {
-            try {
-                await stack?.destroy();
-                stack?.remove();
-            } catch (err) {
-                console.error(
-                    `cleanup: destroy failed, the stack is kept in ${stack?.dir}: ${(err as Error).message}`,
-                );
-            }
+            await stack?.tearDown();
         });
 
         it("the script finds the old Django secret, not protected, so pulumi up needs nothing first", () => {
@@ -264,20 +257,12 @@ describe("moving deployed tenants to one Secret, under the real engine", functio
         });
 
         after(async () => {
-            try {
-                if (stack) {
-                    // Whichever program the stack runs when a step failed: unprotected, it can go.
-                    stack.editConfig((config) => ({ ...config, "aims:protectData": false }));
-                    retiredSecrets(stack, "--unprotect");
-                    await stack.up();
-                    await stack.destroy();
-                    stack.remove();
-                }
-            } catch (err) {
-                console.error(
-                    `cleanup: destroy failed, the stack is kept in ${stack?.dir}: ${(err as Error).message}`,
-                );
-            }
+            // Whichever program the stack runs when a step failed: unprotected, it can go.
+            await stack?.tearDown(async () => {
+                stack!.editConfig((config) => ({ ...config, "aims:protectData": false }));
+                retiredSecrets(stack!, "--unprotect");
+                await stack!.up();
+            });
             for (const tenant of [GOLF, HOTEL])
                 await kube.delete(`/api/v1/namespaces/${tenant.name}`);
             await adminQuery(platform, `DROP DATABASE IF EXISTS "${HOTEL_DATABASE}"`);

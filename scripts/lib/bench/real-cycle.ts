@@ -9,7 +9,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { Platform } from "../../../test/e2e/support/platform";
 import type { ProgramMode } from "../../../test/e2e/support/program-mode";
-import { OperationRecord, RealStack, TenantFile } from "../../../test/e2e/support/project";
+import {
+    OperationRecord,
+    RealStack,
+    TenantFile,
+    tenantOfUrn,
+} from "../../../test/e2e/support/project";
 import { PeakMemoryLog } from "./peak-memory";
 
 export const OPERATIONS = ["firstUp", "preview", "addOne", "changePlan", "destroy"] as const;
@@ -69,7 +74,7 @@ export async function runCycle(
         const firstUp = await measured(stack.up());
         const urns = await stack.resourceUrns();
         const resources = urns.length;
-        const resourcesPerTenant = urns.filter((urn) => ownerOf(urn) === fleet[0].name).length;
+        const resourcesPerTenant = urns.filter((urn) => tenantOfUrn(urn) === fleet[0].name).length;
         const preview = await measured(stack.preview());
         const grown = [...fleet, ...benchTenants(tenants + 1).slice(tenants)];
         stack.writeTenants(grown);
@@ -101,9 +106,6 @@ export async function runCycle(
         fs.rmSync(logDir, { recursive: true, force: true });
     }
 }
-
-/** The tenant a resource belongs to: its name is the tenant's, or starts with `<tenant>-`. */
-const ownerOf = (urn: string): string => urn.split("::").pop()!.split("-")[0];
 
 /** `count` small Kubernetes tenants, bench0001, bench0002, ... */
 function benchTenants(count: number): TenantFile[] {

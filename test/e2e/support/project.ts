@@ -212,6 +212,22 @@ export class RealStack {
         fs.rmSync(this.stateDir, { recursive: true, force: true });
     }
 
+    /**
+     * A suite's cleanup: `prepare` (say, lift data protection), destroy, remove. A failure is
+     * logged and the copy kept for a look, so that the test's own failure stays the reported one.
+     */
+    async tearDown(prepare?: () => unknown): Promise<void> {
+        try {
+            await prepare?.();
+            await this.destroy();
+            this.remove();
+        } catch (err) {
+            console.error(
+                `cleanup: destroy failed, the stack is kept in ${this.dir}: ${(err as Error).message}`,
+            );
+        }
+    }
+
     private async recorded(
         run: (onEvent: (event: EngineEvent) => void) => Promise<PreviewResult | UpResult | unknown>,
     ): Promise<OperationRecord> {
@@ -261,6 +277,9 @@ function placeProgram(source: string, dir: string, mode: ProgramMode): void {
     for (const entry of COPIED) fs.copyFileSync(path.join(source, entry), path.join(dir, entry));
     setProgramMode(source, dir, mode);
 }
+
+/** The tenant a resource belongs to: its name is the tenant's, or starts with `<tenant>-`. */
+export const tenantOfUrn = (urn: string): string => urn.split("::").pop()!.split("-")[0];
 
 /** The deletion guard reads the stack's own outputs through a StackReference on every run: not a change. */
 function isGuardRead(urn: string, op: OpType): boolean {
