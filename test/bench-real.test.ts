@@ -5,7 +5,12 @@ import * as path from "node:path";
 import { replaceSection } from "../scripts/lib/bench/doc-section";
 import { PeakMemoryLog } from "../scripts/lib/bench/peak-memory";
 import type { CycleResult } from "../scripts/lib/bench/real-cycle";
-import { realEngineChartSvg, realEngineTable, slopeTable } from "../scripts/lib/bench/real-report";
+import {
+    perResourceTable,
+    realEngineChartSvg,
+    realEngineTable,
+    slopeTable,
+} from "../scripts/lib/bench/real-report";
 import type { ResultsFile } from "../scripts/lib/bench/results-file";
 import { leastSquares, spread } from "../scripts/lib/bench/statistics";
 
@@ -46,6 +51,16 @@ const RESULTS: ResultsFile = {
     cycles: [10, 50].flatMap((n) => [0, 3, -1].map((noise) => cycle("compiled", n, noise))),
 };
 
+/** Each Markdown table row's columns `from` (1 is the first) to `to` (not included), trimmed. */
+const cells = (rows: readonly string[], from: number, to: number): string[] =>
+    rows.map((row) =>
+        row
+            .split("|")
+            .slice(from, to)
+            .map((c) => c.trim())
+            .join(" "),
+    );
+
 describe("bench:real: statistics and report", () => {
     it("takes the median, the minimum and the maximum of the runs", () => {
         assert.deepEqual(spread([5, 1, 3]), { median: 3, min: 1, max: 5, runs: 3 });
@@ -77,6 +92,45 @@ describe("bench:real: statistics and report", () => {
         );
     });
 
+    it("fits no line through the first up and destroy, and reports them per resource by tenant count", () => {
+        assert.doesNotMatch(slopeTable(RESULTS), /first `up`|`destroy`/);
+        const table = perResourceTable(RESULTS);
+        // 10 tenants: 186 resources, 3.86 s; 50 tenants: 906 resources, 11.06 s; destroy 1 s.
+        assert.match(table, /\| 10 tenants, s per resource \| 50 tenants, s per resource \|/);
+        assert.match(
+            table,
+            /\| 18 +\| compiled JavaScript \| first `up` +\| 0\.021 +\| 0\.012 +\|/,
+        );
+        assert.match(table, /\| 18 +\| compiled JavaScript \| `destroy` +\| 0\.005 +\| 0\.001 +\|/);
+        assert.doesNotMatch(table, /TypeScript/, "no row for a way of running without runs");
+    });
+
+    it("keeps runs with the engine's checkpoints skipped in rows of their own, and out of the chart", () => {
+        const skipped = [10, 50].map((n) => ({
+            ...cycle("compiled", n, -1.5),
+            skippedCheckpoints: true as const,
+        }));
+        const results = { ...RESULTS, cycles: [...RESULTS.cycles, ...skipped] };
+        const rows = realEngineTable(results).split("\n").slice(2);
+        assert.deepEqual(cells(rows, 2, 4), [
+            "compiled JavaScript 10",
+            "compiled JavaScript 50",
+            "compiled JavaScript, checkpoints skipped 10",
+            "compiled JavaScript, checkpoints skipped 50",
+        ]);
+        // The runs as users make them keep their medians (2 + 0.01 * resources).
+        assert.match(rows[1], /\| 906 +\| 3 +\| 11\.1 \(10\.1–14\.1\) /);
+        assert.match(rows[3], /\| 906 +\| 1 +\| 9\.6 +\| /);
+        const slopes = slopeTable(results);
+        assert.match(slopes, /\| compiled JavaScript +\| preview, no change +\| 0\.0100 +\| 2\.0 /);
+        assert.match(
+            slopes,
+            /\| compiled JavaScript, checkpoints skipped \| preview, no change +\| 0\.0100 +\| 0\.5 /,
+        );
+        assert.match(perResourceTable(results), /checkpoints skipped \| first `up` +\| 0\.013 /);
+        assert.equal(realEngineChartSvg(results).match(/<polyline /g)?.length, 3);
+    });
+
     it("leaves out a destroy that failed and was run again, and says on how many runs the figure rests", () => {
         const [failed, ...rest] = RESULTS.cycles;
         const measured = { ...failed.operations };
@@ -85,14 +139,16 @@ describe("bench:real: statistics and report", () => {
         assert.match(realEngineTable(results), /\| 1\.0 \(1\.0–1\.0\) \[2 runs\] +\|/);
     });
 
-    it("draws one line per operation and way of running, with the medians as points", () => {
+    it("draws one line per operation users wait for and way of running, with the medians as points", () => {
         const svg = realEngineChartSvg(RESULTS);
         assert.equal(
             svg.match(/<polyline /g)?.length,
             3,
-            "preview, first up and add one, compiled only",
+            "preview, add one and plan change, compiled only",
         );
         assert.match(svg, /preview, no change, JS/);
+        assert.match(svg, /up, change 1 plan, JS/);
+        assert.doesNotMatch(svg, /first up|destroy/, "minutes, in a table of their own");
     });
 
     it("keeps each version of the program (its resources per tenant) apart, the newest first, and draws only the newest", () => {
@@ -106,22 +162,12 @@ describe("bench:real: statistics and report", () => {
                 ),
             ],
         };
-        const rows = realEngineTable(results).split("\n").slice(2);
-        assert.deepEqual(
-            rows.map((row) =>
-                row
-                    .split("|")
-                    .slice(1, 5)
-                    .map((c) => c.trim())
-                    .join(" "),
-            ),
-            [
-                "17 compiled JavaScript 10 176",
-                "17 compiled JavaScript 50 856",
-                "18 compiled JavaScript 10 186",
-                "18 compiled JavaScript 50 906",
-            ],
-        );
+        assert.deepEqual(cells(realEngineTable(results).split("\n").slice(2), 1, 5), [
+            "17 compiled JavaScript 10 176",
+            "17 compiled JavaScript 50 856",
+            "18 compiled JavaScript 10 186",
+            "18 compiled JavaScript 50 906",
+        ]);
         const slopes = slopeTable(results);
         assert.match(
             slopes,

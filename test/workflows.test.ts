@@ -571,6 +571,11 @@ function checkGitlabDiscovery({ gitlab, gitlabChild, stacks }: Docs): void {
         `${triggerName}: fails when a stack job fails`,
     );
     assert.equal(
+        trigger.trigger?.forward?.pipeline_variables,
+        true,
+        `${triggerName}: passes the variables of a pipeline run by hand or by a schedule on to the stack jobs`,
+    );
+    assert.equal(
         trigger.variables?.PARENT_PIPELINE_SOURCE,
         "$CI_PIPELINE_SOURCE",
         `${triggerName}: tells the child pipeline's rules what started the pipeline`,
@@ -1689,6 +1694,12 @@ const RULES: Rule[] = [
                     generator.script = generator.script!.map((line) =>
                         line.replace("npm run --silent gitlab-pipeline >", "cp .gitlab/stacks.yml"),
                     );
+                },
+            ],
+            [
+                "variables given to a pipeline run by hand stop at the trigger",
+                (d) => {
+                    delete (d.gitlab.stacks as GitlabJob).trigger!.forward;
                 },
             ],
             [

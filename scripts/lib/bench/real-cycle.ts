@@ -2,7 +2,8 @@
  * One run of the real-engine bench for one tenant count and one way of running the program: on
  * a fresh stack, the first `up` of N Kubernetes tenants, a preview with no change, an `up` that
  * adds one tenant, an `up` that changes one tenant's plan, then `destroy`, which leaves the
- * platform as it was.
+ * platform as it was. The cycle is handed out once without `destroy` as soon as the changes are
+ * measured: a destroy of hundreds of tenants takes long enough that a run may be stopped in it.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -35,6 +36,8 @@ export interface CycleResult {
     readonly resources: number;
     /** Resources of one tenant in the state, its components included: which version of the program ran. */
     readonly resourcesPerTenant: number;
+    /** The engine saved the state only at the end of each command, not after every step. */
+    readonly skippedCheckpoints?: true;
     readonly startedAt: string;
     /** The machine's 1-minute load average before and after the run: how busy it was. */
     readonly loadAverage: readonly [number, number];
@@ -44,10 +47,19 @@ export interface CycleResult {
     readonly incidents?: readonly string[];
 }
 
+/**
+ * The engine's own switch (experimental) to save the state once at the end of a command instead
+ * of after every step. Only to measure what the saves cost: an update that stops half way then
+ * leaves no record of what it created.
+ */
+const SKIP_CHECKPOINTS = { PULUMI_EXPERIMENTAL: "true", PULUMI_SKIP_CHECKPOINTS: "true" };
+
 export async function runCycle(
     platform: Platform,
     mode: ProgramMode,
     tenants: number,
+    options: { skipCheckpoints: boolean },
+    onChangesMeasured: (cycle: CycleResult) => Promise<void>,
 ): Promise<CycleResult> {
     const startedAt = new Date().toISOString();
     const loadBefore = os.loadavg()[0];
@@ -55,7 +67,10 @@ export async function runCycle(
     const memory = new PeakMemoryLog(path.join(logDir, "processes.jsonl"));
     const stack = await RealStack.create(platform, {
         program: mode,
-        environment: memory.environment(),
+        environment: {
+            ...memory.environment(),
+            ...(options.skipCheckpoints && SKIP_CHECKPOINTS),
+        },
     });
     const measured = async (operation: Promise<OperationRecord>): Promise<OperationMeasure> => {
         const record = await operation;
@@ -81,6 +96,17 @@ export async function runCycle(
         const addOne = await measured(stack.up());
         stack.writeTenants(grown.map((t, i) => (i === 0 ? { ...t, plan: "standard" } : t)));
         const changePlan = await measured(stack.up());
+        const changes: CycleResult = {
+            mode,
+            tenants,
+            resources,
+            resourcesPerTenant,
+            ...(options.skipCheckpoints && { skippedCheckpoints: true }),
+            startedAt,
+            loadAverage: [loadBefore, os.loadavg()[0]],
+            operations: { firstUp, preview, addOne, changePlan },
+        };
+        await onChangesMeasured(changes);
         const incidents: string[] = [];
         const destroy = await measured(stack.destroy()).catch(async (err: Error) => {
             incidents.push(`destroy failed and was run again: ${lastErrorLine(err)}`);
@@ -88,13 +114,9 @@ export async function runCycle(
             return undefined;
         });
         return {
-            mode,
-            tenants,
-            resources,
-            resourcesPerTenant,
-            startedAt,
+            ...changes,
             loadAverage: [loadBefore, os.loadavg()[0]],
-            operations: { firstUp, preview, addOne, changePlan, ...(destroy && { destroy }) },
+            operations: { ...changes.operations, ...(destroy && { destroy }) },
             ...(incidents.length > 0 && { incidents }),
         };
     } catch (err) {

@@ -1,8 +1,9 @@
 /**
  * The real-engine section of docs/performance.md and its chart, made from the raw results: per
  * version of the program (its resources per tenant), way of running it and tenant count, the
- * median of each operation with its range, the program's peak memory, and a least-squares fit of
- * seconds per resource. The chart shows the newest version only.
+ * median of each operation with its range, the program's peak memory, a least-squares fit of
+ * seconds per resource, and the seconds per resource of a first `up` and a `destroy`. The chart
+ * shows the newest version only.
  */
 import type { ProgramMode } from "../../../test/e2e/support/program-mode";
 import type { CycleResult, Operation } from "./real-cycle";
@@ -10,12 +11,17 @@ import type { ResultsFile } from "./results-file";
 import { leastSquares, Spread, spread } from "./statistics";
 import { lineChartSvg, Series } from "./svg-chart";
 
-const TIMED: readonly { operation: Operation; heading: string }[] = [
-    { operation: "firstUp", heading: "first `up`" },
-    { operation: "preview", heading: "preview, no change" },
-    { operation: "addOne", heading: "`up`, add 1 tenant" },
-    { operation: "changePlan", heading: "`up`, change 1 plan" },
-    { operation: "destroy", heading: "`destroy`" },
+/**
+ * The operations, and whether each makes a step for every resource of the stack. After each step
+ * the engine writes the whole state again, so the time of those grows faster than linearly and a
+ * line through it says little; they are reported per resource instead.
+ */
+const TIMED: readonly { operation: Operation; heading: string; stepsEveryResource: boolean }[] = [
+    { operation: "firstUp", heading: "first `up`", stepsEveryResource: true },
+    { operation: "preview", heading: "preview, no change", stepsEveryResource: false },
+    { operation: "addOne", heading: "`up`, add 1 tenant", stepsEveryResource: false },
+    { operation: "changePlan", heading: "`up`, change 1 plan", stepsEveryResource: false },
+    { operation: "destroy", heading: "`destroy`", stepsEveryResource: true },
 ];
 const MODE_NAMES: Record<ProgramMode, string> = {
     typescript: "TypeScript (ts-node)",
@@ -25,30 +31,54 @@ const MODE_NAMES: Record<ProgramMode, string> = {
 interface Group {
     readonly resourcesPerTenant: number;
     readonly mode: ProgramMode;
+    readonly skippedCheckpoints: boolean;
     readonly tenants: number;
     readonly cycles: readonly CycleResult[];
 }
 
+/** How the group's cycles ran the program and the engine, as the tables name it. */
+function setup(group: Pick<Group, "mode" | "skippedCheckpoints">): string {
+    const program = MODE_NAMES[group.mode];
+    return group.skippedCheckpoints ? `${program}, checkpoints skipped` : program;
+}
+
+/** TypeScript before compiled, and the engine as users run it before checkpoints skipped. */
+const setupOrder = (group: Pick<Group, "mode" | "skippedCheckpoints">): number =>
+    2 * Object.keys(MODE_NAMES).indexOf(group.mode) + (group.skippedCheckpoints ? 1 : 0);
+
 /**
- * The cycles by version of the program, way of running and tenant count: the newest version
- * first, then TypeScript first, fewest tenants first.
+ * The cycles by version of the program, setup and tenant count: the newest version first, then
+ * in setup order, fewest tenants first.
  */
 function groups(results: ResultsFile): Group[] {
     const byKey = new Map<string, Group>();
     for (const cycle of results.cycles) {
         const { resourcesPerTenant, mode, tenants } = cycle;
-        const key = `${resourcesPerTenant}/${mode}/${tenants}`;
-        const group = byKey.get(key) ?? { resourcesPerTenant, mode, tenants, cycles: [] };
+        const skippedCheckpoints = cycle.skippedCheckpoints === true;
+        const key = `${resourcesPerTenant}/${mode}/${skippedCheckpoints}/${tenants}`;
+        const group = byKey.get(key) ?? {
+            resourcesPerTenant,
+            mode,
+            skippedCheckpoints,
+            tenants,
+            cycles: [],
+        };
         byKey.set(key, { ...group, cycles: [...group.cycles, cycle] });
     }
     const versions = versionsNewestFirst(results);
-    const modeOrder = (mode: ProgramMode) => Object.keys(MODE_NAMES).indexOf(mode);
     return [...byKey.values()].sort(
         (a, b) =>
             versions.indexOf(a.resourcesPerTenant) - versions.indexOf(b.resourcesPerTenant) ||
-            modeOrder(a.mode) - modeOrder(b.mode) ||
+            setupOrder(a) - setupOrder(b) ||
             a.tenants - b.tenants,
     );
+}
+
+/** The groups of one version of the program, by setup, in setup order. */
+function bySetup(results: ResultsFile, version: number): Group[][] {
+    const ofVersion = groups(results).filter((g) => g.resourcesPerTenant === version);
+    const setups = [...new Set(ofVersion.map(setup))];
+    return setups.map((name) => ofVersion.filter((g) => setup(g) === name));
 }
 
 /** The versions of the program (resources per tenant), the one of the latest cycle first. */
@@ -102,7 +132,7 @@ export function realEngineTable(results: ResultsFile): string {
         const memory = peakMemory(group);
         return [
             String(group.resourcesPerTenant),
-            MODE_NAMES[group.mode],
+            setup(group),
             String(group.tenants),
             String(resources(group)),
             String(group.cycles.length),
@@ -113,7 +143,10 @@ export function realEngineTable(results: ResultsFile): string {
     return markdownTable(header, rows);
 }
 
-/** Seconds per resource (least squares over the medians) and the fixed part, per operation and way of running. */
+/**
+ * Seconds per resource (least squares over the medians) and the fixed part, per version, setup
+ * and operation that steps only the resources it changes.
+ */
 export function slopeTable(results: ResultsFile): string {
     const header = [
         "resources per tenant",
@@ -125,12 +158,9 @@ export function slopeTable(results: ResultsFile): string {
     ];
     const rows: string[][] = [];
     for (const version of versionsNewestFirst(results))
-        for (const mode of Object.keys(MODE_NAMES) as ProgramMode[]) {
-            const ofMode = groups(results).filter(
-                (g) => g.mode === mode && g.resourcesPerTenant === version,
-            );
-            for (const { operation, heading } of TIMED) {
-                const measured = ofMode.flatMap((g) => {
+        for (const ofSetup of bySetup(results, version))
+            for (const { operation, heading } of TIMED.filter((t) => !t.stepsEveryResource)) {
+                const measured = ofSetup.flatMap((g) => {
                     const s = seconds(g, operation);
                     return s ? [{ group: g, median: s.median }] : [];
                 });
@@ -140,28 +170,59 @@ export function slopeTable(results: ResultsFile): string {
                 if (!line) continue;
                 rows.push([
                     String(version),
-                    MODE_NAMES[mode],
+                    setup(ofSetup[0]),
                     heading,
                     line.slope.toFixed(4),
                     line.intercept.toFixed(1),
                     measured.map((m) => m.group.tenants).join(", "),
                 ]);
             }
-        }
     return markdownTable(header, rows);
 }
 
+/**
+ * For the operations that step every resource of the stack: the median seconds divided by the
+ * resources, per version, setup and tenant count. A figure that grows with the stack is a total
+ * that grows faster than linearly.
+ */
+export function perResourceTable(results: ResultsFile): string {
+    const counts = [...new Set(groups(results).map((g) => g.tenants))].sort((a, b) => a - b);
+    const header = [
+        "resources per tenant",
+        "program",
+        "operation",
+        ...counts.map((n) => `${n} tenants, s per resource`),
+    ];
+    const rows: string[][] = [];
+    for (const version of versionsNewestFirst(results))
+        for (const ofSetup of bySetup(results, version))
+            for (const { operation, heading } of TIMED.filter((t) => t.stepsEveryResource)) {
+                const perCount = counts.map((n) => {
+                    const group = ofSetup.find((g) => g.tenants === n);
+                    const s = group && seconds(group, operation);
+                    return group && s ? (s.median / resources(group)).toFixed(3) : "–";
+                });
+                if (perCount.every((c) => c === "–")) continue;
+                rows.push([String(version), setup(ofSetup[0]), heading, ...perCount]);
+            }
+    return markdownTable(header, rows);
+}
+
+/**
+ * What users wait for on every pull request and merge: a preview, an added tenant, a plan change.
+ * The first `up`, minutes where these take seconds, would flatten them; it has its own table.
+ */
 export function realEngineChartSvg(results: ResultsFile): string {
     const colors: Partial<Record<Operation, string>> = {
         preview: "#1f77b4",
-        firstUp: "#d62728",
         addOne: "#2ca02c",
+        changePlan: "#ff7f0e",
     };
     const series: Series[] = [];
     const [newest] = versionsNewestFirst(results);
     for (const mode of Object.keys(MODE_NAMES) as ProgramMode[]) {
         const ofMode = groups(results).filter(
-            (g) => g.mode === mode && g.resourcesPerTenant === newest,
+            (g) => g.mode === mode && g.resourcesPerTenant === newest && !g.skippedCheckpoints,
         );
         if (ofMode.length === 0) continue;
         for (const { operation, heading } of TIMED.filter((t) => colors[t.operation])) {
