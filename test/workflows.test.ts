@@ -570,10 +570,10 @@ function checkGitlabDiscovery({ gitlab, gitlabChild, stacks }: Docs): void {
         "depend",
         `${triggerName}: fails when a stack job fails`,
     );
-    assert.equal(
+    assert.notEqual(
         trigger.trigger?.forward?.pipeline_variables,
         true,
-        `${triggerName}: passes the variables of a pipeline run by hand or by a schedule on to the stack jobs`,
+        `${triggerName}: a variable given by hand (STACK=prod) would override every stack job's own STACK`,
     );
     assert.equal(
         trigger.variables?.PARENT_PIPELINE_SOURCE,
@@ -1697,9 +1697,9 @@ const RULES: Rule[] = [
                 },
             ],
             [
-                "variables given to a pipeline run by hand stop at the trigger",
+                "the trigger forwards variables given by hand, STACK among them",
                 (d) => {
-                    delete (d.gitlab.stacks as GitlabJob).trigger!.forward;
+                    (d.gitlab.stacks as GitlabJob).trigger!.forward = { pipeline_variables: true };
                 },
             ],
             [
