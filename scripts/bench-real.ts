@@ -1,6 +1,6 @@
 /**
  * npm run bench:real [-- --tenants 10,50,100,200] [--runs 3] [--modes typescript,compiled]
- *                    [--skip-checkpoints] [--results FILE] [--note TEXT]
+ *                    [--skip-checkpoints] [--skip-destroy] [--results FILE] [--note TEXT]
  * npm run bench:real -- --report-only [--results FILE]
  *
  * The program under the real engine (the end-to-end suite's platform and harness) as the fleet
@@ -10,7 +10,10 @@
  * (bench-results/real-engine.json), and the real-engine section of docs/performance.md and
  * docs/performance.svg are made again from all of it (`--report-only` does only that).
  * `--skip-checkpoints` runs the engine without its state saves after every step, to measure what
- * they cost; those cycles have rows of their own and stay out of the chart. Not part of CI.
+ * they cost; those cycles have rows of their own and stay out of the chart. `--skip-destroy`
+ * ends a single cycle once its changes are measured and leaves its tenants on the platform, for a
+ * platform started afresh for every run (docs/performance.md, "Under the real engine"). Not part
+ * of CI.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -31,7 +34,7 @@ import { readResults, ResultsFile, thisMachine } from "./lib/bench/results-file"
 const ROOT = path.resolve(__dirname, "..");
 const PROJECT_RESULTS = path.join(ROOT, "bench-results", "real-engine.json");
 const USAGE =
-    "usage: npm run bench:real [-- --tenants 10,50,100,200] [--runs 3] [--modes typescript,compiled] [--skip-checkpoints] [--results FILE] [--note TEXT] [--report-only]";
+    "usage: npm run bench:real [-- --tenants 10,50,100,200] [--runs 3] [--modes typescript,compiled] [--skip-checkpoints] [--skip-destroy] [--results FILE] [--note TEXT] [--report-only]";
 
 runCli(async () => {
     const { values } = parseCommandLine(
@@ -43,6 +46,7 @@ runCli(async () => {
             results: { type: "string" },
             note: { type: "string" },
             "skip-checkpoints": { type: "boolean" },
+            "skip-destroy": { type: "boolean" },
             "report-only": { type: "boolean" },
         },
         USAGE,
@@ -53,6 +57,12 @@ runCli(async () => {
     if (modes.some((mode) => !PROGRAM_MODES.includes(mode)))
         throw new UsageError(`--modes takes ${PROGRAM_MODES.join(", ")}\n${USAGE}`);
     const skipCheckpoints = values["skip-checkpoints"] === true;
+    const skipDestroy = values["skip-destroy"] === true;
+    // The tenants left behind would collide with the next cycle's, and weigh on it.
+    if (skipDestroy && counts.length * runs * modes.length > 1)
+        throw new UsageError(
+            `--skip-destroy leaves the tenants on the platform, so it runs one cycle: one --tenants count, --runs 1 and one of --modes\n${USAGE}`,
+        );
     const resultsFile = path.resolve(values.results ?? PROJECT_RESULTS);
     // The project's figures make docs/performance.md; another series only prints its tables.
     const intoDocs = resultsFile === PROJECT_RESULTS;
@@ -82,14 +92,20 @@ runCli(async () => {
                     await writeFormatted(resultsFile, JSON.stringify(results));
                     if (intoDocs) await writeReport(results);
                 };
-                const cycle = await runCycle(platform, mode, tenants, { skipCheckpoints }, save);
+                const cycle = await runCycle(
+                    platform,
+                    mode,
+                    tenants,
+                    { skipCheckpoints, skipDestroy },
+                    save,
+                );
                 await save(cycle);
                 const took = (Date.now() - cycleStarted) / 1000;
                 const ops = Object.entries(cycle.operations)
                     .map(([name, o]) => `${name} ${o.seconds.toFixed(1)}s`)
                     .join(", ");
                 console.log(
-                    `${mode}${skipCheckpoints ? " (checkpoints skipped)" : ""} N=${tenants} run ${run}/${runs}: ${cycle.resources} resources; ${ops}; cycle ${took.toFixed(0)}s`,
+                    `${mode}${skipCheckpoints ? " (checkpoints skipped)" : ""} N=${tenants} run ${run}/${runs}, platform ${cycle.platformAgeMinutes} min old: ${cycle.resources} resources; ${ops}; cycle ${took.toFixed(0)}s`,
                 );
             }
         }

@@ -1,7 +1,9 @@
 import { strict as assert } from "node:assert";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { PROJECT_ROOT } from "../components/support/project-root";
 import { replaceSection } from "../scripts/lib/bench/doc-section";
 import { PeakMemoryLog } from "../scripts/lib/bench/peak-memory";
 import type { CycleResult } from "../scripts/lib/bench/real-cycle";
@@ -137,6 +139,11 @@ describe("bench:real: statistics and report", () => {
         delete measured.destroy;
         const results = { ...RESULTS, cycles: [{ ...failed, operations: measured }, ...rest] };
         assert.match(realEngineTable(results), /\| 1\.0 \(1\.0–1\.0\) \[2 runs\] +\|/);
+        // Two of the three runs at 10 tenants stopped in their destroy: one run left.
+        const stopped = RESULTS.cycles.map((c, i) =>
+            i === 1 || i === 2 ? { ...c, operations: measured } : c,
+        );
+        assert.match(realEngineTable({ ...RESULTS, cycles: stopped }), /\| 1\.0 \[1 run\] +\|/);
     });
 
     it("draws one line per operation users wait for and way of running, with the medians as points", () => {
@@ -211,5 +218,39 @@ describe("bench:real: statistics and report", () => {
         } finally {
             fs.rmSync(dir, { recursive: true, force: true });
         }
+    });
+
+    it("leaves tenants on the platform (--skip-destroy) only in a run of one cycle", () => {
+        const benchReal = (...flags: string[]) =>
+            spawnSync(
+                path.join(PROJECT_ROOT, "node_modules", ".bin", "ts-node"),
+                ["--transpile-only", path.join(PROJECT_ROOT, "scripts", "bench-real.ts"), ...flags],
+                // No platform: a run that passes the flags' checks stops at the platform's.
+                { encoding: "utf8", env: { PATH: process.env.PATH } },
+            );
+        const oneCycle = [
+            "--skip-destroy",
+            "--tenants",
+            "10",
+            "--runs",
+            "1",
+            "--modes",
+            "compiled",
+        ];
+        const refusal = /--skip-destroy leaves the tenants on the platform, so it runs one cycle/;
+        for (const flags of [
+            ["--skip-destroy"],
+            [...oneCycle.slice(0, -2)],
+            [...oneCycle.slice(0, 3), "--runs", "2", "--modes", "compiled"],
+            ["--skip-destroy", "--tenants", "10,50", "--runs", "1", "--modes", "compiled"],
+        ]) {
+            const result = benchReal(...flags);
+            assert.equal(result.status, 1, flags.join(" "));
+            assert.match(result.stderr, refusal, flags.join(" "));
+        }
+        const single = benchReal(...oneCycle);
+        assert.notEqual(single.status, 0);
+        assert.doesNotMatch(single.stderr, refusal);
+        assert.match(single.stderr, /KUBECONFIG is not set/);
     });
 });

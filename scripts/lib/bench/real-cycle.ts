@@ -4,6 +4,8 @@
  * adds one tenant, an `up` that changes one tenant's plan, then `destroy`, which leaves the
  * platform as it was. The cycle is handed out once without `destroy` as soon as the changes are
  * measured: a destroy of hundreds of tenants takes long enough that a run may be stopped in it.
+ * With `skipDestroy` the cycle ends there and leaves its tenants on a platform about to be thrown
+ * away.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -16,6 +18,7 @@ import {
     TenantFile,
     tenantOfUrn,
 } from "../../../test/e2e/support/project";
+import { KubeClient } from "../../../test/e2e/support/kube";
 import { PeakMemoryLog } from "./peak-memory";
 
 export const OPERATIONS = ["firstUp", "preview", "addOne", "changePlan", "destroy"] as const;
@@ -41,6 +44,11 @@ export interface CycleResult {
     readonly startedAt: string;
     /** The machine's 1-minute load average before and after the run: how busy it was. */
     readonly loadAverage: readonly [number, number];
+    /**
+     * Minutes since the cluster was set up (its `default` namespace was made) when the run began:
+     * a platform that has served many runs can slow every command (docs/performance.md).
+     */
+    readonly platformAgeMinutes?: number;
     /** Every operation's measure; none for a `destroy` that failed and had to be run again. */
     readonly operations: Readonly<Partial<Record<Operation, OperationMeasure>>>;
     /** What went wrong and was recovered from, such as a failed `destroy`. */
@@ -58,11 +66,12 @@ export async function runCycle(
     platform: Platform,
     mode: ProgramMode,
     tenants: number,
-    options: { skipCheckpoints: boolean },
+    options: { skipCheckpoints: boolean; skipDestroy: boolean },
     onChangesMeasured: (cycle: CycleResult) => Promise<void>,
 ): Promise<CycleResult> {
     const startedAt = new Date().toISOString();
     const loadBefore = os.loadavg()[0];
+    const platformAgeMinutes = await platformAge(platform);
     const logDir = fs.mkdtempSync(path.join(os.tmpdir(), "aims-bench-memory-"));
     const memory = new PeakMemoryLog(path.join(logDir, "processes.jsonl"));
     const stack = await RealStack.create(platform, {
@@ -104,9 +113,11 @@ export async function runCycle(
             ...(options.skipCheckpoints && { skippedCheckpoints: true }),
             startedAt,
             loadAverage: [loadBefore, os.loadavg()[0]],
+            platformAgeMinutes,
             operations: { firstUp, preview, addOne, changePlan },
         };
         await onChangesMeasured(changes);
+        if (options.skipDestroy) return changes;
         const incidents: string[] = [];
         const destroy = await measured(stack.destroy()).catch(async (err: Error) => {
             incidents.push(`destroy failed and was run again: ${lastErrorLine(err)}`);
@@ -127,6 +138,16 @@ export async function runCycle(
         stack.remove();
         fs.rmSync(logDir, { recursive: true, force: true });
     }
+}
+
+async function platformAge(platform: Platform): Promise<number> {
+    const kube = KubeClient.fromKubeconfig(platform.kubeconfig, platform.kubeContext);
+    const namespace = await kube.get<{ metadata: { creationTimestamp: string } }>(
+        "/api/v1/namespaces/default",
+    );
+    if (!namespace) throw new Error("the cluster has no default namespace");
+    const minutes = (Date.now() - Date.parse(namespace.metadata.creationTimestamp)) / 60_000;
+    return Math.round(minutes);
 }
 
 /** `count` small Kubernetes tenants, bench0001, bench0002, ... */

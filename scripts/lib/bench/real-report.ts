@@ -114,8 +114,8 @@ function cell(s: Spread | undefined, runs: number, digits = 1): string {
         s.runs === 1
             ? s.median.toFixed(digits)
             : `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})`;
-    // Fewer runs than the row's: some failed and were repeated (their incidents are in the results).
-    return s.runs < runs ? `${figure} [${s.runs} runs]` : figure;
+    // Fewer runs than the row's: a destroy failed and was run again, or was stopped or skipped.
+    return s.runs < runs ? `${figure} [${s.runs} run${s.runs === 1 ? "" : "s"}]` : figure;
 }
 
 export function realEngineTable(results: ResultsFile): string {
