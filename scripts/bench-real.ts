@@ -99,7 +99,6 @@ runCli(async () => {
                     { skipCheckpoints, skipDestroy },
                     save,
                 );
-                await save(cycle);
                 const took = (Date.now() - cycleStarted) / 1000;
                 const ops = Object.entries(cycle.operations)
                     .map(([name, o]) => `${name} ${o.seconds.toFixed(1)}s`)

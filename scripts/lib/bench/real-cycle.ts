@@ -2,10 +2,10 @@
  * One run of the real-engine bench for one tenant count and one way of running the program: on
  * a fresh stack, the first `up` of N Kubernetes tenants, a preview with no change, an `up` that
  * adds one tenant, an `up` that changes one tenant's plan, then `destroy`, which leaves the
- * platform as it was. The cycle is handed out once without `destroy` as soon as the changes are
- * measured: a destroy of hundreds of tenants takes long enough that a run may be stopped in it.
- * With `skipDestroy` the cycle ends there and leaves its tenants on a platform about to be thrown
- * away.
+ * platform as it was. The cycle is handed to `save` as soon as the changes are measured, and
+ * again with its `destroy`: a destroy of hundreds of tenants takes long enough that a run may be
+ * stopped in it. With `skipDestroy` the cycle ends there and leaves its tenants on a platform
+ * about to be thrown away.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -67,7 +67,7 @@ export async function runCycle(
     mode: ProgramMode,
     tenants: number,
     options: { skipCheckpoints: boolean; skipDestroy: boolean },
-    onChangesMeasured: (cycle: CycleResult) => Promise<void>,
+    save: (cycle: CycleResult) => Promise<void>,
 ): Promise<CycleResult> {
     const startedAt = new Date().toISOString();
     const loadBefore = os.loadavg()[0];
@@ -116,7 +116,7 @@ export async function runCycle(
             platformAgeMinutes,
             operations: { firstUp, preview, addOne, changePlan },
         };
-        await onChangesMeasured(changes);
+        await save(changes);
         if (options.skipDestroy) return changes;
         const incidents: string[] = [];
         const destroy = await measured(stack.destroy()).catch(async (err: Error) => {
@@ -124,12 +124,14 @@ export async function runCycle(
             await stack.destroy();
             return undefined;
         });
-        return {
+        const cycle: CycleResult = {
             ...changes,
             loadAverage: [loadBefore, os.loadavg()[0]],
             operations: { ...changes.operations, ...(destroy && { destroy }) },
             ...(incidents.length > 0 && { incidents }),
         };
+        await save(cycle);
+        return cycle;
     } catch (err) {
         // Leave nothing on the platform for the next run, then report the first failure.
         await stack.destroy().catch(() => undefined);
