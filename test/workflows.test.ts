@@ -38,19 +38,13 @@ const SHARDED_STACKS: DiscoveredStack[] = [
 /** A matrix over the stacks the workflow's `stacks` job found: `key` is an output of it. */
 const stacksOutput = (key: string) => `\${{ fromJSON(needs.stacks.outputs.${key}) }}`;
 const MATRIX_STACK = "${{ matrix.stack }}";
-/** What a pull request must touch to be previewed, and a push to main to be deployed. */
-const PROGRAM_PATHS = [
-    "index.ts",
-    "components/**",
-    "scripts/**",
-    "tenants/**",
-    "charts/**",
-    "policy/**",
-    "Pulumi*.yaml",
-    "package*.json",
-    "tsconfig*.json",
-    "test/**",
-];
+/** The providers the end-to-end job installs: each at the version package-lock.json pins. */
+const E2E_PLUGINS = ["kubernetes", "postgresql", "random", "command"] as const;
+/** What an up job runs after: the tests passed, or they were skipped for a signup. */
+const TEST_GATE =
+    "(needs.test.result == 'success' || (needs.test.result == 'skipped' && needs.stacks.outputs.signup == 'true'))";
+/** Where the workflows' test jobs keep the pinned tools between runs (scripts/lib/tools.ts). */
+const TOOLS_CACHE = "~/.cache/aims-tenants/tools";
 
 type Concurrency = string | { group: string; "cancel-in-progress"?: boolean | string };
 interface Step {
@@ -65,6 +59,7 @@ interface Step {
 }
 interface Job {
     needs?: string | string[];
+    "runs-on"?: string;
     if?: string;
     environment?: string | { name: string; deployment?: boolean };
     concurrency?: Concurrency;
@@ -82,7 +77,7 @@ interface Input {
 }
 interface Workflow {
     on: {
-        pull_request?: { paths?: string[] };
+        pull_request?: { paths?: string[] } | null;
         push?: { branches?: string[]; paths?: string[] };
         workflow_dispatch?: { inputs?: Record<string, Input> } | null;
         schedule?: Array<{ cron: string }>;
@@ -102,6 +97,7 @@ interface GitlabJob {
     stage?: string;
     image?: string | { name: string };
     variables?: Record<string, string>;
+    after_script?: string[];
     parallel?: { matrix?: Array<Record<string, string | string[]>> };
     environment?: string | { name: string; action?: string };
     resource_group?: string;
@@ -127,6 +123,8 @@ interface Docs {
     gitlabChild: GitlabCi;
     /** The stacks the workflows find, as `npm run stacks -- --json` prints them. */
     stacks: StackGroups;
+    /** README.md and docs/*.md, by file name: what users read. */
+    userDocs: Record<string, string>;
 }
 
 const readText = (file: string) => fs.readFileSync(path.join(PROJECT_ROOT, file), "utf8");
@@ -144,6 +142,14 @@ function loadDocs(stacks: readonly DiscoveredStack[]): Docs {
         gitlab,
         gitlabChild: stackPipeline(gitlab, stacks) as GitlabCi,
         stacks: stackGroups(stacks),
+        userDocs: Object.fromEntries(
+            [
+                "README.md",
+                ...fs.readdirSync(path.join(PROJECT_ROOT, "docs")).map((f) => `docs/${f}`),
+            ]
+                .filter((file) => file.endsWith(".md"))
+                .map((file) => [file, readText(file)]),
+        ),
     };
 }
 
@@ -154,8 +160,16 @@ const allSteps = (wf: Workflow): Step[] => Object.values(wf.jobs).flatMap(stepsO
 const needsOf = (job: Job): string[] => [job.needs ?? []].flat();
 const environmentOf = (job: Job): string | undefined =>
     typeof job.environment === "string" ? job.environment : job.environment?.name;
+/** The environment chosen by the lane: `<environment>-signup` for a signup, else `<environment>`. */
+const laneEnvironment = (environment: string) =>
+    `\${{ needs.stacks.outputs.signup == 'true' && '${environment}-signup' || '${environment}' }}`;
+/** Steps of pulumi/actions that run a Pulumi command (without one, the action only installs the CLI). */
 const pulumiSteps = (job: Job): Step[] =>
-    stepsOf(job).filter((s) => s.uses?.startsWith("pulumi/actions@"));
+    stepsOf(job).filter((s) => s.uses?.startsWith("pulumi/actions@") && s.with?.command);
+const runOf = (job: Job): string =>
+    stepsOf(job)
+        .map((s) => s.run ?? "")
+        .join("\n");
 const isTrue = (value: unknown) => value === true || value === "true";
 
 function concurrencyOf(c: Concurrency | undefined): { group: string; cancel: boolean } | undefined {
@@ -187,7 +201,7 @@ function scriptsOf(wf: Workflow): Array<{ where: string; script: string }> {
 function upJob(wf: Workflow, environment: Environment): [string, Job] {
     const jobs = Object.entries(wf.jobs).filter(
         ([, job]) =>
-            environmentOf(job) === environment &&
+            [environment, laneEnvironment(environment)].includes(environmentOf(job) ?? "") &&
             pulumiSteps(job).some((s) => s.with?.command === "up"),
     );
     assert.equal(
@@ -298,9 +312,9 @@ const CREDENTIAL_PATTERNS: Array<[string, RegExp]> = [
     ["a GitLab token", /\bglpat-[A-Za-z0-9_-]{20,}\b/],
     ["kubeconfig credentials", /\b(client-key-data|client-certificate-data)\s*:/],
 ];
-/** A password or token value may only be a reference: `${{ secrets.NAME }}` (or `|| github.token`), `$NAME`, `${NAME}`. */
+/** A password or token value may only be a reference: `${{ secrets.NAME }}` (or `|| github.token`), `${{ github.token }}`, `$NAME`, `${NAME}`. */
 const SECRET_REFERENCE =
-    /^(\$\{\{\s*secrets\.[A-Za-z_][A-Za-z0-9_]*(\s*\|\|\s*github\.token)?\s*\}\}|\$\{?[A-Za-z_][A-Za-z0-9_]*\}?)$/;
+    /^(\$\{\{\s*(secrets\.[A-Za-z_][A-Za-z0-9_]*(\s*\|\|\s*github\.token)?|github\.token)\s*\}\}|\$\{?[A-Za-z_][A-Za-z0-9_]*\}?)$/;
 const SECRET_KEY = /(^|[-_])(password|passwd|token)$/i;
 
 export function secretProblems(text: string, file: string): string[] {
@@ -342,38 +356,201 @@ export function secretProblems(text: string, file: string): string[] {
 // ---- the rules, one function each: they throw on the first broken one ----------------------
 
 function checkPreviewTrigger({ preview }: Docs): void {
-    const paths = preview.on.pull_request?.paths ?? [];
-    for (const p of PROGRAM_PATHS)
-        assert.ok(paths.includes(p), `preview.yml: pull_request.paths lacks ${p}`);
     assert.deepEqual(
         Object.keys(preview.on),
         ["pull_request"],
         "preview.yml runs on pull requests only",
     );
+    // The stacks job decides what runs; a paths filter would leave the required check pending.
+    assert.equal(preview.on.pull_request?.paths, undefined, "preview.yml: every pull request");
 }
 
-function checkPreviewTests({ preview }: Docs): void {
-    const test = preview.jobs.test;
-    assert.ok(test, "preview.yml: a job named test");
-    const steps = stepsOf(test);
-    assert.ok(
-        steps.some((s) => s.uses?.startsWith("actions/setup-go@")),
-        "test sets up Go, which npm test needs to build the pinned tools",
+/**
+ * The test jobs run the README's commands, with the pinned tools cached by the module that pins
+ * them; the preview's stacks job validates the tenant files against every stack.
+ */
+function checkTestJobs({ preview, deploy }: Docs): void {
+    for (const [file, wf] of [
+        ["preview.yml", preview],
+        ["deploy.yml", deploy],
+    ] as const) {
+        const test = wf.jobs.test;
+        assert.ok(test, `${file}: a job named test`);
+        const steps = stepsOf(test);
+        assert.ok(
+            steps.some((s) => s.uses?.startsWith("actions/setup-go@")),
+            `${file}: test sets up Go, which npm test needs to build the pinned tools`,
+        );
+        const cache = steps.find((s) => s.uses?.startsWith("actions/cache@"));
+        assert.equal(cache?.with?.path, TOOLS_CACHE, `${file}: test caches the pinned tools`);
+        assert.match(
+            String(cache?.with?.key),
+            /hashFiles\('scripts\/lib\/tools\.ts'\)/,
+            `${file}: the tools cache is keyed by the versions that scripts/lib/tools.ts pins`,
+        );
+        const commands = steps.map((s) => s.run ?? "");
+        const install = commands.indexOf("npm ci");
+        assert.ok(
+            install >= 0 && install < commands.indexOf("npm test"),
+            `${file}: test runs npm ci, then npm test`,
+        );
+        assert.match(
+            test.if ?? "",
+            /needs\.stacks\.outputs\.signup != 'true'/,
+            `${file}: a signup changes no code`,
+        );
+    }
+    assert.match(
+        runOf(preview.jobs.stacks),
+        /^npm run tenant -- validate$/m,
+        "preview.yml: stacks validates the tenant files",
     );
-    assert.ok(
-        steps.some((s) => /^bash \.ci\/run$/m.test(s.run ?? "")),
-        "test runs bash .ci/run (npm ci, npm test)",
+}
+
+/** Nothing users run depends on this project's own machines: CI there is .ci/run alone. */
+function checkNoLocalKit(docs: Docs): void {
+    const pipelines: Array<[string, unknown]> = [
+        ["preview.yml", docs.preview],
+        ["deploy.yml", docs.deploy],
+        ["tenant.yml", docs.tenant],
+        [".gitlab-ci.yml", docs.gitlab],
+    ];
+    for (const [file, doc] of pipelines) {
+        const text = yaml.dump(doc);
+        assert.doesNotMatch(text, /\.ci\/run/, `${file} runs .ci/run`);
+        assert.doesNotMatch(text, /\.\.\/shared|realengine/, `${file} names the local kit`);
+    }
+    for (const [file, text] of Object.entries(docs.userDocs))
+        assert.doesNotMatch(text, /\.\.\/shared|realengine/, `${file} names the local kit`);
+}
+
+/**
+ * The end-to-end job: a kind cluster from a pinned action, PostgreSQL 15 with a non-superuser
+ * admin, the Pulumi CLI and each provider plugin at the version package-lock.json pins, found
+ * through AIMS_E2E_PLUGINS_DIR, and the full history (a scenario deploys an earlier program).
+ */
+function checkEndToEndJob({ preview }: Docs): void {
+    const job = preview.jobs.e2e;
+    assert.ok(job, "preview.yml: a job named e2e");
+    const steps = stepsOf(job);
+    const checkout = steps.find((s) => s.uses?.startsWith("actions/checkout@"));
+    assert.equal(checkout?.with?.["fetch-depth"], 0, "e2e: the full history");
+    const kind = steps.find((s) => s.uses?.startsWith("helm/kind-action@"));
+    assert.match(kind?.uses ?? "", /^helm\/kind-action@v\d+\.\d+\.\d+$/, "e2e: kind-action pinned");
+    assert.match(String(kind?.with?.version), /^v\d+\.\d+\.\d+$/, "e2e: the kind version pinned");
+    assert.equal(
+        job.env?.AIMS_KUBE_CONTEXT,
+        `kind-${kind?.with?.cluster_name}`,
+        "e2e: the suite uses the kind cluster's context",
     );
-    assert.ok(
-        steps.some((s) => /npm run tenant -- validate/.test(s.run ?? "")),
-        "test runs npm run tenant -- validate",
+    const run = runOf(job);
+    assert.match(run, /docker run [^\n]*\bpostgres:15\b/, "e2e: PostgreSQL 15");
+    const role = /CREATE ROLE \$AIMS_PG_ADMIN_USER LOGIN PASSWORD '\$\w+' ([A-Z ]+)"/.exec(run);
+    assert.deepEqual(
+        role?.[1].trim().split(/\s+/).sort(),
+        ["CREATEDB", "CREATEROLE"],
+        "e2e: an admin with CREATEDB and CREATEROLE, not a superuser",
     );
+    assert.match(run, /AIMS_PG_ADMIN_PASSWORD=\$\w+" >> "\$GITHUB_ENV"/);
+    const cli = steps.find((s) => s.uses?.startsWith("pulumi/actions@"));
+    assert.equal(cli?.with?.["pulumi-version"], "${{ env.PULUMI_VERSION }}", "e2e: the pinned CLI");
+    for (const plugin of E2E_PLUGINS) {
+        const installs = [
+            ...run.matchAll(new RegExp(`pulumi plugin install resource ${plugin} (\\S+)`, "g")),
+        ];
+        assert.deepEqual(
+            installs.map((m) => m[1]),
+            [lockedVersion(`@pulumi/${plugin}`)],
+            `e2e: the ${plugin} plugin at package-lock.json's version`,
+        );
+    }
+    assert.match(run, /AIMS_E2E_PLUGINS_DIR=\$HOME\/\.pulumi\/plugins" >> "\$GITHUB_ENV"/);
+    assert.match(steps.at(-1)?.run ?? "", /^npm run e2e$/m, "e2e: the suite runs last");
+    assert.match(job.if ?? "", /needs\.stacks\.outputs\.signup != 'true'/);
+}
+
+/** The one required check: after every other job but the signup lane's, always reported. */
+function checkAggregateCheck({ preview }: Docs): void {
+    const job = preview.jobs.checks;
+    assert.ok(job, "preview.yml: a job named checks");
+    const others = Object.keys(preview.jobs).filter((id) => !["checks", "signup"].includes(id));
+    assert.deepEqual([...needsOf(job)].sort(), others.sort(), "checks needs every other job");
+    assert.equal(job.if, "always()", "checks is reported whatever the jobs before it did");
+    const [verdict] = stepsOf(job);
+    assert.equal(verdict.env?.RESULTS, "${{ toJSON(needs) }}");
+    assert.match(
+        verdict.run ?? "",
+        /jq -e '\.stacks\.result == "success" and \(\[\.\[\] \| \.result\] \| all\(\. == "success" or \. == "skipped"\)\)'/,
+        "checks fails on any failed or cancelled job",
+    );
+}
+
+/**
+ * The signup lane: the plan of each affected stack may only create the new tenants (from the
+ * engine's JSON, never from text); once `checks` passed, the workflow approves, naming the rule,
+ * and turns on auto-merge with the tenant token, whose merge starts the deploy.
+ */
+function checkSignupLane({ preview }: Docs): void {
+    const stacks = preview.jobs.stacks;
+    for (const key of ["signup", "rule", "tenants"])
+        assert.equal(
+            stacks.outputs?.[key],
+            `\${{ steps.lane.outputs.${key} }}`,
+            `stacks: output ${key}`,
+        );
+    const lane = stepsOf(stacks).find((s) => s.id === "lane");
+    assert.match(
+        lane?.run ?? "",
+        /npm run --silent lane -- --base "\$BASE_SHA" --branch "\$HEAD_REF" --json/,
+    );
+    assert.equal(lane?.env?.BASE_SHA, "${{ github.event.pull_request.base.sha }}");
+    assert.equal(lane?.env?.HEADING, undefined);
+    assert.equal(lane?.env?.HEAD_REF, "${{ github.head_ref }}");
+    checkPlanCheckStep(stepsOf(preview.jobs.preview), "preview.yml: preview");
+    const job = preview.jobs.signup;
+    assert.ok(job, "preview.yml: a job named signup");
+    assert.ok(needsOf(job).includes("checks"), "signup: after checks");
+    assert.equal(
+        job.if,
+        "needs.stacks.outputs.signup == 'true' && needs.checks.result == 'success'",
+        "signup: only a signup whose checks passed",
+    );
+    const approve = stepsOf(job).find((s) => /gh pr review/.test(s.run ?? ""));
+    assert.match(approve?.run ?? "", /--approve/);
+    assert.match(approve?.run ?? "", /\$RULE/, "signup: the approval names the rule");
+    assert.equal(job.env?.RULE, "${{ needs.stacks.outputs.rule }}");
+    const merge = stepsOf(job).find((s) => /gh pr merge/.test(s.run ?? ""));
+    assert.match(merge?.run ?? "", /gh pr merge "\$PR_NUMBER" (.* )?--auto/);
+    assert.equal(
+        merge?.env?.GH_TOKEN,
+        "${{ secrets.TENANT_PR_TOKEN }}",
+        "signup: a merge made with GITHUB_TOKEN would start no deploy",
+    );
+}
+
+/** The step of the signup lane that checks the plan before a preview's comment or an up. */
+function checkPlanCheckStep(steps: readonly Step[], where: string): void {
+    const check = steps.find((s) => /plan-check/.test(s.run ?? ""));
+    assert.ok(check, `${where}: the signup lane checks the plan`);
+    assert.equal(check.if, "needs.stacks.outputs.signup == 'true'", `${where}: for a signup`);
+    assert.match(
+        check.run ?? "",
+        /pulumi preview --json (.* )?--stack "\$PULUMI_ORG\/\$STACK" > "\$RUNNER_TEMP\/plan\.json"/,
+        `${where}: from the engine's JSON plan`,
+    );
+    assert.match(
+        check.run ?? "",
+        /npm run --silent plan-check -- --tenants "\$TENANTS" --file "\$RUNNER_TEMP\/plan\.json"/,
+    );
+    assert.equal(check.env?.TENANTS, "${{ needs.stacks.outputs.tenants }}");
+    assert.ok(!isTrue(check["continue-on-error"]), `${where}: a refused plan fails the job`);
 }
 
 function checkPreviewPerStack({ preview }: Docs): void {
     const job = preview.jobs.preview;
     assert.ok(job, "preview.yml: a job named preview");
     assert.deepEqual([...needsOf(job)].sort(), ["stacks", "test"], "preview needs test and stacks");
+    assert.ok((job.if ?? "").includes(TEST_GATE), "preview: after the tests, or a signup");
     assert.equal(
         job.strategy?.matrix?.stack,
         stacksOutput("all"),
@@ -482,11 +659,15 @@ function checkStackDiscovery({ preview, deploy, stacks }: Docs): void {
         const finder = wf.jobs.stacks;
         assert.ok(finder, `${file}: a job named stacks finds the stacks`);
         const steps = stepsOf(finder);
-        const find = steps.find((s) => /\bnpm run --silent stacks -- --json\b/.test(s.run ?? ""));
+        const find = steps.find((s) =>
+            /\bnpm run --silent stacks -- --changed-since "\$BASE_SHA" --json\b/.test(s.run ?? ""),
+        );
         assert.ok(
             find?.id,
-            `${file}: stacks: a step with an id runs npm run --silent stacks -- --json`,
+            `${file}: stacks: a step with an id runs npm run --silent stacks -- --changed-since "$BASE_SHA" --json`,
         );
+        const checkout = steps.find((s) => s.uses?.startsWith("actions/checkout@"));
+        assert.equal(checkout?.with?.["fetch-depth"], 0, `${file}: stacks: the full history`);
         assert.ok(
             steps.findIndex((s) => /^npm ci\b/.test(s.run ?? "")) >= 0 &&
                 steps.findIndex((s) => /^npm ci\b/.test(s.run ?? "")) < steps.indexOf(find),
@@ -547,14 +728,17 @@ function checkGitlabDiscovery({ gitlab, gitlabChild, stacks }: Docs): void {
     }
     const named = hardCodedStacks(gitlab, stacks, ".gitlab-ci.yml");
     assert.deepEqual(named, [], `.gitlab-ci.yml names stacks:\n${named.join("\n")}`);
-    const generators = jobs.filter(([, job]) =>
-        /^npm run --silent gitlab-pipeline > \S+$/m.test(gitlabScript(job)),
-    );
+    const generatorLine =
+        /^npm run --silent gitlab-pipeline -- --previews-since "\$\{CI_MERGE_REQUEST_DIFF_BASE_SHA:-\}" > (\S+)$/m;
+    const generators = jobs.filter(([, job]) => generatorLine.test(gitlabScript(job)));
     assert.equal(generators.length, 1, ".gitlab-ci.yml: one job runs npm run gitlab-pipeline");
     const [generatorName, generator] = generators[0];
-    const artifact = /^npm run --silent gitlab-pipeline > (\S+)$/m.exec(
-        gitlabScript(generator),
-    )![1];
+    const artifact = generatorLine.exec(gitlabScript(generator))![1];
+    assert.equal(
+        generator.variables?.GIT_DEPTH,
+        "0",
+        `${generatorName}: the history, to read the tenant files at the merge base`,
+    );
     assert.match(gitlabScript(generator), /^npm ci\b/m, `${generatorName}: npm ci first`);
     assert.deepEqual(generator.artifacts?.paths, [artifact], `${generatorName}: keeps ${artifact}`);
     const triggers = jobs.filter(([, job]) => job.trigger);
@@ -618,7 +802,8 @@ function checkPreviewConcurrency({ preview }: Docs): void {
 
 function checkDeployTriggers({ deploy }: Docs): void {
     assert.deepEqual(deploy.on.push?.branches, ["main"]);
-    assert.deepEqual(deploy.on.push?.paths, PROGRAM_PATHS);
+    // The stacks job decides what a push affects; a paths filter would be a second rule.
+    assert.equal(deploy.on.push?.paths, undefined, "deploy.yml: every push to main");
     assert.ok("workflow_dispatch" in deploy.on, "deploy.yml can be started by hand");
     assert.ok(
         (deploy.on.schedule ?? []).length > 0,
@@ -642,8 +827,8 @@ function checkDeployOrder({ deploy }: Docs): void {
             const condition = job.if ?? "";
             assert.match(condition, /!cancelled\(\)/, `${id}: runs after a skipped environment`);
             assert.ok(
-                needs.includes("test") && condition.includes("needs.test.result == 'success'"),
-                `${id}: only after the tests passed`,
+                needs.includes("test") && condition.includes(TEST_GATE),
+                `${id}: only after the tests passed, or were skipped for a signup`,
             );
             for (const result of ["failure", "cancelled"]) {
                 assert.ok(
@@ -659,11 +844,35 @@ function checkDeployOrder({ deploy }: Docs): void {
 function checkDeployJobs({ deploy }: Docs): void {
     for (const environment of ENVIRONMENTS) {
         const [id, job] = upJob(deploy, environment);
-        // The environment carries the approval rule (required reviewers for sit and prod).
+        // The environment carries the approval rule (required reviewers for sit and prod); a
+        // signup goes to <environment>-signup, which has none.
         assert.ok(
             typeof job.environment === "string" || job.environment?.deployment !== false,
             `${id}: a real deployment to ${environment}`,
         );
+        assert.equal(
+            environmentOf(job),
+            environment === "dev" ? "dev" : laneEnvironment(environment),
+            `${id}: in ${environment}, or ${environment}-signup for a signup`,
+        );
+        assert.ok((job.if ?? "").includes(TEST_GATE), `${id}: after the tests, or a signup`);
+        const steps = stepsOf(job);
+        const upIndex = steps.findIndex((s) => s.with?.command === "up");
+        const recoverAt = steps.findIndex((s) =>
+            /^npm run recover -- --stack "\$PULUMI_ORG\/\$STACK"$/.test(s.run ?? ""),
+        );
+        assert.ok(recoverAt >= 0 && recoverAt < upIndex, `${id}: recover before pulumi up`);
+        assert.ok(!steps[recoverAt].if, `${id}: recover runs on every deploy`);
+        const onCancel = steps.find(
+            (s, i) => i > upIndex && /npm run recover -- --stack/.test(s.run ?? ""),
+        );
+        assert.equal(
+            onCancel?.if,
+            "cancelled() && steps.up.outcome == 'cancelled'",
+            `${id}: recover after a cancelled pulumi up`,
+        );
+        assert.equal(steps[upIndex].id, "up");
+        checkPlanCheckStep(steps.slice(0, upIndex), `deploy.yml: ${id}`);
         assert.equal(
             job.strategy?.matrix?.stack,
             stacksOutput(environment),
@@ -853,8 +1062,10 @@ function checkGitlabStages({ gitlab, gitlabChild }: Docs): void {
     assert.deepEqual(gitlabChild.stages, ["preview", "deploy"]);
     const test = gitlabJob(gitlab, "test");
     assert.equal(test.stage, "test");
-    assert.match(gitlabScript(test), /^bash \.ci\/run$/m);
-    assert.match(gitlabScript(test), /^npm run tenant -- validate$/m);
+    const script = gitlabScript(test).split("\n");
+    const install = script.indexOf("npm ci");
+    assert.ok(install >= 0 && install < script.indexOf("npm test"), "test: npm ci, then npm test");
+    assert.ok(script.includes("npm run tenant -- validate"), "test: validates the tenant files");
 }
 
 function checkGitlabPreview({ gitlabChild, stacks }: Docs): void {
@@ -928,9 +1139,17 @@ function checkGitlabDeploys({ gitlabChild, stacks }: Docs): void {
                 environment,
                 `${name}: in environment ${environment}`,
             );
+            const script = job.script ?? [];
+            const up = script.findIndex((l) =>
+                /^pulumi up --yes (.* )?--stack "\$PULUMI_ORG\/\$STACK"/.test(l),
+            );
+            const recover = script.indexOf('npm run recover -- --stack "$PULUMI_ORG/$STACK"');
+            assert.ok(up >= 0, `${name}: pulumi up on its stack`);
+            assert.ok(recover >= 0 && recover < up, `${name}: recover before pulumi up`);
             assert.match(
-                gitlabScript(job),
-                /pulumi up --yes (.* )?--stack "\$PULUMI_ORG\/\$STACK"/,
+                (job.after_script ?? []).join("\n"),
+                /if \[ "\$CI_JOB_STATUS" = "canceled" \]; then[^]*npm run recover -- --stack "\$PULUMI_ORG\/\$STACK"/,
+                `${name}: recover after a cancelled deploy`,
             );
             assert.equal(
                 job.resource_group,
@@ -979,7 +1198,9 @@ function checkBuildBeforePulumi({ preview, deploy, gitlab, gitlabChild }: Docs):
         ["deploy.yml", deploy],
     ] as const) {
         for (const [id, job] of Object.entries(wf.jobs)) {
-            const lines = stepsOf(job).map((s) => (s.uses ? `uses: ${s.uses}` : (s.run ?? "")));
+            const lines = stepsOf(job).map((s) =>
+                s.uses ? (s.with?.command ? `uses: ${s.uses}` : "") : (s.run ?? ""),
+            );
             assert.ok(inOrder(lines), `${file}: ${id}: npm ci, then npm run build, then pulumi`);
         }
     }
@@ -1011,7 +1232,8 @@ function checkPulumiVersion(docs: Docs, sdkVersion: string): void {
         "the GitLab child pipeline's PULUMI_VERSION",
     );
     for (const wf of [docs.preview, docs.deploy]) {
-        for (const step of Object.values(wf.jobs).flatMap(pulumiSteps)) {
+        const actionSteps = allSteps(wf).filter((s) => s.uses?.startsWith("pulumi/actions@"));
+        for (const step of actionSteps) {
             assert.equal(
                 step.with?.["pulumi-version"],
                 "${{ env.PULUMI_VERSION }}",
@@ -1021,14 +1243,16 @@ function checkPulumiVersion(docs: Docs, sdkVersion: string): void {
     }
 }
 
-function sdkVersion(): string {
+function lockedVersion(pkg: string): string {
     const lock = JSON.parse(readText("package-lock.json")) as {
         packages: Record<string, { version?: string }>;
     };
-    const version = lock.packages["node_modules/@pulumi/pulumi"]?.version;
-    assert.ok(version, "package-lock.json: @pulumi/pulumi");
+    const version = lock.packages[`node_modules/${pkg}`]?.version;
+    assert.ok(version, `package-lock.json: ${pkg}`);
     return version;
 }
+
+const sdkVersion = () => lockedVersion("@pulumi/pulumi");
 
 // ---- the tests -----------------------------------------------------------------------------
 
@@ -1088,15 +1312,13 @@ const previewStep = (d: Docs) => step(d.preview, "preview", (s) => s.uses === "p
 
 const RULES: Rule[] = [
     {
-        rule: "previews run on pull requests touching the program",
+        rule: "previews run on every pull request",
         check: checkPreviewTrigger,
         breaks: [
             [
-                "tenants/** is not watched",
+                "a paths filter leaves the required check pending",
                 (d) => {
-                    d.preview.on.pull_request!.paths = PROGRAM_PATHS.filter(
-                        (p) => p !== "tenants/**",
-                    );
+                    d.preview.on.pull_request = { paths: ["tenants/**"] };
                 },
             ],
             [
@@ -1108,21 +1330,241 @@ const RULES: Rule[] = [
         ],
     },
     {
-        rule: "the test job runs .ci/run (npm ci, npm test) and validates the tenants",
-        check: checkPreviewTests,
+        rule: "the test jobs run npm ci and npm test with the tools cached; stacks validates the tenants",
+        check: checkTestJobs,
         breaks: [
             [
                 "no tenant validation",
                 (d) => {
-                    d.preview.jobs.test.steps = stepsOf(d.preview.jobs.test).filter(
+                    d.preview.jobs.stacks.steps = stepsOf(d.preview.jobs.stacks).filter(
                         (s) => !/validate/.test(s.run ?? ""),
                     );
                 },
             ],
             [
-                "npm test without .ci/run",
+                "npm test without npm ci",
                 (d) => {
-                    step(d.preview, "test", (s) => s.run === "bash .ci/run").run = "npm test";
+                    d.deploy.jobs.test.steps = stepsOf(d.deploy.jobs.test).filter(
+                        (s) => s.run !== "npm ci",
+                    );
+                },
+            ],
+            [
+                "the tools are not cached",
+                (d) => {
+                    d.preview.jobs.test.steps = stepsOf(d.preview.jobs.test).filter(
+                        (s) => !s.uses?.startsWith("actions/cache@"),
+                    );
+                },
+            ],
+            [
+                "the cache outlives a change of the pinned versions",
+                (d) => {
+                    step(
+                        d.deploy,
+                        "test",
+                        (s) => !!s.uses?.startsWith("actions/cache@"),
+                    ).with!.key = "aims-tools-${{ runner.os }}";
+                },
+            ],
+            [
+                "a signup waits for the whole suite",
+                (d) => {
+                    delete d.preview.jobs.test.if;
+                },
+            ],
+        ],
+    },
+    {
+        rule: "no workflow runs .ci/run or names the local kit, nor does a user document",
+        check: checkNoLocalKit,
+        breaks: [
+            [
+                "the test job runs .ci/run",
+                (d) => {
+                    step(d.preview, "test", (s) => s.run === "npm test").run = "bash .ci/run";
+                },
+            ],
+            [
+                "GitLab's test job runs .ci/run",
+                (d) => {
+                    (d.gitlab.test as GitlabJob).script = ["bash .ci/run"];
+                },
+            ],
+            [
+                "a deploy builds the kit",
+                (d) => {
+                    d.deploy.jobs["drift-prod"].steps!.unshift({
+                        run: "../shared/realengine/build",
+                    });
+                },
+            ],
+            [
+                "the README starts the local platform",
+                (d) => {
+                    d.userDocs["README.md"] += "\n../shared/realengine/local-platform up\n";
+                },
+            ],
+            [
+                "a docs page names the kit's binaries",
+                (d) => {
+                    d.userDocs["docs/delivery.md"] +=
+                        "\nexport PATH=$HOME/.cache/aims-realengine/bin:$PATH\n";
+                },
+            ],
+        ],
+    },
+    {
+        rule: "the end-to-end job: kind, PostgreSQL 15 with a non-superuser admin, the pinned CLI and plugins",
+        check: checkEndToEndJob,
+        breaks: [
+            [
+                "no cluster",
+                (d) => {
+                    d.preview.jobs.e2e.steps = stepsOf(d.preview.jobs.e2e).filter(
+                        (s) => !s.uses?.startsWith("helm/kind-action@"),
+                    );
+                },
+            ],
+            [
+                "kind-action by a moving tag",
+                (d) => {
+                    step(d.preview, "e2e", (s) => !!s.uses?.startsWith("helm/kind-action@")).uses =
+                        "helm/kind-action@v1";
+                },
+            ],
+            [
+                "no database",
+                (d) => {
+                    d.preview.jobs.e2e.steps = stepsOf(d.preview.jobs.e2e).filter(
+                        (s) => !/docker run/.test(s.run ?? ""),
+                    );
+                },
+            ],
+            [
+                "the admin is a superuser",
+                (d) => {
+                    const pg = step(d.preview, "e2e", (s) => /CREATE ROLE/.test(s.run ?? ""));
+                    pg.run = pg.run!.replace("CREATEDB CREATEROLE", "SUPERUSER");
+                },
+            ],
+            [
+                "a plugin is not package-lock.json's version",
+                (d) => {
+                    const plugins = step(d.preview, "e2e", (s) =>
+                        /plugin install/.test(s.run ?? ""),
+                    );
+                    plugins.run = plugins.run!.replace(/(resource kubernetes )\S+/, "$14.0.0");
+                },
+            ],
+            [
+                "a plugin is missing",
+                (d) => {
+                    const plugins = step(d.preview, "e2e", (s) =>
+                        /plugin install/.test(s.run ?? ""),
+                    );
+                    plugins.run = plugins.run!.replace(/^.*resource command .*$/m, "");
+                },
+            ],
+            [
+                "the suite is not told where the plugins are",
+                (d) => {
+                    const plugins = step(d.preview, "e2e", (s) =>
+                        /plugin install/.test(s.run ?? ""),
+                    );
+                    plugins.run = plugins.run!.replace(/^.*AIMS_E2E_PLUGINS_DIR.*$/m, "");
+                },
+            ],
+            [
+                "a shallow checkout",
+                (d) => {
+                    delete step(d.preview, "e2e", (s) => !!s.uses?.startsWith("actions/checkout@"))
+                        .with;
+                },
+            ],
+        ],
+    },
+    {
+        rule: "one required check, always reported, failing when any job failed",
+        check: checkAggregateCheck,
+        breaks: [
+            [
+                "it does not wait for the end-to-end suite",
+                (d) => {
+                    d.preview.jobs.checks.needs = ["stacks", "test", "preview"];
+                },
+            ],
+            [
+                "it is skipped when a job fails",
+                (d) => {
+                    delete d.preview.jobs.checks.if;
+                },
+            ],
+            [
+                "a failed job passes it",
+                (d) => {
+                    const verdict = stepsOf(d.preview.jobs.checks)[0];
+                    verdict.run = verdict.run!.replace(/jq -e .*$/m, "true");
+                },
+            ],
+        ],
+    },
+    {
+        rule: "the signup lane: a creates-only plan from JSON, then an approval naming the rule and auto-merge",
+        check: checkSignupLane,
+        breaks: [
+            [
+                "the plan is not checked",
+                (d) => {
+                    d.preview.jobs.preview.steps = stepsOf(d.preview.jobs.preview).filter(
+                        (s) => !/plan-check/.test(s.run ?? ""),
+                    );
+                },
+            ],
+            [
+                "the plan is read from text",
+                (d) => {
+                    const check = step(d.preview, "preview", (s) => /plan-check/.test(s.run ?? ""));
+                    check.run = check.run!.replace(
+                        "pulumi preview --json",
+                        "pulumi preview --diff",
+                    );
+                },
+            ],
+            [
+                "a refused plan passes",
+                (d) => {
+                    step(d.preview, "preview", (s) => /plan-check/.test(s.run ?? ""))[
+                        "continue-on-error"
+                    ] = true;
+                },
+            ],
+            [
+                "every pull request is approved",
+                (d) => {
+                    d.preview.jobs.signup.if = "needs.checks.result == 'success'";
+                },
+            ],
+            [
+                "it approves before the checks",
+                (d) => {
+                    d.preview.jobs.signup.needs = ["stacks"];
+                    d.preview.jobs.signup.if = "needs.stacks.outputs.signup == 'true'";
+                },
+            ],
+            [
+                "the merge would start no deploy",
+                (d) => {
+                    step(d.preview, "signup", (s) =>
+                        /gh pr merge/.test(s.run ?? ""),
+                    ).env!.GH_TOKEN = "${{ github.token }}";
+                },
+            ],
+            [
+                "the branch name is the only rule",
+                (d) => {
+                    const lane = step(d.preview, "stacks", (s) => s.id === "lane");
+                    lane.run = lane.run!.replace(' --base "$BASE_SHA"', "");
                 },
             ],
         ],
@@ -1322,6 +1764,12 @@ const RULES: Rule[] = [
                 },
             ],
             [
+                "a paths filter",
+                (d) => {
+                    d.deploy.on.push!.paths = ["tenants/**"];
+                },
+            ],
+            [
                 "any branch deploys",
                 (d) => {
                     d.deploy.on.push!.branches = ["**"];
@@ -1369,7 +1817,17 @@ const RULES: Rule[] = [
                 "sit runs after the tests failed",
                 (d) => {
                     const job = d.deploy.jobs["up-sit"];
-                    job.if = job.if!.replace("needs.test.result == 'success' && ", "");
+                    job.if = job.if!.replace(TEST_GATE, "needs.test.result != 'cancelled'");
+                },
+            ],
+            [
+                "prod runs without tests for any change",
+                (d) => {
+                    const job = d.deploy.jobs["up-prod"];
+                    job.if = job.if!.replace(
+                        TEST_GATE,
+                        "(needs.test.result == 'success' || needs.test.result == 'skipped')",
+                    );
                 },
             ],
         ],
@@ -1418,6 +1876,39 @@ const RULES: Rule[] = [
                 "dev deploys on schedule",
                 (d) => {
                     delete d.deploy.jobs["up-dev"].if;
+                },
+            ],
+            [
+                "a signup's environment for every deploy",
+                (d) => {
+                    d.deploy.jobs["up-prod"].environment = "prod-signup";
+                },
+            ],
+            [
+                "no recovery before up",
+                (d) => {
+                    const steps = stepsOf(d.deploy.jobs["up-dev"]);
+                    steps.splice(
+                        steps.findIndex((s) => s.run?.startsWith("npm run recover")),
+                        1,
+                    );
+                },
+            ],
+            [
+                "recovery after a failure only",
+                (d) => {
+                    const steps = stepsOf(d.deploy.jobs["up-sit"]);
+                    steps.find((s) => s.if?.startsWith("cancelled()"))!.if = "failure()";
+                },
+            ],
+            [
+                "a signup deploys without its plan checked",
+                (d) => {
+                    const steps = stepsOf(d.deploy.jobs["up-prod"]);
+                    steps.splice(
+                        steps.findIndex((s) => /plan-check/.test(s.run ?? "")),
+                        1,
+                    );
                 },
             ],
             [
@@ -1692,7 +2183,10 @@ const RULES: Rule[] = [
                 (d) => {
                     const generator = d.gitlab["stacks:generate"] as GitlabJob;
                     generator.script = generator.script!.map((line) =>
-                        line.replace("npm run --silent gitlab-pipeline >", "cp .gitlab/stacks.yml"),
+                        line.replace(
+                            /^npm run --silent gitlab-pipeline .*>/,
+                            "cp .gitlab/stacks.yml",
+                        ),
                     );
                 },
             ],
@@ -2012,9 +2506,10 @@ describe("delivery: no plaintext secret", () => {
         }
     });
 
-    it("accepts references: ${{ secrets.X }}, ${{ secrets.X || github.token }}, $X and ${X}", () => {
+    it("accepts references: ${{ secrets.X }}, ${{ secrets.X || github.token }}, ${{ github.token }}, $X and ${X}", () => {
         const text =
             "env:\n  A_TOKEN: ${{ secrets.A_TOKEN }}\n  token: ${{ secrets.PR_TOKEN || github.token }}\n" +
+            "  GH_TOKEN: ${{ github.token }}\n" +
             "  DB_PASSWORD: $DB_PASSWORD\n  password: ${DB_PASSWORD}\n";
         assert.deepEqual(secretProblems(text, "x.yml"), []);
     });

@@ -5,6 +5,7 @@
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as path from "node:path";
 
 export interface Platform {
     readonly kubeconfig: string;
@@ -17,13 +18,26 @@ export interface Platform {
     readonly pulumiVersion: string;
 }
 
+/**
+ * The setting that lets the engine find plugins that `pulumi plugin install` put in a Pulumi home
+ * (a CI job's, say): each stack of the suite has a PULUMI_HOME of its own, so the engine would
+ * not look there. Without it, the providers must be on the PATH.
+ */
+export const PLUGINS_DIR_SETTING = "AIMS_E2E_PLUGINS_DIR";
+
+/** The folder AIMS_E2E_PLUGINS_DIR names, when set; platformFromEnvironment checks that it exists. */
+export function installedPluginsDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+    const dir = env[PLUGINS_DIR_SETTING];
+    return dir ? path.resolve(dir) : undefined;
+}
+
 const HOW_TO = [
     "The end-to-end suite runs the program under the real Pulumi engine against a real cluster and PostgreSQL.",
     "Provide them, then run `npm run e2e` again:",
-    "  - the Pulumi CLI on the PATH, with the kubernetes, postgresql, random and command plugins (`pulumi plugin install resource NAME VERSION`);",
+    "  - the Pulumi CLI on the PATH, with the kubernetes, postgresql, random and command plugins on the PATH or installed with `pulumi plugin install resource NAME VERSION` and AIMS_E2E_PLUGINS_DIR naming their folder (~/.pulumi/plugins);",
     "  - KUBECONFIG (and AIMS_KUBE_CONTEXT) for a cluster such as kind or k3d;",
     "  - PGHOST, PGPORT, AIMS_PG_ADMIN_USER and AIMS_PG_ADMIN_PASSWORD for a PostgreSQL role with CREATEDB and CREATEROLE;",
-    'README.md, "End-to-end tests", shows both ways: a local kind or k3d cluster, and the project\'s own local platform.',
+    'README.md, "End-to-end tests", shows how, with kind and a PostgreSQL container.',
 ].join("\n");
 
 /** The platform from the environment; throws one error listing everything missing. */
@@ -43,6 +57,9 @@ export function platformFromEnvironment(env: NodeJS.ProcessEnv = process.env): P
         user: required("AIMS_PG_ADMIN_USER"),
         password: required("AIMS_PG_ADMIN_PASSWORD"),
     };
+    const plugins = installedPluginsDir(env);
+    if (plugins && !fs.existsSync(plugins))
+        missing.push(`${PLUGINS_DIR_SETTING} names ${plugins}, which does not exist`);
     const version = spawnSync("pulumi", ["version"], { encoding: "utf8" });
     if (version.error || version.status !== 0) missing.push("`pulumi` is not on the PATH");
     if (missing.length > 0)

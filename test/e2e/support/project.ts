@@ -18,7 +18,7 @@ import {
 } from "@pulumi/pulumi/automation";
 import * as yaml from "js-yaml";
 import { PROJECT_ROOT } from "../../../components/support/project-root";
-import type { Platform } from "./platform";
+import { installedPluginsDir, Platform } from "./platform";
 import { configuredMode, ProgramMode, setProgramMode } from "./program-mode";
 
 /** Linked into the copy from the program's folder: its code and its chart. */
@@ -289,7 +289,8 @@ function isGuardRead(urn: string, op: OpType): boolean {
 /**
  * A new stack of the project in `workDir`, on its own file backend with the passphrase secrets
  * provider and its own PULUMI_HOME, all in `stateDir`, with `environment` added to every
- * command's. The engine finds providers on the PATH and never downloads one.
+ * command's. The engine never downloads a provider: it finds them on the PATH, or in the plugins
+ * folder that AIMS_E2E_PLUGINS_DIR names (platform.ts), linked into that PULUMI_HOME.
  */
 export async function createIsolatedStack(
     workDir: string,
@@ -298,6 +299,8 @@ export async function createIsolatedStack(
 ): Promise<{ stack: Stack; stateDir: string }> {
     const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "aims-e2e-state-"));
     fs.mkdirSync(path.join(stateDir, "home"));
+    const plugins = installedPluginsDir();
+    if (plugins) fs.symlinkSync(plugins, path.join(stateDir, "home", "plugins"));
     fs.mkdirSync(path.join(stateDir, "backend"));
     const stack = await LocalWorkspace.createStack(
         { stackName, workDir },
