@@ -6,7 +6,17 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "dist/", "out/", "policy/node_modules/", ".cache/"] },
+    {
+        // .gitlab-ci-local/: gitlab-ci-local's copy of the project and its job state.
+        ignores: [
+            "node_modules/",
+            "dist/",
+            "out/",
+            "policy/node_modules/",
+            ".cache/",
+            ".gitlab-ci-local/",
+        ],
+    },
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {
