@@ -74,3 +74,9 @@ export function scopeOf(path: string): PathScope {
     const known = EVERY_STACK.find((rule) => rule.matches(path));
     return { scope: "every-stack", what: known?.what ?? "a file not known to be harmless" };
 }
+
+/** What kind of file the path is, in a few words. */
+export function whatIs(path: string): string {
+    const scope = scopeOf(path);
+    return scope.scope === "tenant" ? "a tenant file" : scope.what;
+}
