@@ -314,7 +314,7 @@ describe("affected stacks (npm run stacks -- --changed-since)", () => {
             (err: Error) =>
                 err instanceof GitError &&
                 err.message ===
-                    '--changed-since: "no-such-branch" is not a commit in this repository; fetch it first (git fetch origin no-such-branch)',
+                    '--changed-since: "no-such-branch" is not a commit in this repository; fetch it first',
         );
     });
 

@@ -8,7 +8,7 @@
  */
 import { deploys, stackShardOf } from "../../components/stack/shard-stacks";
 import type { TenantSpec } from "../../components/tenant-files/registry";
-import { ChangedFile } from "./git";
+import { ChangedFile, verbOf } from "./git";
 import { ChangeRefs, ChangeSet, readChangeSet } from "./change-set";
 import { scopeOf } from "./change-scope";
 import { DiscoveredStack, stackGroups, StackGroups } from "./stack-groups";
@@ -80,22 +80,6 @@ export function affectedBy(
             ]),
         ),
     };
-}
-
-/** A change's verb: what happened to the file. */
-export function verbOf(file: ChangedFile): string {
-    switch (file.status) {
-        case "A":
-            return "added";
-        case "D":
-            return "removed";
-        case "M":
-            return "modified";
-        case "T":
-            return "changed type";
-        default:
-            return `changed (${file.status})`;
-    }
 }
 
 function tenantReason(change: ChangedFile, was: boolean, is: boolean): string | undefined {

@@ -48,7 +48,7 @@ export function resolveCommit(repoDir: string, ref: string, what: string): strin
             .trim();
     } catch {
         throw new GitError(
-            `${what}: ${JSON.stringify(ref)} is not a commit in this repository; fetch it first (git fetch origin ${ref})`,
+            `${what}: ${JSON.stringify(ref)} is not a commit in this repository; fetch it first`,
         );
     }
 }
@@ -116,6 +116,22 @@ export function changedFiles(repoDir: string, from: string, to: string): Changed
         });
     }
     return changes;
+}
+
+/** A change's verb: what happened to the file. */
+export function verbOf(file: ChangedFile): string {
+    switch (file.status) {
+        case "A":
+            return "added";
+        case "D":
+            return "removed";
+        case "M":
+            return "modified";
+        case "T":
+            return "changed type";
+        default:
+            return `changed (${file.status})`;
+    }
 }
 
 export function kindOfMode(mode: string): FileKind {

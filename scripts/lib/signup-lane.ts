@@ -12,11 +12,11 @@
 import { deploys } from "../../components/stack/shard-stacks";
 import type { TenantSpec } from "../../components/tenant-files/registry";
 import { ENVIRONMENTS, Environment } from "../../components/vocabulary/words";
-import { missingShards, verbOf } from "./affected-stacks";
+import { missingShards } from "./affected-stacks";
 import { ChangeRefs, readChangeSet } from "./change-set";
 import { whatIs } from "./change-scope";
 import { quote } from "../../components/support/quote";
-import { ChangedFile, kindOfMode } from "./git";
+import { ChangedFile, kindOfMode, verbOf } from "./git";
 import type { DiscoveredStack } from "./stack-groups";
 import { stacksAtCommit } from "./stacks-at-commit";
 import { TenantChange, tenantChanges } from "./tenant-versions";
@@ -89,7 +89,8 @@ export function signupVerdict(
         for (const shard of missingShards(tenant, stacks))
             reasons.push(`${tenant.file}: names ${shard}, which no stack deploys`);
     }
-    const notes = createTenantNotes(branch, files);
+    const createTenant = createTenantRule(branch, files);
+    const { notes } = createTenant;
     if (reasons.length > 0) {
         return {
             signup: false,
@@ -103,10 +104,7 @@ export function signupVerdict(
     }
     return {
         signup: true,
-        rule:
-            notes.length === 0 && branch !== undefined && CREATE_TENANT_BRANCH.test(branch)
-                ? "create-tenant"
-                : "adds-tenant-files",
+        rule: createTenant.applies ? "create-tenant" : "adds-tenant-files",
         tenants: added.map((tenant) => tenant.name),
         environments: ENVIRONMENTS.filter((environment) =>
             added.some((tenant) => tenant.environments.includes(environment)),
@@ -143,14 +141,24 @@ function newTenantProblems({ change, after }: TenantChange): string[] {
     return [];
 }
 
-/** Why the create-tenant rule does not apply to a create-tenant branch; none on other branches. */
-function createTenantNotes(branch: string | undefined, files: readonly ChangedFile[]): string[] {
+/**
+ * Whether the change is the core's create-tenant pull request: its branch names a tenant and the
+ * change adds exactly that tenant's file. A create-tenant branch it does not fit gets a note.
+ */
+function createTenantRule(
+    branch: string | undefined,
+    files: readonly ChangedFile[],
+): { readonly applies: boolean; readonly notes: readonly string[] } {
     const name = branch === undefined ? undefined : CREATE_TENANT_BRANCH.exec(branch)?.[1];
-    if (name === undefined) return [];
+    if (name === undefined) return { applies: false, notes: [] };
     const expected = `tenants/${name}.yaml`;
-    if (files.length === 1 && files[0].path === expected && files[0].status === "A") return [];
+    if (files.length === 1 && files[0].path === expected && files[0].status === "A")
+        return { applies: true, notes: [] };
     const changed = files.map((file) => `${file.path} (${verbOf(file)})`).join(", ") || "nothing";
-    return [
-        `the create-tenant rule does not apply: branch ${quote(branch!)} must add exactly ${expected}, and this change holds ${changed}`,
-    ];
+    return {
+        applies: false,
+        notes: [
+            `the create-tenant rule does not apply: branch ${quote(branch!)} must add exactly ${expected}, and this change holds ${changed}`,
+        ],
+    };
 }
