@@ -30,7 +30,7 @@ export const FIRST_STACK_SHARD: number = stackSchema.properties["aims:stackShard
 
 const STACK_FILE = /^Pulumi\.([^/]+)\.yaml$/;
 /** Far above any stack file; a larger one is not read. */
-const MAX_STACK_FILE_BYTES = 1024 * 1024;
+export const MAX_STACK_FILE_BYTES = 1024 * 1024;
 
 /** The running stack, from its settings (its config may differ from its file, in tests and previews). */
 export function runningStack(settings: {
