@@ -17,6 +17,7 @@ import {
     stackPipeline,
 } from "../scripts/lib/gitlab-pipeline";
 import type { DiscoveredStack } from "../scripts/lib/stack-groups";
+import { gitHistory } from "./support/git-history";
 import { copyProject } from "./support/project";
 
 type Job = Record<string, any>;
@@ -177,7 +178,66 @@ describe("GitLab's child pipeline of the stack jobs (npm run gitlab-pipeline)", 
         ]);
     });
 
+    it("previews only the stacks named, and still deploys every stack and checks prod's drift", () => {
+        const pipeline = stackPipeline(CI, SHARDED, new Set(["prod-2"]));
+        const jobs = Object.keys(pipeline).filter((k) => /^(preview|deploy|drift):/.test(k));
+        assert.deepEqual(jobs, [
+            "preview:prod-2",
+            "deploy:dev",
+            "deploy:sit",
+            "deploy:prod",
+            "deploy:prod-2",
+            "drift:prod",
+            "drift:prod-2",
+        ]);
+        assert.deepEqual(pipelineProblems(pipeline), []);
+    });
+
     describe("the command", () => {
+        it("with --previews-since, previews the stacks the change affects, on real git history", () => {
+            const history = gitHistory();
+            try {
+                history.write({
+                    ".gitlab-ci.yml": fs.readFileSync(
+                        path.join(PROJECT_ROOT, ".gitlab-ci.yml"),
+                        "utf8",
+                    ),
+                });
+                const base = history.commit("GitLab CI");
+                history.git("checkout", "-q", "-b", "tenant/delta");
+                history.write({
+                    "tenants/delta.yaml":
+                        "name: delta\ndisplayName: Delta\nplan: small\nenvironments: [prod]\nstackShard: { prod: 2 }\n",
+                });
+                history.commit("delta");
+                const previewsOf = (...args: string[]) => {
+                    const run = history.run("gitlab-pipeline", ...args);
+                    assert.equal(run.status, 0, run.stderr);
+                    const jobs = Object.keys(yaml.load(run.stdout) as GitlabConfig);
+                    return {
+                        previews: jobs.filter((job) => job.startsWith("preview:")),
+                        deploys: jobs.filter((job) => job.startsWith("deploy:")),
+                    };
+                };
+                assert.deepEqual(previewsOf("--previews-since", base), {
+                    previews: ["preview:prod-2"],
+                    deploys: ["deploy:dev", "deploy:sit", "deploy:prod", "deploy:prod-2"],
+                });
+                assert.deepEqual(previewsOf("--previews-since", "").previews, [
+                    "preview:dev",
+                    "preview:sit",
+                    "preview:prod",
+                    "preview:prod-2",
+                ]);
+                const unknown = history.run("gitlab-pipeline", "--previews-since", "no-such-ref");
+                assert.equal(unknown.status, 1);
+                assert.equal(unknown.stdout, "", "nothing for the trigger job to run");
+                assert.match(unknown.stderr, /no-such-ref/);
+            } finally {
+                history.cleanup();
+            }
+        });
+
         it("prints the pipeline of the project's stack files, and fails on a bad one", () => {
             const project = copyProject({});
             try {

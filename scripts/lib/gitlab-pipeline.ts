@@ -19,8 +19,16 @@ export const CHILD_STAGES = ["preview", "deploy"] as const;
 /** The environment whose stacks get a scheduled drift check. */
 const DRIFT_ENVIRONMENT = "prod";
 
-/** The child pipeline for `stacks` (in deploy order), with the templates of `ci` (.gitlab-ci.yml) its jobs extend. */
-export function stackPipeline(ci: GitlabConfig, stacks: readonly DiscoveredStack[]): GitlabConfig {
+/**
+ * The child pipeline for `stacks` (in deploy order), with the templates of `ci` (.gitlab-ci.yml)
+ * its jobs extend. Only the stacks named in `previewed` get a preview job (a merge request
+ * previews the stacks it can affect); every stack gets its deploy and, in prod, its drift check.
+ */
+export function stackPipeline(
+    ci: GitlabConfig,
+    stacks: readonly DiscoveredStack[],
+    previewed: ReadonlySet<string> = new Set(stacks.map((s) => s.stack)),
+): GitlabConfig {
     const jobs: Record<string, Job> = {
         "stacks:list": {
             extends: ".stack-list",
@@ -31,7 +39,7 @@ export function stackPipeline(ci: GitlabConfig, stacks: readonly DiscoveredStack
             ),
         },
     };
-    for (const { stack, environment } of stacks) {
+    for (const { stack, environment } of stacks.filter((s) => previewed.has(s.stack))) {
         jobs[`preview:${stack}`] = {
             extends: ".preview",
             needs: [],

@@ -61,6 +61,9 @@ export const BASE_FILES: Readonly<Record<string, string>> = {
     ".github/workflows/preview.yml": "name: preview\n",
 };
 
+/** The commands that read git history. */
+export type HistoryScript = "stacks" | "lane" | "gitlab-pipeline";
+
 export interface GitHistory {
     readonly dir: string;
     git(...args: string[]): string;
@@ -71,7 +74,7 @@ export interface GitHistory {
     commit(message: string): string;
     /** Runs `node scripts/<script>.ts args...` in the repository, as `npm run <script>` would. */
     run(
-        script: "stacks" | "lane",
+        script: HistoryScript,
         ...args: string[]
     ): { status: number; stdout: string; stderr: string };
     cleanup(): void;
@@ -91,7 +94,7 @@ const GIT_ENV = {
 /** Runs `node scripts/<script>.ts args...` in `dir`, as `npm run <script>` would. */
 export function runScript(
     dir: string,
-    script: "stacks" | "lane",
+    script: HistoryScript,
     ...args: string[]
 ): { status: number; stdout: string; stderr: string } {
     const result = spawnSync(
