@@ -264,7 +264,7 @@ describe("signup plan check", () => {
         it("a preview with an error diagnostic, and names the error", () => {
             const error = {
                 severity: "error",
-                message: "tenants/charlie.yaml: domain: taken\nmore",
+                message: "error: tenants/charlie.yaml: domain: taken\nmore",
                 urn: STACK,
             };
             const verdict = judge(signup([], [error]));

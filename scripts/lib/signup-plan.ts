@@ -201,4 +201,6 @@ function refusalOf(step: PlanStep): string {
     }
 }
 
-const firstLine = (text: string): string => text.trim().split("\n")[0] ?? "";
+/** The engine prefixes an error's message with `error: `, which the line printed already says. */
+const firstLine = (text: string): string =>
+    (text.trim().split("\n")[0] ?? "").replace(/^error: /, "");
