@@ -59,12 +59,25 @@ const deployedStack = (): Step[] => [
     ...tenantSteps("bravo", "same"),
 ];
 
-const signup = (extra: Step[] = [], diagnostics: unknown[] = []) =>
-    JSON.stringify({
-        steps: [...deployedStack(), ...tenantSteps("charlie", "create"), ...extra],
-        diagnostics,
-        changeSummary: { create: 5, same: 13 },
-    });
+/**
+ * A plan as `pulumi preview --json` prints it: the summary counts every step, and unchanged
+ * resources are listed only with --show-sames (the stack's root always is).
+ */
+const printed = (steps: Step[], diagnostics: unknown[] = [], { showSames = false } = {}) => {
+    const changeSummary: Record<string, number> = {};
+    for (const s of steps) changeSummary[s.op] = (changeSummary[s.op] ?? 0) + 1;
+    const listed = steps.filter((s) => showSames || s.op !== "same" || s.urn === STACK);
+    return JSON.stringify({ steps: listed, diagnostics, changeSummary });
+};
+
+/** The deployed stack, charlie's creation and `extra` steps. */
+const signupSteps = (extra: Step[] = []): Step[] => [
+    ...deployedStack(),
+    ...tenantSteps("charlie", "create"),
+    ...extra,
+];
+const signup = (extra: Step[] = [], diagnostics: unknown[] = [], options = {}) =>
+    printed(signupSteps(extra), diagnostics, options);
 
 const judge = (text: string, tenants: string[] = ["charlie"]): SignupVerdict =>
     judgeSignupPlan(readPreviewPlan(text), tenants);
@@ -117,10 +130,10 @@ describe("signup plan check", () => {
 
     describe("refuses", () => {
         it("an update of an existing tenant's resource beside the signup", () => {
-            const steps = withSteps(JSON.parse(signup()).steps, roleUrn("alpha"), [
+            const steps = withSteps(signupSteps(), roleUrn("alpha"), [
                 step("update", roleUrn("alpha"), databaseUrn("alpha")),
             ]);
-            const verdict = judge(JSON.stringify({ steps }));
+            const verdict = judge(printed(steps));
             assert.equal(verdict.admitted, false);
             assert.deepEqual(offending(verdict), [`update ${roleUrn("alpha")}`]);
             assert.match(verdict.offences[0].reason, /updates an existing resource/);
@@ -139,8 +152,8 @@ describe("signup plan check", () => {
             const replaced = ["replace", "create-replacement", "delete-replaced"].map((op) =>
                 step(op, urn, workloadUrn("bravo")),
             );
-            const steps = withSteps(JSON.parse(signup()).steps, urn, replaced);
-            const verdict = judge(JSON.stringify({ steps }));
+            const steps = withSteps(signupSteps(), urn, replaced);
+            const verdict = judge(printed(steps));
             assert.deepEqual(offending(verdict), [
                 `replace ${urn}`,
                 `create-replacement ${urn}`,
@@ -152,13 +165,13 @@ describe("signup plan check", () => {
 
         it("a delete, an import, a discard and an operation it does not know", () => {
             const steps = [
-                ...JSON.parse(signup()).steps,
+                ...signupSteps(),
                 step("delete", roleUrn("gone"), databaseUrn("alpha")),
                 step("import", `${PREFIX}postgresql:index/database:Database::adopted`, STACK),
                 step("discard", `${PREFIX}postgresql:index/database:Database::forgotten`, STACK),
                 step("refresh", `${PREFIX}postgresql:index/database:Database::refreshed`, STACK),
             ];
-            const verdict = judge(JSON.stringify({ steps }));
+            const verdict = judge(printed(steps));
             assert.deepEqual(
                 verdict.offences.map((offence) => offence.op),
                 ["delete", "import", "discard", "refresh"],
@@ -174,9 +187,16 @@ describe("signup plan check", () => {
             assert.match(verdict.offences[0].reason, /outside any new tenant's component/);
         });
 
-        it("a create inside an existing tenant", () => {
+        it("a create inside an existing tenant, whether unchanged resources are listed or not", () => {
             const urn = `${PREFIX}${TENANT}$kubernetes:core/v1:ConfigMap::alpha-extra`;
-            const verdict = judge(signup([step("create", urn, tenantUrn("alpha"))]));
+            const extra = [step("create", urn, tenantUrn("alpha"))];
+            const byDefault = judge(signup(extra));
+            assert.deepEqual(offending(byDefault), [`create ${urn}`]);
+            assert.match(
+                byDefault.offences[0].reason,
+                /its parent .*::alpha is not created by this plan/,
+            );
+            const verdict = judge(signup(extra, [], { showSames: true }));
             assert.deepEqual(offending(verdict), [`create ${urn}`]);
             assert.match(
                 verdict.offences[0].reason,
@@ -190,7 +210,11 @@ describe("signup plan check", () => {
             const urn = `${PREFIX}${TENANT}$kubernetes:core/v1:Secret::charlie-registry`;
             const verdict = judge(signup([step("create", urn, tenantUrn("bravo"))]));
             assert.deepEqual(offending(verdict), [`create ${urn}`]);
-            assert.match(verdict.offences[0].reason, /inside .*::bravo, which is not/);
+            assert.match(verdict.offences[0].reason, /::bravo/);
+            const listed = judge(
+                signup([step("create", urn, tenantUrn("bravo"))], [], { showSames: true }),
+            );
+            assert.match(listed.offences[0].reason, /inside .*::bravo, which is not/);
         });
 
         it("a Tenant component with a new tenant's name that is not directly under the stack", () => {
@@ -217,7 +241,7 @@ describe("signup plan check", () => {
             );
             assert.match(
                 verdict.offences[0].reason,
-                /its parent .*::nobody is not part of the plan/,
+                /its parent .*::nobody is not created by this plan/,
             );
             assert.match(verdict.offences[1].reason, /loops/);
             assert.equal(verdict.offences.length, 3);
@@ -231,7 +255,7 @@ describe("signup plan check", () => {
                 step("create", KUBERNETES_PROVIDER, STACK),
                 ...tenantSteps("charlie", "create"),
             ];
-            const verdict = judge(JSON.stringify({ steps }));
+            const verdict = judge(printed(steps));
             assert.deepEqual(offending(verdict), [
                 `create ${POSTGRES_PROVIDER}`,
                 `create ${KUBERNETES_PROVIDER}`,
@@ -244,7 +268,7 @@ describe("signup plan check", () => {
 
         it("a new stack: the stack itself is created", () => {
             const steps = [step("create", STACK), ...tenantSteps("charlie", "create")];
-            const verdict = judge(JSON.stringify({ steps }));
+            const verdict = judge(printed(steps));
             assert.deepEqual(offending(verdict), [`create ${STACK}`]);
             assert.match(verdict.offences[0].reason, /first deployment of a stack is not a signup/);
         });
@@ -259,6 +283,19 @@ describe("signup plan check", () => {
                 ]),
             );
             assert.deepEqual(offending(verdict), [`read ${other}`, `read ${nestedGuard}`]);
+        });
+
+        it("a change summary that counts changes the steps do not list", () => {
+            const document = JSON.parse(signup());
+            document.changeSummary.update = 2;
+            document.changeSummary.create = 6;
+            const verdict = judge(JSON.stringify(document));
+            assert.equal(verdict.admitted, false);
+            assert.deepEqual(verdict.offences, []);
+            assert.deepEqual(verdict.problems, [
+                "the change summary counts 6 create but the steps list 5: the plan is not complete",
+                "the change summary counts 2 update but the steps list 0: the plan is not complete",
+            ]);
         });
 
         it("a preview with an error diagnostic, and names the error", () => {
@@ -276,7 +313,7 @@ describe("signup plan check", () => {
         });
 
         it("a plan that creates none of the named tenants", () => {
-            const verdict = judge(JSON.stringify({ steps: deployedStack() }));
+            const verdict = judge(printed(deployedStack()));
             assert.equal(verdict.admitted, false);
             assert.match(verdict.problems[0], /creates none of the named tenants \(charlie\)/);
         });
@@ -326,6 +363,11 @@ describe("signup plan check", () => {
                 "a diagnostic without a severity",
                 '{"diagnostics":[{"message":"x"}]}',
                 /diagnostics\[0\]/,
+            ],
+            [
+                "a change summary that is not counts",
+                '{"steps":[],"changeSummary":{"create":"all"}}',
+                /`changeSummary` is not a count per operation/,
             ],
         ];
         for (const [what, text, message] of cases) {

@@ -24,8 +24,14 @@ export interface PlanDiagnostic {
 }
 
 export interface PreviewPlan {
+    /**
+     * The steps the engine printed. Without `--show-sames` it leaves out unchanged resources,
+     * all but the stack's root, so a parent that is not created here may be missing.
+     */
     readonly steps: readonly PlanStep[];
     readonly diagnostics: readonly PlanDiagnostic[];
+    /** How many steps of each operation the plan has, unchanged ones included. */
+    readonly changeSummary: Readonly<Record<string, number>>;
 }
 
 /** The input is not the JSON of a preview. */
@@ -57,7 +63,7 @@ export function readPreviewPlan(text: string): PreviewPlan {
         throw new PreviewInputError(
             "the input is not a `pulumi preview --json` document: not an object",
         );
-    const { steps, diagnostics } = document;
+    const { steps, diagnostics, changeSummary } = document;
     if (steps === undefined && diagnostics === undefined)
         throw new PreviewInputError(
             "the input is not a `pulumi preview --json` document: it has neither `steps` nor `diagnostics`",
@@ -65,7 +71,20 @@ export function readPreviewPlan(text: string): PreviewPlan {
     return {
         steps: listOf(steps, "steps").map(readStep),
         diagnostics: listOf(diagnostics, "diagnostics").map(readDiagnostic),
+        changeSummary: readChangeSummary(changeSummary),
     };
+}
+
+function readChangeSummary(summary: unknown): Record<string, number> {
+    if (summary === undefined || summary === null) return {};
+    if (
+        !isObject(summary) ||
+        Object.values(summary).some((count) => !Number.isInteger(count) || (count as number) < 0)
+    )
+        throw new PreviewInputError(
+            "the input is not a `pulumi preview --json` document: `changeSummary` is not a count per operation",
+        );
+    return summary as Record<string, number>;
 }
 
 function readStep(step: unknown, index: number): PlanStep {

@@ -4,7 +4,8 @@
  * Tenant components (directly under the stack), or a creation whose chain of parents, as the
  * steps' states give it, reaches one of them; the deletion guard's read of the stack's own
  * outputs is allowed. Names are never trusted: `<tenant>-...` under another parent is refused.
- * A plan with an error diagnostic, or that creates none of the named tenants, is refused.
+ * A plan with an error diagnostic, that creates none of the named tenants, or whose change
+ * summary counts changes its steps do not list, is refused.
  */
 import { HISTORY_REFERENCE_NAME } from "../../components/safety/deployment-history";
 import { TENANT_TYPE } from "../../components/vocabulary/type-tokens";
@@ -25,7 +26,7 @@ export interface SignupVerdict {
     readonly admitted: boolean;
     /** Steps the lane does not admit. */
     readonly offences: readonly Offence[];
-    /** Problems of the plan as a whole: error diagnostics, no named tenant created. */
+    /** Problems of the plan as a whole: error diagnostics, no named tenant created, a summary that disagrees. */
     readonly problems: readonly string[];
     /** Resources created in each new tenant, its Tenant component included, by tenant name. */
     readonly createdByTenant: ReadonlyMap<string, number>;
@@ -41,6 +42,7 @@ export function judgeSignupPlan(plan: PreviewPlan, newTenants: readonly string[]
         .map((diagnostic) => `the preview reported an error: ${firstLine(diagnostic.message)}`);
     if (newTenants.length === 0)
         problems.push("no new tenant was named: a signup adds at least one");
+    problems.push(...summaryProblems(plan));
 
     const stepsByUrn = new Map<string, PlanStep>();
     for (const step of plan.steps) if (!stepsByUrn.has(step.urn)) stepsByUrn.set(step.urn, step);
@@ -53,11 +55,11 @@ export function judgeSignupPlan(plan: PreviewPlan, newTenants: readonly string[]
 
     const offences: Offence[] = [];
     const createdByTenant = new Map<string, number>();
-    let unchanged = 0;
+    let sameSteps = 0;
     let guardReads = 0;
     for (const step of plan.steps) {
         if (step.op === "same") {
-            unchanged++;
+            sameSteps++;
         } else if (step.op === "read" && isGuardReference(step, stepsByUrn)) {
             guardReads++;
         } else if (step.op === "create") {
@@ -79,9 +81,25 @@ export function judgeSignupPlan(plan: PreviewPlan, newTenants: readonly string[]
         problems,
         createdByTenant,
         absentTenants: newTenants.filter((name) => !createdByTenant.has(name)),
-        unchanged,
+        // The engine lists unchanged resources only with --show-sames; its summary counts them all.
+        unchanged: Math.max(sameSteps, plan.changeSummary.same ?? 0),
         guardReads,
     };
+}
+
+/**
+ * Every change the summary counts must be among the steps: a summary that counts more than the
+ * steps list belongs to a plan that is not complete, and that plan is not judged.
+ */
+function summaryProblems(plan: PreviewPlan): string[] {
+    return Object.entries(plan.changeSummary)
+        .filter(([op]) => op !== "same")
+        .map(([op, count]) => ({ op, count, listed: plan.steps.filter((s) => s.op === op).length }))
+        .filter(({ count, listed }) => count !== listed)
+        .map(
+            ({ op, count, listed }) =>
+                `the change summary counts ${count} ${op} but the steps list ${listed}: the plan is not complete`,
+        );
 }
 
 /** The verdict as the CLI prints it: one line per offence and problem, then a summary. */
@@ -163,7 +181,9 @@ function owningNewTenant(
         if (current.parent === undefined) break;
         const parent = stepsByUrn.get(current.parent);
         if (parent === undefined)
-            return { refusal: `its parent ${current.parent} is not part of the plan` };
+            return {
+                refusal: `its parent ${current.parent} is not created by this plan: an existing resource, not a new tenant's component`,
+            };
         current = parent;
     }
     return { refusal: outsideTenantRefusal(step) };
