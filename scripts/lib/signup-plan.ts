@@ -193,7 +193,7 @@ function outsideTenantRefusal(step: PlanStep): string {
     if (step.type === STACK_TYPE)
         return "creates the stack itself: the first deployment of a stack is not a signup";
     if (step.type.startsWith(PROVIDER_TYPE_PREFIX))
-        return "creates a provider shared by the whole stack (the stack's first tenant of its platform): outside any tenant, so not a signup";
+        return "creates a provider shared by the whole stack (the stack's first tenant, or its first of a platform): outside any tenant, so not a signup";
     return "creates a resource outside any new tenant's component";
 }
 

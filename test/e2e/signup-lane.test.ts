@@ -2,7 +2,8 @@
  * The signup lane's plan check (npm run plan-check) on the real engine's `pulumi preview --json`:
  * a stack with two deployed tenants, then previews only. A new tenant file is admitted; an
  * edited existing tenant, a stack-file change hidden in the signup, a new tenant that claims
- * another's host, and a change that replaces a resource are refused, naming what they change.
+ * another's host, a change that replaces a resource, and a new stack's first tenant (the stack
+ * and its providers are created outside any tenant) are refused, naming what they change.
  */
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
@@ -70,9 +71,15 @@ describe("the signup lane's plan check under the real engine", function () {
         assert.equal(preview.status, 0, preview.stderr);
         const check = planCheck(preview, ["charlie"]);
         assert.equal(check.status, 0, check.lines.join("\n"));
-        // What was deployed is unchanged, except the guard's read of the stack's own outputs.
+        // Everything deployed is unchanged: the engine counts neither the guard's read of the
+        // stack's outputs nor the default providers (of random and of the StackReference).
+        const counted = state.filter(
+            (r) =>
+                !r.urn.includes("::pulumi:pulumi:StackReference::") &&
+                !/::pulumi:providers:[^:]+::default(_|$)/.test(r.urn),
+        );
         assert.deepEqual(check.lines, [
-            `signup plan admitted: ${bravoResources} creates inside tenant charlie; ${state.length - 1} unchanged; 1 read of the deletion guard's history`,
+            `signup plan admitted: ${bravoResources} creates inside tenant charlie; ${counted.length} unchanged; 1 read of the deletion guard's history`,
         ]);
     });
 
@@ -148,5 +155,28 @@ describe("the signup lane's plan check under the real engine", function () {
                 ),
                 `${tenant}'s admin membership is replaced: ${check.lines.join("\n")}`,
             );
+    });
+
+    it("refuses a new stack's first tenant: the stack and its providers are created outside any tenant", async () => {
+        const fresh = await RealStack.create(platform);
+        try {
+            fresh.writeTenants([CHARLIE]);
+            const preview = fresh.previewJson();
+            assert.equal(preview.status, 0, preview.stderr);
+            const check = planCheck(preview, ["charlie"]);
+            assert.equal(check.status, 1);
+            const offences = check.lines.slice(0, -1).map((line) => line.split(": ")[0]);
+            assert.deepEqual(offences.sort(), [
+                "create urn:pulumi:e2e::aims::pulumi:providers:kubernetes::kubernetes",
+                "create urn:pulumi:e2e::aims::pulumi:providers:postgresql::postgresql",
+                "create urn:pulumi:e2e::aims::pulumi:pulumi:Stack::aims-e2e",
+            ]);
+            assert.match(
+                check.lines.at(-1)!,
+                /^signup plan refused \(3 problems\): \d+ creates inside tenant charlie/,
+            );
+        } finally {
+            fresh.remove();
+        }
     });
 });
