@@ -102,7 +102,7 @@ describe("the signup lane's plan check under the real engine", function () {
         );
     });
 
-    it("refuses a stack-file change hidden in the signup", () => {
+    it("refuses a stack-file change hidden in the signup, which a targeted preview would not show", () => {
         stack!.writeTenants([ALPHA, BRAVO, CHARLIE]);
         stack!.editConfig((current) => ({
             ...current,
@@ -119,6 +119,14 @@ describe("the signup lane's plan check under the real engine", function () {
                 ),
                 `${tenant}'s release is updated: ${check.lines.join("\n")}`,
             );
+        // Targeted at the new tenant, the engine reports every other resource as unchanged:
+        // only the untargeted preview can show that a signup changes nothing else.
+        const targeted = stack!.previewJson([
+            "--target",
+            "urn:pulumi:e2e::aims::aims:index:Tenant::charlie",
+            "--target-dependents",
+        ]);
+        assert.equal(planCheck(targeted, ["charlie"]).status, 0);
     });
 
     it("refuses a new tenant whose domain claims another tenant's host: the preview fails", () => {
