@@ -15,6 +15,8 @@ export interface DeployedTenant {
 }
 
 export const TENANTS_OUTPUT = "tenants";
+/** The Pulumi name of the StackReference through which the stack reads its own outputs. */
+export const HISTORY_REFERENCE_NAME = "deployed-tenants";
 export const MARKER_OUTPUT = "aimsStack";
 /** Layout of the outputs the guard reads; raise it when `tenants` changes shape. */
 export const OUTPUTS_VERSION = 1;
@@ -115,7 +117,7 @@ function describe(value: unknown): string {
  * never been updated the reference finds no output, and both values are undefined.
  */
 export async function readDeploymentHistory(): Promise<DeploymentHistory> {
-    const self = new pulumi.StackReference("deployed-tenants", {
+    const self = new pulumi.StackReference(HISTORY_REFERENCE_NAME, {
         name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`,
     });
     const valueOf = async (name: string): Promise<unknown> => {

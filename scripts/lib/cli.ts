@@ -16,8 +16,14 @@ export function parseCommandLine<T extends ParseArgsConfig["options"]>(
     }
 }
 
-/** Runs `main`, printing a failure to stderr (validation problems one per line) and exiting 1. */
-export function runCli(main: () => Promise<void> | void): void {
+/**
+ * Runs `main`, printing a failure to stderr (validation problems one per line) and exiting 1;
+ * a UsageError exits `usageExitCode` (1 unless a command keeps 1 for another meaning).
+ */
+export function runCli(
+    main: () => Promise<void> | void,
+    { usageExitCode = 1 }: { usageExitCode?: number } = {},
+): void {
     Promise.resolve()
         .then(main)
         .catch((err: unknown) => {
@@ -33,6 +39,6 @@ export function runCli(main: () => Promise<void> | void): void {
             } else {
                 process.stderr.write(`error: ${String(err)}\n`);
             }
-            process.exitCode = 1;
+            process.exitCode = err instanceof UsageError ? usageExitCode : 1;
         });
 }

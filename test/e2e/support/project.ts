@@ -4,6 +4,7 @@
  * directories, and a stack configured for the platform the suite was given. It is driven through
  * Pulumi's Automation API, the same engine `pulumi up` runs.
  */
+import { spawnSync } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -61,6 +62,16 @@ export interface TenantFile {
     readonly adopt?: boolean;
     /** The shard stack of dev that deploys it; shard 1 when unset. */
     readonly stackShard?: number;
+    /** A custom host instead of `<name>.<base domain>`. */
+    readonly domain?: string;
+}
+
+/** What a command of the Pulumi CLI printed, its exit status and how long it took. */
+export interface CliRun {
+    readonly status: number;
+    readonly stdout: string;
+    readonly stderr: string;
+    readonly seconds: number;
 }
 
 /** A step's start or its end, as the engine reported it. */
@@ -159,6 +170,7 @@ export class RealStack {
                 status: tenant.status ?? "active",
                 ...(tenant.adopt && { adopt: true }),
                 ...(tenant.stackShard && { stackShard: { dev: tenant.stackShard } }),
+                ...(tenant.domain && { domain: tenant.domain }),
             };
             fs.writeFileSync(path.join(folder, `${tenant.name}.yaml`), yaml.dump(document));
         }
@@ -186,6 +198,32 @@ export class RealStack {
 
     async destroy(): Promise<OperationRecord> {
         return this.recorded((onEvent) => this.stack.destroy({ onEvent }));
+    }
+
+    /**
+     * A command of the Pulumi CLI on this stack, as a pipeline runs it: `pulumi <args> --stack
+     * <name> --non-interactive` in the project copy, with the stack's environment.
+     */
+    pulumi(args: readonly string[]): CliRun {
+        const started = Date.now();
+        const result = spawnSync("pulumi", [...args, "--stack", this.name, "--non-interactive"], {
+            cwd: this.dir,
+            encoding: "utf8",
+            env: { ...process.env, ...this.pulumiEnvironment() },
+            maxBuffer: 1024 * 1024 * 1024,
+        });
+        if (result.error) throw result.error;
+        return {
+            status: result.status ?? -1,
+            stdout: result.stdout,
+            stderr: result.stderr,
+            seconds: (Date.now() - started) / 1000,
+        };
+    }
+
+    /** `pulumi preview --json` with `args` added (say `--policy-pack`, `--target`): the plan as data. */
+    previewJson(args: readonly string[] = []): CliRun {
+        return this.pulumi(["preview", "--json", ...args]);
     }
 
     async outputs(): Promise<Record<string, unknown>> {
