@@ -47,7 +47,7 @@ export class PulumiCli {
 
     /** The backend's URL, as `pulumi whoami` reports it. */
     backendUrl(): string {
-        const result = spawnSync("pulumi", ["whoami", "--json", "--non-interactive"], {
+        const result = spawnSync("pulumi", ["whoami", "--output", "json", "--non-interactive"], {
             cwd: this.cwd,
             env: this.env,
             encoding: "utf8",
