@@ -12,7 +12,7 @@ import {
 } from "../scripts/lib/recover/lock";
 import {
     databaseOwnershipProblem,
-    helmReleaseProblem,
+    helmReleaseVerdict,
     kubernetesOwnershipProblem,
     roleOwnershipProblem,
     RoleFacts,
@@ -330,36 +330,57 @@ describe("recover: never adopts what the program did not make", () => {
     });
 
     const revision = (version: number, status: string, name = "school1", owner = "helm") => ({
+        secret: `sh.helm.release.v1.${name}.v${version}`,
         labels: { owner, name, version: String(version), status },
     });
 
     it("imports a Helm release only in the program's namespace, deployed", () => {
+        assert.deepEqual(helmReleaseVerdict("school1", undefined, [revision(1, "deployed")]), {
+            kind: "ours",
+        });
+        assert.deepEqual(
+            helmReleaseVerdict("school1", undefined, [
+                revision(1, "superseded"),
+                revision(2, "deployed"),
+            ]),
+            {
+                kind: "ours",
+            },
+        );
+        const foreign = helmReleaseVerdict("school1", "tenant is missing", [
+            revision(1, "deployed"),
+        ]);
         assert.equal(
-            helmReleaseProblem("school1", undefined, [revision(1, "deployed")]),
-            undefined,
+            foreign.kind === "not-ours" && /namespace is not the program's/.test(foreign.reason),
+            true,
         );
-        assert.match(
-            helmReleaseProblem("school1", "tenant is missing", [revision(1, "deployed")])!,
-            /namespace is not the program's/,
+        const stranger = helmReleaseVerdict("school1", undefined, [
+            revision(1, "deployed", "other"),
+            revision(1, "deployed", "school1", "someone"),
+        ]);
+        assert.equal(stranger.kind === "not-ours" && /no revision/.test(stranger.reason), true);
+    });
+
+    it("forgets the record of a cut-off first install only, and refuses a cut-off upgrade", () => {
+        assert.deepEqual(
+            helmReleaseVerdict("school1", undefined, [revision(1, "pending-install")]),
+            {
+                kind: "first-install-cut-off",
+                records: ["sh.helm.release.v1.school1.v1"],
+            },
         );
-        assert.match(
-            helmReleaseProblem("school1", undefined, [
-                revision(1, "deployed"),
-                revision(2, "pending-upgrade"),
-            ])!,
-            /revision 2 is "pending-upgrade"/,
+        const upgrade = helmReleaseVerdict("school1", undefined, [
+            revision(1, "deployed"),
+            revision(2, "pending-upgrade"),
+        ]);
+        assert.equal(
+            upgrade.kind === "not-ours" && /revision 2 is "pending-upgrade"/.test(upgrade.reason),
+            true,
         );
-        assert.match(
-            helmReleaseProblem("school1", undefined, [revision(1, "pending-install")])!,
-            /helm uninstall/,
-        );
-        assert.match(
-            helmReleaseProblem("school1", undefined, [
-                revision(1, "deployed", "other"),
-                revision(1, "deployed", "school1", "someone"),
-            ])!,
-            /no revision/,
-        );
+        const foreignInstall = helmReleaseVerdict("school1", "tenant is missing", [
+            revision(1, "pending-install"),
+        ]);
+        assert.equal(foreignInstall.kind, "not-ours");
     });
 
     const role: RoleFacts = {
@@ -488,6 +509,45 @@ describe("recover: what it does with each resource", () => {
         );
         assert.equal(
             decide(quota, identity, { kind: "kubernetes", labels: OURS }, undefined).kind,
+            "refuse",
+        );
+    });
+
+    it("forgets a cut-off first install of the program's release, and refuses one in a foreign namespace", () => {
+        const release: Candidate = {
+            urn: "urn:pulumi:dev::aims::aims:index:Tenant$aims:kubernetes:TenantWorkload$kubernetes:helm.sh/v3:Release::school1-release",
+            type: "kubernetes:helm.sh/v3:Release",
+            inputs: { name: "school1", namespace: "school1" },
+            origin: "pending-create",
+        };
+        const identity = physicalIdentity(release.type, release.inputs);
+        const cutOff = {
+            kind: "helm-release" as const,
+            namespaceLabels: OURS,
+            revisions: [
+                {
+                    secret: "sh.helm.release.v1.school1.v1",
+                    labels: {
+                        owner: "helm",
+                        name: "school1",
+                        version: "1",
+                        status: "pending-install",
+                    },
+                },
+            ],
+        };
+        const action = decide(release, identity, cutOff, OWNER);
+        assert.equal(action.kind, "forget-helm-record");
+        assert.deepEqual(action.kind === "forget-helm-record" && action.records, [
+            "sh.helm.release.v1.school1.v1",
+        ]);
+        assert.equal(
+            decide(
+                release,
+                identity,
+                { ...cutOff, namespaceLabels: { ...OURS, "aims.example.org/environment": "prod" } },
+                OWNER,
+            ).kind,
             "refuse",
         );
     });

@@ -7,7 +7,7 @@
 import { PhysicalIdentity, UNKNOWN_VALUE } from "./physical-id";
 import {
     databaseOwnershipProblem,
-    helmReleaseProblem,
+    helmReleaseVerdict,
     kubernetesOwnershipProblem,
     Owner,
     roleOwnershipProblem,
@@ -26,6 +26,13 @@ export type Action =
     | { readonly kind: "import"; readonly id: string; readonly reason: string }
     /** Drop the pending create: the next update creates the resource. */
     | { readonly kind: "clear"; readonly reason: string }
+    /** Forget Helm's record of a first install that was cut off: the next update installs it again. */
+    | {
+          readonly kind: "forget-helm-record";
+          readonly namespace: string;
+          readonly records: readonly string[];
+          readonly reason: string;
+      }
     /** Nothing to do: the next update creates it. */
     | { readonly kind: "none"; readonly reason: string }
     /** Look again once the resources it depends on are in the state. */
@@ -64,6 +71,30 @@ export function decide(
             kind: "refuse",
             reason: `${identity.id} exists, and the resource belongs to no tenant this stack's state holds`,
         };
+    if (found.kind === "helm-release" && identity.kind === "helm-release") {
+        const verdict = helmReleaseVerdict(
+            identity.name,
+            kubernetesOwnershipProblem(found.namespaceLabels, owner),
+            found.revisions,
+        );
+        if (verdict.kind === "not-ours")
+            return {
+                kind: "refuse",
+                reason: `${identity.id} exists but is not the program's: ${verdict.reason}`,
+            };
+        if (verdict.kind === "first-install-cut-off")
+            return {
+                kind: "forget-helm-record",
+                namespace: identity.namespace,
+                records: verdict.records,
+                reason: `${identity.id} is a first install that was cut off ("pending-install")`,
+            };
+        return {
+            kind: "import",
+            id: identity.id,
+            reason: `${identity.id} exists and is the program's`,
+        };
+    }
     const problem = ownershipProblem(candidate, found, owner);
     if (problem === "defer")
         return {
@@ -92,11 +123,7 @@ function ownershipProblem(
         case "kubernetes":
             return kubernetesOwnershipProblem(found.labels, owner);
         case "helm-release":
-            return helmReleaseProblem(
-                String(inputs.name),
-                kubernetesOwnershipProblem(found.namespaceLabels, owner),
-                found.revisions,
-            );
+            throw new Error("a Helm release is judged by helmReleaseVerdict");
         case "postgres-role":
             return roleOwnershipProblem(found.facts, { ...inputs, name: String(inputs.name) });
         case "postgres-database":

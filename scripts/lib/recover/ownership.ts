@@ -45,30 +45,52 @@ export function kubernetesOwnershipProblem(labels: unknown, owner: Owner): strin
     return mismatches.length === 0 ? undefined : mismatches.join("; ");
 }
 
-/** A Helm release's revisions as Helm labels their Secrets. */
+/** A Helm release's revision: the Secret Helm stores it in, and Helm's labels on it. */
 export interface HelmRevision {
+    readonly secret: string;
     readonly labels: Record<string, string>;
 }
 
-/** Why a Helm release found in a namespace is not one recovery may import; undefined when it may. */
-export function helmReleaseProblem(
+export type HelmReleaseVerdict =
+    | { readonly kind: "ours" }
+    /**
+     * A first install cut off: Helm's only record says "pending-install". Helm would refuse every
+     * later operation on it; forgetting the record lets the next install take over the objects,
+     * which carry the release's own ownership annotations.
+     */
+    | { readonly kind: "first-install-cut-off"; readonly records: readonly string[] }
+    | { readonly kind: "not-ours"; readonly reason: string };
+
+/** What recovery may do with a Helm release found in a namespace. */
+export function helmReleaseVerdict(
     release: string,
     namespaceProblem: string | undefined,
     revisions: readonly HelmRevision[],
-): string | undefined {
+): HelmReleaseVerdict {
     if (namespaceProblem !== undefined)
-        return `its namespace is not the program's: ${namespaceProblem}`;
+        return {
+            kind: "not-ours",
+            reason: `its namespace is not the program's: ${namespaceProblem}`,
+        };
     const ours = revisions.filter((r) => r.labels.owner === "helm" && r.labels.name === release);
-    if (ours.length === 0) return "it has no revision Helm recorded";
+    if (ours.length === 0) return { kind: "not-ours", reason: "it has no revision Helm recorded" };
+    if (
+        ours.length === 1 &&
+        ours[0].labels.version === "1" &&
+        ours[0].labels.status === "pending-install"
+    )
+        return { kind: "first-install-cut-off", records: [ours[0].secret] };
     const latest = ours.reduce((a, b) =>
         Number(b.labels.version) > Number(a.labels.version) ? b : a,
     );
     if (latest.labels.status !== "deployed")
-        return (
-            `its latest revision ${latest.labels.version} is "${latest.labels.status}": a Helm operation was cut off; ` +
-            `\`helm rollback\` it (or \`helm uninstall\` a first install that never served), then run recover again`
-        );
-    return undefined;
+        return {
+            kind: "not-ours",
+            reason:
+                `its latest revision ${latest.labels.version} is "${latest.labels.status}": a Helm operation was cut off; ` +
+                "`helm rollback` it to its last deployed revision, then run recover again",
+        };
+    return { kind: "ours" };
 }
 
 /** A PostgreSQL role as the catalog shows it. */

@@ -1,7 +1,7 @@
 /**
  * Looks on the platform for the object a resource stands for: does it exist, and what recovery
- * needs to know whether the program made it. Reads only; recovery changes the platform through
- * Pulumi alone.
+ * needs to know whether the program made it. It changes one thing only, outside Pulumi: Helm's
+ * record of a first install that was cut off, which Helm itself would never let go.
  */
 import * as os from "node:os";
 import * as path from "node:path";
@@ -58,7 +58,10 @@ export class PlatformProbe {
                 return {
                     kind: "helm-release",
                     namespaceLabels: namespace?.metadata.labels,
-                    revisions: revisions.map((r) => ({ labels: r.metadata.labels ?? {} })),
+                    revisions: revisions.map((r) => ({
+                        secret: r.metadata.name,
+                        labels: r.metadata.labels ?? {},
+                    })),
                 };
             }
             case "postgres-role":
@@ -68,6 +71,14 @@ export class PlatformProbe {
             default:
                 throw new Error(`nothing to look for: ${identity.why}`);
         }
+    }
+
+    /** Deletes Helm's records (Secrets) of a release in `namespace`; the release's objects stay. */
+    async forgetHelmRecords(namespace: string, records: readonly string[]): Promise<void> {
+        for (const record of records)
+            await this.cluster().delete(
+                `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets/${encodeURIComponent(record)}`,
+            );
     }
 
     private async role(name: string): Promise<Found> {

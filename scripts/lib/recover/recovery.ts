@@ -86,6 +86,7 @@ export async function recoverStack(
         return tenant === undefined ? undefined : { tenant, environment: options.environment };
     };
     const imports: ImportItem[] = [];
+    const forgets: HelmRecords[] = [];
     for (const op of pending) {
         const label = `${shortUrn(op.resource.urn)}: pending ${op.type}`;
         if (op.type !== "creating") {
@@ -100,7 +101,12 @@ export async function recoverStack(
         };
         const action = await judge(candidate, probe, ownerOf);
         if (action.kind === "refuse") refuse(`${label}: refusing: ${action.reason}`);
-        else if (action.kind === "import") {
+        else if (action.kind === "forget-helm-record") {
+            lines.push(
+                `${label}: ${action.reason}: cleared, Helm's record forgotten, the next update installs it`,
+            );
+            forgets.push({ urn: op.resource.urn, ...action });
+        } else if (action.kind === "import") {
             lines.push(`${label}: ${action.reason}: cleared, then imported as ${action.id}`);
             imports.push({
                 urn: candidate.urn,
@@ -115,8 +121,8 @@ export async function recoverStack(
     // 3. Objects the program declares and the state lacks, seen through a preview.
     const scanning = interrupted || cancelBlind || options.scan;
     const orphans = scanning
-        ? await findMissing(cli, probe, state, ownerOf, imports)
-        : { lines: [], refusals: [], imports: [], deferred: [] };
+        ? await findMissing(cli, probe, state, ownerOf, [...imports, ...forgets])
+        : { lines: [], refusals: [], imports: [], forgets: [], deferred: [] };
     lines.push(...orphans.lines);
     refusals.push(...orphans.refusals);
     if (refusals.length > 0)
@@ -138,6 +144,11 @@ export async function recoverStack(
         );
         changed = true;
     }
+    for (const forget of [...forgets, ...orphans.forgets]) {
+        await probe.forgetHelmRecords(forget.namespace, forget.records);
+        lines.push(`helm: forgot ${forget.records.join(", ")} in ${forget.namespace}`);
+        changed = true;
+    }
     let toImport = [...imports, ...orphans.imports];
     let deferred = orphans.deferred;
     for (let round = 1; toImport.length > 0; round++) {
@@ -154,6 +165,10 @@ export async function recoverStack(
             refusals.push(...next.refusals);
             break;
         }
+        for (const forget of next.forgets) {
+            await probe.forgetHelmRecords(forget.namespace, forget.records);
+            lines.push(`helm: forgot ${forget.records.join(", ")} in ${forget.namespace}`);
+        }
         toImport = next.imports;
         deferred = next.deferred;
     }
@@ -166,6 +181,12 @@ export async function recoverStack(
             "nothing to recover: no lock, no pending operation, no object missing from the state",
         );
     return { lines, refusals, changed };
+}
+
+interface HelmRecords {
+    readonly urn: string;
+    readonly namespace: string;
+    readonly records: readonly string[];
 }
 
 interface ImportItem {
@@ -193,8 +214,14 @@ async function findMissing(
     probe: PlatformProbe,
     state: StackState,
     ownerOf: (urn: string) => { tenant: string; environment: string } | undefined,
-    alreadyImported: readonly ImportItem[],
-): Promise<{ lines: string[]; refusals: string[]; imports: ImportItem[]; deferred: string[] }> {
+    handled: readonly { readonly urn: string }[],
+): Promise<{
+    lines: string[];
+    refusals: string[];
+    imports: ImportItem[];
+    forgets: HelmRecords[];
+    deferred: string[];
+}> {
     const preview = JSON.parse(
         cli.run(["preview", "--json", "--suppress-progress"], "previewing the program"),
     ) as {
@@ -215,12 +242,13 @@ async function findMissing(
         lines: [] as string[],
         refusals: [] as string[],
         imports: [] as ImportItem[],
+        forgets: [] as HelmRecords[],
         deferred: [] as string[],
     };
     for (const step of preview.steps ?? []) {
         const planned = step.newState;
         if (step.op !== "create" || !planned?.custom || inState.has(step.urn)) continue;
-        if (alreadyImported.some((item) => item.urn === step.urn)) continue;
+        if (handled.some((item) => item.urn === step.urn)) continue;
         const candidate: Candidate = {
             urn: step.urn,
             type: planned.type,
@@ -261,6 +289,12 @@ async function findMissing(
             }
             case "defer":
                 result.deferred.push(`${label}: ${action.reason}`);
+                break;
+            case "forget-helm-record":
+                result.lines.push(
+                    `${label}: ${action.reason}: Helm's record forgotten, the next update installs it`,
+                );
+                result.forgets.push({ urn: step.urn, ...action });
                 break;
             default:
                 // Absent: the next update creates it, as it would anyway.
