@@ -77,17 +77,17 @@ describe("crash: deploys that die and the next deploy", function () {
         );
     });
 
-    /** `npm run recover` as the deploy job runs it; its report. */
-    const recover = (): string => {
-        const result = spawnSync(
+    /** `npm run <script>` of this checkout on the stack, as the deploy job runs it. */
+    const runScript = (script: string, ...args: string[]) =>
+        spawnSync(
             process.execPath,
             [
                 "-r",
                 "ts-node/register/transpile-only",
-                path.join(PROJECT_ROOT, "scripts", "recover.ts"),
+                path.join(PROJECT_ROOT, "scripts", `${script}.ts`),
                 "--stack",
                 stack!.name,
-                "--deploy-job",
+                ...args,
             ],
             {
                 cwd: stack!.dir,
@@ -95,6 +95,10 @@ describe("crash: deploys that die and the next deploy", function () {
                 encoding: "utf8",
             },
         );
+
+    /** `npm run recover` as the deploy job runs it; its report. */
+    const recover = (): string => {
+        const result = runScript("recover", "--deploy-job");
         assert.equal(result.status, 0, `recover failed:\n${result.stdout}\n${result.stderr}`);
         return result.stdout;
     };
@@ -148,6 +152,25 @@ describe("crash: deploys that die and the next deploy", function () {
         assert.deepEqual(deployed, [...tenants].sort());
     };
 
+    /** A killed first up left no outputs: the state guard still sees its tenants, and refuses to lose one. */
+    const assertStateGuardRefusesRemoval = async () => {
+        const begun = (await stack!.stateResources())
+            .filter((resource) => resource.type === "aims:index:Tenant")
+            .map((resource) => resource.urn.split("::").pop()!);
+        assert.deepEqual(await stack!.outputs(), {}, "a killed first up writes no output");
+        assert.ok(begun.length > 0, "the killed update had begun no tenant");
+        stack!.writeTenants(TENANTS.filter((tenant) => tenant.name !== begun[0]));
+        const refused = runScript("state-guard");
+        assert.equal(refused.status, 1, refused.stdout);
+        assert.match(
+            refused.stderr,
+            new RegExp(`aims:allowTenantRemoval: removing ${begun[0]} in dev`),
+        );
+        stack!.writeTenants(TENANTS);
+        const passed = runScript("state-guard");
+        assert.equal(passed.status, 0, passed.stderr);
+    };
+
     const stopAt = async (point: KillPoint): Promise<KilledUp> => {
         const run = await runUntil(stack!, point);
         assert.ok(
@@ -162,11 +185,21 @@ describe("crash: deploys that die and the next deploy", function () {
             if (index > 0) await stack!.destroy();
             stack!.writeTenants(TENANTS);
             const run = await stopAt(point);
+            if (index === 0) await assertStateGuardRefusesRemoval();
             await recoverAndConverge(`first up, SIGKILL at the ${point.label}`, run, NAMES);
         });
     }
 
+    /** The later cases start from the 20 tenants deployed, as the first-up cases leave them. */
+    const ensureDeployed = async () => {
+        if (!(await stack!.outputs()).tenants) {
+            stack!.writeTenants(TENANTS);
+            await stack!.up();
+        }
+    };
+
     it("an up that changes plans, killed, converges", async () => {
+        await ensureDeployed();
         stack!.writeTenants(TENANTS.map((t) => ({ ...t, plan: "large" })));
         const run = await stopAt(
             kill("6th resource quota update", "kubernetes:core/v1:ResourceQuota", 6, "update"),

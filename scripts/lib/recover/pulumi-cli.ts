@@ -35,6 +35,17 @@ export class PulumiCli {
         return this.run(["stack", "export"], "reading the stack's state");
     }
 
+    /** The result of the stack's last recorded update ("succeeded", "failed", ...), or undefined when it has none. */
+    lastUpdateResult(): string | undefined {
+        const history = JSON.parse(
+            this.run(
+                ["stack", "history", "--json", "--page-size", "1"],
+                "reading the stack's history",
+            ),
+        ) as { kind?: string; result?: string }[] | null;
+        return history?.[0]?.result;
+    }
+
     /** A plain config value at `key` (a path), or undefined when unset. */
     config(key: string): string | undefined {
         const result = spawnSync(

@@ -3,8 +3,8 @@
  * operations, objects the state lacks), refuse before changing anything when one step is not
  * safe, then act through the Pulumi CLI: delete stale locks (`pulumi cancel`), drop pending
  * operations with a refresh (`--clear-pending-creates`, which also reconciles interrupted updates
- * and deletes), and import what exists and is the program's (`pulumi import --file`). A stack with
- * nothing to recover is left untouched.
+ * and deletes; a plain refresh after an update that failed), and import what exists and is the
+ * program's (`pulumi import --file`). A stack with nothing to recover is left untouched.
  */
 import * as os from "node:os";
 import { decide, Candidate } from "./decision";
@@ -79,7 +79,8 @@ export async function recoverStack(
     // 2. Pending operations.
     let state = parseStackExport(cli.exportState());
     const pending = state.pendingOperations;
-    const interrupted = locks.length > 0 || pending.length > 0;
+    const lastResult = cli.lastUpdateResult();
+    const interrupted = locks.length > 0 || pending.length > 0 || lastResult === "failed";
     const tenants = new Set(tenantsInState(state));
     const ownerOf = (urn: string) => {
         const tenant = tenantOfResource(urn, tenants);
@@ -142,6 +143,16 @@ export async function recoverStack(
         lines.push(
             `refresh: ${pending.length} pending operation(s) cleared, the state reconciled with what exists`,
         );
+        changed = true;
+    } else if (lastResult === "failed") {
+        // A provider that fails half-way may record the values it meant to set as if set (the
+        // PostgreSQL provider does, for a role altered while the server stops); the next update
+        // would then skip them. A refresh puts back what the platform holds.
+        cli.run(
+            ["refresh", "--yes", "--skip-preview"],
+            "refreshing the state after a failed update",
+        );
+        lines.push("refresh: the last update failed; the state reconciled with what exists");
         changed = true;
     }
     for (const forget of [...forgets, ...orphans.forgets]) {
