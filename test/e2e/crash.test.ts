@@ -67,6 +67,8 @@ describe("crash: deploys that die and the next deploy", function () {
     });
 
     after(async function () {
+        // Left out of the cases, recovery still clears the way for the cleanup's destroy.
+        if (WITHOUT_RECOVER && stack) runScript("recover", "--deploy-job");
         await stack?.tearDown();
         console.log(
             [
@@ -123,10 +125,17 @@ describe("crash: deploys that die and the next deploy", function () {
     };
 
     /** After a stopped update: recover (unless left out), `up`, and check that the stack converged. */
-    const recoverAndConverge = async (label: string, run: KilledUp, tenants: readonly string[]) => {
+    /** `afterUp`: what a person does once the rerun has done the change (take a confirmation off). */
+    const recoverAndConverge = async (
+        label: string,
+        run: KilledUp,
+        tenants: readonly string[],
+        afterUp?: () => void,
+    ) => {
         const state = await stateAfter(run);
         const report = WITHOUT_RECOVER ? "left out" : recover();
         const up = await stack!.up();
+        afterUp?.();
         await assertConverged(tenants);
         rows.push(
             `| ${label} | ${state} | ${WITHOUT_RECOVER ? report : summary(report)} | up ${up.seconds.toFixed(0)} s, ${up.changed.length} changes; then no change, no pending operation, state = platform |`,
@@ -208,6 +217,7 @@ describe("crash: deploys that die and the next deploy", function () {
     });
 
     it("an up stopped with SIGINT (a cancelled job) converges", async () => {
+        await ensureDeployed();
         stack!.writeTenants(TENANTS);
         const run = await stopAt({
             ...kill("4th role update", "postgresql:index/role:Role", 4, "update"),
@@ -222,6 +232,7 @@ describe("crash: deploys that die and the next deploy", function () {
             console.log("skipped: AIMS_E2E_PG_CONTROL=skip");
             this.skip();
         }
+        await ensureDeployed();
         const stop = process.env.AIMS_E2E_PG_STOP;
         const start = process.env.AIMS_E2E_PG_START;
         assert.ok(
@@ -253,6 +264,7 @@ describe("crash: deploys that die and the next deploy", function () {
     });
 
     it("an up that removes an offboarded tenant, killed, converges", async () => {
+        await ensureDeployed();
         const [leaving, ...staying] = TENANTS;
         stack!.writeTenants([{ ...leaving, status: "offboarding" }, ...staying]);
         await stack!.up();
@@ -265,8 +277,7 @@ describe("crash: deploys that die and the next deploy", function () {
             `removal of ${leaving.name}, SIGKILL at its Helm release's delete`,
             run,
             staying.map((t) => t.name),
+            () => stack!.editConfig(({ "aims:allowTenantRemoval": _done, ...config }) => config),
         );
-        stack!.editConfig(({ "aims:allowTenantRemoval": _done, ...config }) => config);
-        assert.deepEqual((await stack!.preview()).changed, []);
     });
 });
