@@ -85,7 +85,7 @@ export class PlatformProbe {
         return this.query(async (client) => {
             const { rows } = await client.query(
                 `SELECT rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, rolconnlimit,
-                        ARRAY(SELECT datname FROM pg_database WHERE datdba = r.oid ORDER BY datname) AS owned
+                        ARRAY(SELECT datname::text FROM pg_database WHERE datdba = r.oid ORDER BY datname) AS owned
                    FROM pg_roles r WHERE rolname = $1`,
                 [name],
             );
