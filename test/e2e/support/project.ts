@@ -244,6 +244,12 @@ export class RealStack {
         return state.deployment.resources ?? [];
     }
 
+    /** The operations a killed update left in flight, as `pulumi stack export` has them. */
+    async pendingOperations(): Promise<{ type: string; resource: StateResource }[]> {
+        const state = await this.stack.exportStack();
+        return state.deployment.pending_operations ?? [];
+    }
+
     /** Deletes the copy and the backend; the stack's resources must be gone already. */
     remove(): void {
         fs.rmSync(this.dir, { recursive: true, force: true });
