@@ -60,6 +60,7 @@ interface Step {
 interface Job {
     needs?: string | string[];
     "runs-on"?: string;
+    "timeout-minutes"?: number;
     if?: string;
     environment?: string | { name: string; deployment?: boolean };
     concurrency?: Concurrency;
@@ -858,18 +859,23 @@ function checkDeployJobs({ deploy }: Docs): void {
         assert.ok((job.if ?? "").includes(TEST_GATE), `${id}: after the tests, or a signup`);
         const steps = stepsOf(job);
         const upIndex = steps.findIndex((s) => s.with?.command === "up");
-        const recoverAt = steps.findIndex((s) =>
-            /^npm run recover -- --stack "\$PULUMI_ORG\/\$STACK"$/.test(s.run ?? ""),
+        // A lock older than the job's timeout cannot be a live deploy's.
+        const recover = `npm run recover -- --stack "$PULUMI_ORG/$STACK" --deploy-job --max-update-minutes ${job["timeout-minutes"]}`;
+        const recoverAt = steps.findIndex((s) => s.run === recover);
+        const guardAt = steps.findIndex(
+            (s) => s.run === 'npm run state-guard -- --stack "$PULUMI_ORG/$STACK"',
         );
-        assert.ok(recoverAt >= 0 && recoverAt < upIndex, `${id}: recover before pulumi up`);
+        assert.ok(recoverAt >= 0 && recoverAt < upIndex, `${id}: ${recover}, before pulumi up`);
         assert.ok(!steps[recoverAt].if, `${id}: recover runs on every deploy`);
-        const onCancel = steps.find(
-            (s, i) => i > upIndex && /npm run recover -- --stack/.test(s.run ?? ""),
+        assert.ok(
+            guardAt > recoverAt && guardAt < upIndex && !steps[guardAt].if,
+            `${id}: the state guard after recover, before pulumi up`,
         );
+        const after = steps.find((s, i) => i > upIndex && s.run === recover);
         assert.equal(
-            onCancel?.if,
-            "cancelled() && steps.up.outcome == 'cancelled'",
-            `${id}: recover after a cancelled pulumi up`,
+            after?.if,
+            "(cancelled() || failure()) && (steps.up.outcome == 'cancelled' || steps.up.outcome == 'failure')",
+            `${id}: recover after a cancelled or failed pulumi up`,
         );
         assert.equal(steps[upIndex].id, "up");
         checkPlanCheckStep(steps.slice(0, upIndex), `deploy.yml: ${id}`);
@@ -1143,13 +1149,18 @@ function checkGitlabDeploys({ gitlabChild, stacks }: Docs): void {
             const up = script.findIndex((l) =>
                 /^pulumi up --yes (.* )?--stack "\$PULUMI_ORG\/\$STACK"/.test(l),
             );
-            const recover = script.indexOf('npm run recover -- --stack "$PULUMI_ORG/$STACK"');
+            const recoverLine =
+                'npm run recover -- --stack "$PULUMI_ORG/$STACK" --deploy-job --max-update-minutes 60';
+            const recover = script.indexOf(recoverLine);
+            const guard = script.indexOf('npm run state-guard -- --stack "$PULUMI_ORG/$STACK"');
             assert.ok(up >= 0, `${name}: pulumi up on its stack`);
             assert.ok(recover >= 0 && recover < up, `${name}: recover before pulumi up`);
-            assert.match(
-                (job.after_script ?? []).join("\n"),
-                /if \[ "\$CI_JOB_STATUS" = "canceled" \]; then[^]*npm run recover -- --stack "\$PULUMI_ORG\/\$STACK"/,
-                `${name}: recover after a cancelled deploy`,
+            assert.ok(guard > recover && guard < up, `${name}: the state guard before pulumi up`);
+            const after = (job.after_script ?? []).join("\n");
+            assert.match(after, /if \[ "\$CI_JOB_STATUS" != "success" \]; then/);
+            assert.ok(
+                after.includes(recoverLine),
+                `${name}: recover after a failed or cancelled deploy`,
             );
             assert.equal(
                 job.resource_group,
@@ -1895,10 +1906,26 @@ const RULES: Rule[] = [
                 },
             ],
             [
-                "recovery after a failure only",
+                "no recovery after a cancelled job",
                 (d) => {
                     const steps = stepsOf(d.deploy.jobs["up-sit"]);
-                    steps.find((s) => s.if?.startsWith("cancelled()"))!.if = "failure()";
+                    steps.find((s) => s.if?.startsWith("(cancelled()"))!.if = "failure()";
+                },
+            ],
+            [
+                "a live lock could be broken: the lock age is not the job's timeout",
+                (d) => {
+                    d.deploy.jobs["up-prod"]["timeout-minutes"] = 120;
+                },
+            ],
+            [
+                "no state guard",
+                (d) => {
+                    const steps = stepsOf(d.deploy.jobs["up-dev"]);
+                    steps.splice(
+                        steps.findIndex((s) => s.run?.startsWith("npm run state-guard")),
+                        1,
+                    );
                 },
             ],
             [
