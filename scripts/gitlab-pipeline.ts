@@ -10,7 +10,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { parseCommandLine, runCli, UsageError } from "./lib/cli";
+import { parseOptions, runCli } from "./lib/cli";
 import { GitlabConfig, renderPipeline, stackPipeline } from "./lib/gitlab-pipeline";
 import { affectedStacks } from "./lib/affected-stacks";
 import { discoverStacks } from "./lib/stack-groups";
@@ -19,17 +19,12 @@ const USAGE = `usage:
   npm run --silent gitlab-pipeline [-- --previews-since <ref>] > stacks-pipeline.yml`;
 
 runCli(() => {
-    const { values, positionals } = parseCommandLine(
+    const values = parseOptions(
         process.argv.slice(2),
-        { "previews-since": { type: "string" }, help: { type: "boolean", short: "h" } },
+        { "previews-since": { type: "string" } },
         USAGE,
     );
-    if (values.help) {
-        console.log(USAGE);
-        return;
-    }
-    if (positionals.length > 0)
-        throw new UsageError(`unexpected arguments: ${positionals.join(" ")}\n${USAGE}`);
+    if (!values) return;
     const projectDir = process.cwd();
     const ci = yaml.load(fs.readFileSync(path.join(projectDir, ".gitlab-ci.yml"), "utf8"));
     const stacks = discoverStacks(projectDir);

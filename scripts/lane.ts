@@ -5,7 +5,7 @@
  * fast lane, and by which rule; when it is not, every reason (scripts/lib/signup-lane.ts has the
  * rules). Not a signup is an answer, exit 0; only bad input (a ref git does not know) fails.
  */
-import { parseCommandLine, runCli, UsageError } from "./lib/cli";
+import { parseOptions, runCli, UsageError } from "./lib/cli";
 import { classifySignup, SignupVerdict } from "./lib/signup-lane";
 
 const USAGE = `usage:
@@ -17,23 +17,17 @@ const USAGE = `usage:
                  "environments":[...],"stacks":[...],"reasons":[...],"notes":[...]}`;
 
 runCli(() => {
-    const { values, positionals } = parseCommandLine(
+    const values = parseOptions(
         process.argv.slice(2),
         {
             base: { type: "string" },
             head: { type: "string" },
             branch: { type: "string" },
             json: { type: "boolean" },
-            help: { type: "boolean", short: "h" },
         },
         USAGE,
     );
-    if (values.help) {
-        console.log(USAGE);
-        return;
-    }
-    if (positionals.length > 0)
-        throw new UsageError(`unexpected arguments: ${positionals.join(" ")}\n${USAGE}`);
+    if (!values) return;
     if (values.base === undefined) throw new UsageError(`--base is required\n${USAGE}`);
     const verdict = classifySignup(process.cwd(), {
         base: values.base,

@@ -9,7 +9,7 @@
  */
 import * as fs from "node:fs";
 import { TENANT_NAME_PATTERN } from "../components/vocabulary/naming";
-import { parseCommandLine, runCli, UsageError } from "./lib/cli";
+import { parseOptions, runCli, UsageError } from "./lib/cli";
 import { PreviewInputError, readPreviewPlan } from "./lib/preview-plan";
 import { describeVerdict, judgeSignupPlan } from "./lib/signup-plan";
 
@@ -20,21 +20,12 @@ exit 0: admitted, 1: refused, 2: wrong usage`;
 
 runCli(
     () => {
-        const { values, positionals } = parseCommandLine(
+        const values = parseOptions(
             process.argv.slice(2),
-            {
-                tenants: { type: "string" },
-                file: { type: "string" },
-                help: { type: "boolean", short: "h" },
-            },
+            { tenants: { type: "string" }, file: { type: "string" } },
             USAGE,
         );
-        if (values.help) {
-            console.log(USAGE);
-            return;
-        }
-        if (positionals.length > 0)
-            throw new UsageError(`unexpected arguments: ${positionals.join(" ")}\n${USAGE}`);
+        if (!values) return;
         const tenants = tenantNames(values.tenants);
         const text = readInput(values.file);
         let plan;

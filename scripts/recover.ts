@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
-import { parseCommandLine, runCli, UsageError } from "./lib/cli";
+import { parseOptions, runCli, UsageError } from "./lib/cli";
 import { processOnThisHost } from "./lib/recover/host-process";
 import { PlatformProbe } from "./lib/recover/platform";
 import { PulumiCli } from "./lib/recover/pulumi-cli";
@@ -27,23 +27,17 @@ options:
   --scan                   look for objects missing from the state even when no update was interrupted`;
 
 runCli(async () => {
-    const { values, positionals } = parseCommandLine(
+    const values = parseOptions(
         process.argv.slice(2),
         {
             stack: { type: "string" },
             "deploy-job": { type: "boolean" },
             "max-update-minutes": { type: "string" },
             scan: { type: "boolean" },
-            help: { type: "boolean", short: "h" },
         },
         USAGE,
     );
-    if (values.help) {
-        console.log(USAGE);
-        return;
-    }
-    if (positionals.length > 0)
-        throw new UsageError(`unexpected arguments: ${positionals.join(" ")}\n${USAGE}`);
+    if (!values) return;
     if (!values.stack) throw new UsageError(`--stack is required\n${USAGE}`);
     const maxUpdateMinutes = Number(values["max-update-minutes"] ?? 360);
     if (!Number.isInteger(maxUpdateMinutes) || maxUpdateMinutes < 1)

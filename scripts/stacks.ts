@@ -9,7 +9,7 @@
  * (scripts/lib/affected-stacks.ts has the rules).
  */
 import { formatTable } from "./lib/table";
-import { parseCommandLine, runCli, UsageError } from "./lib/cli";
+import { parseOptions, runCli, UsageError } from "./lib/cli";
 import { discoverStacks, stackGroups } from "./lib/stack-groups";
 import { affectedGroups, affectedStacks } from "./lib/affected-stacks";
 
@@ -21,22 +21,16 @@ const USAGE = `usage:
                               # with a WHY column, or in the JSON a "why" object: {"<stack>":"<reason>"}`;
 
 runCli(() => {
-    const { values, positionals } = parseCommandLine(
+    const values = parseOptions(
         process.argv.slice(2),
         {
             json: { type: "boolean" },
             "changed-since": { type: "string" },
             head: { type: "string" },
-            help: { type: "boolean", short: "h" },
         },
         USAGE,
     );
-    if (values.help) {
-        console.log(USAGE);
-        return;
-    }
-    if (positionals.length > 0)
-        throw new UsageError(`unexpected arguments: ${positionals.join(" ")}\n${USAGE}`);
+    if (!values) return;
     const since = values["changed-since"];
     if (since === undefined) {
         if (values.head !== undefined)

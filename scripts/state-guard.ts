@@ -12,7 +12,7 @@ import { readOfflineSettings } from "../components/stack/stack-file";
 import { tenantsOfStack } from "../components/stack/settings";
 import { throwIfProblems } from "../components/support/errors";
 import { loadTenants } from "../components/tenant-files/registry";
-import { parseCommandLine, runCli, UsageError } from "./lib/cli";
+import { parseOptions, runCli, UsageError } from "./lib/cli";
 import { PulumiCli } from "./lib/recover/pulumi-cli";
 import { parseStackExport, tenantsInState } from "./lib/recover/state";
 import { stateGuardProblems } from "./lib/state-guard";
@@ -21,17 +21,8 @@ const USAGE = `usage:
   npm run state-guard -- --stack <stack>   # run in the project folder, with the stack's backend in the environment`;
 
 runCli(() => {
-    const { values, positionals } = parseCommandLine(
-        process.argv.slice(2),
-        { stack: { type: "string" }, help: { type: "boolean", short: "h" } },
-        USAGE,
-    );
-    if (values.help) {
-        console.log(USAGE);
-        return;
-    }
-    if (positionals.length > 0)
-        throw new UsageError(`unexpected arguments: ${positionals.join(" ")}\n${USAGE}`);
+    const values = parseOptions(process.argv.slice(2), { stack: { type: "string" } }, USAGE);
+    if (!values) return;
     if (!values.stack) throw new UsageError(`--stack is required\n${USAGE}`);
     const projectDir = process.cwd();
     const stackName = values.stack.split("/").pop()!;

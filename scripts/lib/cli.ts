@@ -4,6 +4,27 @@ import { ValidationError } from "../../components/support/errors";
 
 export class UsageError extends Error {}
 
+const HELP = { help: { type: "boolean", short: "h" } } as const;
+
+/**
+ * A command that takes options only: their values, or undefined once `--help` has printed the
+ * usage. Positional arguments are a usage error.
+ */
+export function parseOptions<T extends NonNullable<ParseArgsConfig["options"]>>(
+    argv: string[],
+    options: T,
+    usage: string,
+) {
+    const { values, positionals } = parseCommandLine(argv, { ...options, ...HELP }, usage);
+    if ((values as { help?: boolean }).help) {
+        console.log(usage);
+        return undefined;
+    }
+    if (positionals.length > 0)
+        throw new UsageError(`unexpected arguments: ${positionals.join(" ")}\n${usage}`);
+    return values;
+}
+
 export function parseCommandLine<T extends ParseArgsConfig["options"]>(
     argv: string[],
     options: T,
