@@ -312,6 +312,19 @@ describe("Kubernetes tenant", () => {
             assert.equal(inputs.createNamespace, false);
         });
 
+        it("gives both images the stack's imagePullPolicy, so that images loaded onto a node start", async () => {
+            for (const policy of ["Always", "IfNotPresent", "Never"]) {
+                const { r } = await deployTenant(
+                    "dev",
+                    { name: "school1" },
+                    withKubernetes({ imagePullPolicy: policy }),
+                );
+                const values = reveal(r.release.inputs.values);
+                assert.equal(values.frontend.image.pullPolicy, policy);
+                assert.equal(values.backend.image.pullPolicy, policy);
+            }
+        });
+
         it("takes the chart path from the stack config, relative to the project", async () => {
             const { r } = await deployTenant(
                 "dev",
@@ -764,6 +777,7 @@ describe("aims:kubernetes config", () => {
                 ingressNamespace: "traefik",
                 chartPath: "charts/tenant",
                 waitForReady: true,
+                imagePullPolicy: "Always",
                 reservedNamespaces: [],
             },
         );
@@ -771,7 +785,7 @@ describe("aims:kubernetes config", () => {
 
     it("rejects an unknown key", () => {
         assert.deepEqual(problems({ ingressClas: "nginx" }), [
-            `${key("ingressClas")}: unknown key; allowed: context, ingressClass, clusterIssuer, ingressNamespace, chartPath, registry, waitForReady, reservedNamespaces, coreBootstrapReadyUrl`,
+            `${key("ingressClas")}: unknown key; allowed: context, ingressClass, clusterIssuer, ingressNamespace, chartPath, registry, waitForReady, imagePullPolicy, reservedNamespaces, coreBootstrapReadyUrl`,
         ]);
     });
 
@@ -802,6 +816,39 @@ describe("aims:kubernetes config", () => {
                 err instanceof ValidationError &&
                 err.problems.includes(
                     "Pulumi.prod.yaml: aims:kubernetes.waitForReady: must not be false in prod: a rollout or backup that never becomes ready must fail `pulumi up`",
+                ),
+        );
+    });
+
+    it("imagePullPolicy: Always unless the stack says IfNotPresent or Never; nothing else", () => {
+        assert.equal(read({ imagePullPolicy: undefined }).imagePullPolicy, "Always");
+        for (const policy of ["Always", "IfNotPresent", "Never"])
+            assert.equal(read({ imagePullPolicy: policy }).imagePullPolicy, policy);
+        for (const bad of ["always", "IfNotPresent ", "Sometimes", "", true, ["Always"]]) {
+            assert.deepEqual(
+                problems({ imagePullPolicy: bad }),
+                [
+                    `${key("imagePullPolicy")}: must be Always, IfNotPresent or Never (got ${JSON.stringify(bad)})`,
+                ],
+                JSON.stringify(bad),
+            );
+        }
+    });
+
+    it("imagePullPolicy: Never refused in prod, where a node without the image could never start the pods", () => {
+        startMocks("prod");
+        const prodKubernetes = JSON.parse(stackConfig("prod").config["aims:kubernetes"]);
+        const prod = (imagePullPolicy: unknown) => () =>
+            settingsOf("prod", [spec({ name: "school1" })], {
+                "aims:kubernetes": { ...prodKubernetes, imagePullPolicy },
+            });
+        assert.equal(prod("IfNotPresent")().kubernetes?.imagePullPolicy, "IfNotPresent");
+        assert.throws(
+            prod("Never"),
+            (err: unknown) =>
+                err instanceof ValidationError &&
+                err.problems.includes(
+                    "Pulumi.prod.yaml: aims:kubernetes.imagePullPolicy: must not be Never in prod: a node that does not have the image could never start the tenant's pods",
                 ),
         );
     });

@@ -513,6 +513,17 @@ describe("offboarding", () => {
             });
         });
 
+        it("pulls the backup image as the stack's imagePullPolicy says", async () => {
+            for (const policy of ["IfNotPresent", "Never"]) {
+                const kubernetes = JSON.parse(stackConfig("dev").config["aims:kubernetes"]);
+                const { mocks } = await deploy("dev", [k8sOffboarding], {
+                    "aims:kubernetes": { ...kubernetes, imagePullPolicy: policy },
+                });
+                const job = reveal(mocks.get(JOB, "school1-offboarding-backup").inputs);
+                assert.equal(job.spec.template.spec.containers[0].imagePullPolicy, policy);
+            }
+        });
+
         it("runs one locked-down pod that dumps with the tenant's own role and uploads with the access key pair", async () => {
             const { mocks } = await deploy("dev", [k8sOffboarding]);
             const job = reveal(mocks.get(JOB, "school1-offboarding-backup").inputs);

@@ -49,7 +49,7 @@ const SCRATCH_VOLUME = "tmp";
 export interface BackupJobInputs {
     readonly tenant: Pick<TenantSpec, "name" | "plan" | "adopt">;
     readonly settings: Pick<StackSettings, "environment" | "database">;
-    readonly kubernetes: Pick<KubernetesSettings, "registry">;
+    readonly kubernetes: Pick<KubernetesSettings, "registry" | "imagePullPolicy">;
     readonly backup: Pick<BackupSettings, "bucket" | "prefix" | "region" | "endpoint" | "image">;
 }
 
@@ -114,7 +114,7 @@ export function backupJobSpec({
                     {
                         name: container.name,
                         image: container.image,
-                        imagePullPolicy: "Always",
+                        imagePullPolicy: kubernetes.imagePullPolicy,
                         command: [...container.command],
                         env: [
                             ...Object.entries(container.environment).map(([name, value]) => ({
@@ -179,7 +179,7 @@ export function backupJobAnnotations(
 export interface OffboardingBackupArgs {
     readonly tenant: Pick<TenantSpec, "name" | "plan" | "adopt">;
     readonly settings: Pick<StackSettings, "environment" | "database">;
-    readonly kubernetes: Pick<KubernetesSettings, "registry" | "waitForReady">;
+    readonly kubernetes: Pick<KubernetesSettings, "registry" | "waitForReady" | "imagePullPolicy">;
     readonly backup: KubernetesBackupSettings;
     /** The tenant's namespace; an Output, so both wait for it. */
     readonly namespace: pulumi.Input<string>;

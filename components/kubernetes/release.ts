@@ -28,7 +28,10 @@ export function chartReference(settings: Pick<KubernetesSettings, "chartPath">):
 export interface TenantReleaseArgs {
     readonly tenant: Parameters<typeof tenantChartValues>[0];
     readonly settings: Parameters<typeof tenantChartValues>[1];
-    readonly kubernetes: Pick<KubernetesSettings, "chartPath" | "waitForReady" | "registry">;
+    readonly kubernetes: Pick<
+        KubernetesSettings,
+        "chartPath" | "waitForReady" | "registry" | "imagePullPolicy"
+    >;
     readonly host: string;
     /** The tenant's namespace; an Output, so the release waits for it. */
     readonly namespace: pulumi.Input<string>;

@@ -69,7 +69,7 @@ export interface TenantChartValues {
 export function tenantChartValues(
     tenant: Pick<TenantSpec, "name" | "plan" | "status" | "image" | "schoolId" | "adopt">,
     settings: Pick<StackSettings, "images" | "database" | "core" | "environment">,
-    kubernetes: Pick<KubernetesSettings, "registry">,
+    kubernetes: Pick<KubernetesSettings, "registry" | "imagePullPolicy">,
     host: string,
 ): TenantChartValues {
     const plan = PLANS[tenant.plan].kubernetes;
@@ -77,7 +77,11 @@ export function tenantChartValues(
     const running = isRunning(tenant.status);
     const resources = containerResources(plan);
     const tag = tenant.image?.tag ?? settings.images.tag;
-    const image = (repository: string): ImageValues => ({ repository, tag, pullPolicy: "Always" });
+    const image = (repository: string): ImageValues => ({
+        repository,
+        tag,
+        pullPolicy: kubernetes.imagePullPolicy,
+    });
     return {
         tenant: { name: tenant.name, host },
         frontend: {

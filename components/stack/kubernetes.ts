@@ -1,7 +1,7 @@
 /**
  * The `aims:kubernetes` block of a stack (schema/kubernetes.schema.json): how tenants reach the
  * cluster and its shared services. Checked here beyond the schema: the chart folder is inside
- * the project and holds a Chart.yaml, and prod waits for its pods.
+ * the project and holds a Chart.yaml, and prod waits for its pods and can pull its images.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -29,9 +29,18 @@ export interface KubernetesSettings {
      * nodes; never in prod, where a broken rollout or backup must fail `pulumi up`.
      */
     readonly waitForReady: boolean;
+    /**
+     * The imagePullPolicy of every container the program runs: the app's and the backup Job's.
+     * `Always` by default; a node that was given its images without a registry needs
+     * `IfNotPresent` or `Never`, which prod refuses: a prod node without the image could never
+     * start it.
+     */
+    readonly imagePullPolicy: ImagePullPolicy;
     /** Namespaces of the cluster no tenant may be named like, besides the ones the stack config names. */
     readonly reservedNamespaces: readonly string[];
 }
+
+export type ImagePullPolicy = "Always" | "IfNotPresent" | "Never";
 
 export interface RegistryCredentials {
     /** Registry host, optionally with a port: `registry.example.org`. */
@@ -68,6 +77,13 @@ export function kubernetesProblems(
             key: "aims:kubernetes.waitForReady",
             message:
                 "must not be false in prod: a rollout or backup that never becomes ready must fail `pulumi up`",
+        });
+    }
+    if (environment === "prod" && block.imagePullPolicy === "Never") {
+        problems.push({
+            key: "aims:kubernetes.imagePullPolicy",
+            message:
+                "must not be Never in prod: a node that does not have the image could never start the tenant's pods",
         });
     }
     return problems;
