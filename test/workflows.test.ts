@@ -484,6 +484,11 @@ function checkAggregateCheck({ preview }: Docs): void {
         /jq -e '\.stacks\.result == "success" and \(\[\.\[\] \| \.result\] \| all\(\. == "success" or \. == "skipped"\)\)'/,
         "checks fails on any failed or cancelled job",
     );
+    assert.match(
+        verdict.run ?? "",
+        /jq -e '\.preview\.result == "success" or \.stacks\.outputs\.all == "\[\]"'/,
+        "checks fails when an affected stack was not previewed (a fork's pull request)",
+    );
 }
 
 /**
@@ -1509,6 +1514,13 @@ const RULES: Rule[] = [
                 "it is skipped when a job fails",
                 (d) => {
                     delete d.preview.jobs.checks.if;
+                },
+            ],
+            [
+                "a fork's pull request passes it without previews",
+                (d) => {
+                    const verdict = stepsOf(d.preview.jobs.checks)[0];
+                    verdict.run = verdict.run!.replace(/^.*\.preview\.result.*$/m, "");
                 },
             ],
             [
