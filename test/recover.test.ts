@@ -2,6 +2,7 @@ import * as assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { checkpointSidecarVerdict } from "../scripts/lib/recover/checkpoint";
 import { decide, Candidate } from "../scripts/lib/recover/decision";
 import {
     fileBackendFolder,
@@ -637,5 +638,46 @@ describe("recover: reading the state", () => {
             tenantOfResource(urn("school-a-namespace", "kubernetes:core/v1:Namespace"), tenants),
             undefined,
         );
+    });
+});
+
+describe("recover: a checkpoint whose attributes a kill left empty", () => {
+    const backend = (checkpoint: string, attrs: string | undefined): string => {
+        const folder = fs.mkdtempSync(path.join(os.tmpdir(), "aims-checkpoint-"));
+        const stacks = path.join(folder, ".pulumi", "stacks", "aims");
+        fs.mkdirSync(stacks, { recursive: true });
+        fs.writeFileSync(path.join(stacks, "dev.json"), checkpoint);
+        if (attrs !== undefined) fs.writeFileSync(path.join(stacks, "dev.json.attrs"), attrs);
+        return folder;
+    };
+
+    it("removes an empty attributes file beside a whole checkpoint, naming it", () => {
+        const folder = backend('{"version":3,"checkpoint":{}}', "");
+        const verdict = checkpointSidecarVerdict(folder, "aims", "organization/dev");
+        assert.equal(verdict.action, "remove");
+        assert.ok(verdict.action === "remove" && verdict.file.endsWith("dev.json.attrs"));
+    });
+
+    it("leaves attributes that hold something, and a checkpoint without them, alone", () => {
+        assert.deepEqual(checkpointSidecarVerdict(backend("{}", '{"md5":"x"}'), "aims", "dev"), {
+            action: "none",
+        });
+        assert.deepEqual(checkpointSidecarVerdict(backend("{}", undefined), "aims", "dev"), {
+            action: "none",
+        });
+        assert.deepEqual(checkpointSidecarVerdict(backend("{}", ""), "other", "prod"), {
+            action: "none",
+        });
+    });
+
+    it("refuses when the checkpoint itself is not whole: a person restores it", () => {
+        for (const broken of ["", '{"version":3,"checkpoint":', "not json"]) {
+            const verdict = checkpointSidecarVerdict(backend(broken, ""), "aims", "dev");
+            assert.equal(verdict.action, "refuse", JSON.stringify(broken));
+            assert.match(
+                verdict.action === "refuse" ? verdict.reason : "",
+                /restore it from .*dev\.json\.bak/,
+            );
+        }
     });
 });

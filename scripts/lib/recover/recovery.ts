@@ -6,7 +6,9 @@
  * and deletes; a plain refresh after an update that failed), and import what exists and is the
  * program's (`pulumi import --file`). A stack with nothing to recover is left untouched.
  */
+import * as fs from "node:fs";
 import * as os from "node:os";
+import { checkpointSidecarVerdict } from "./checkpoint";
 import { decide, Candidate } from "./decision";
 import {
     lockVerdict,
@@ -51,9 +53,24 @@ export async function recoverStack(
         refusals.push(line);
     };
 
-    // 1. Locks.
     const backend = cli.backendUrl();
     const folder = fileBackendFolder(backend, os.homedir());
+    // 0. A checkpoint whose attributes file a kill left empty cannot be read at all.
+    let repairedCheckpoint = false;
+    if (folder !== undefined) {
+        const sidecar = checkpointSidecarVerdict(folder, options.project, cli.stack);
+        if (sidecar.action === "refuse") {
+            refuse(sidecar.reason);
+            return { lines, refusals, changed: false };
+        }
+        if (sidecar.action === "remove") {
+            fs.rmSync(sidecar.file);
+            lines.push(sidecar.reason);
+            repairedCheckpoint = true;
+        }
+    }
+
+    // 1. Locks.
     let locks: StackLock[] = [];
     let cancelBlind = false;
     if (folder !== undefined) {
@@ -74,7 +91,7 @@ export async function recoverStack(
             `lock: not checked on ${backendKind(backend)} (only a deploy job, which runs alone on its stack, cancels blindly)`,
         );
     }
-    if (refusals.length > 0) return { lines, refusals, changed: false };
+    if (refusals.length > 0) return { lines, refusals, changed: repairedCheckpoint };
 
     // 2. Pending operations.
     let state = parseStackExport(cli.exportState());
@@ -127,10 +144,10 @@ export async function recoverStack(
     lines.push(...orphans.lines);
     refusals.push(...orphans.refusals);
     if (refusals.length > 0)
-        return { lines: [...lines, "nothing was changed"], refusals, changed: false };
+        return { lines: [...lines, "nothing was changed"], refusals, changed: repairedCheckpoint };
 
     // 4. Act.
-    let changed = false;
+    let changed = repairedCheckpoint;
     if (locks.length > 0 || cancelBlind) {
         runCancel(cli, cancelBlind);
         changed = locks.length > 0;
