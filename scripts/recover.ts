@@ -16,7 +16,7 @@ import { parseOptions, runCli, UsageError } from "./lib/cli";
 import { processOnThisHost } from "./lib/recover/host-process";
 import { PlatformProbe } from "./lib/recover/platform";
 import { PulumiCli } from "./lib/recover/pulumi-cli";
-import { recoverStack } from "./lib/recover/recovery";
+import { recoverStack, repairCheckpoint } from "./lib/recover/recovery";
 import { adminConnection } from "./lib/recover/stack-connection";
 
 const USAGE = `usage:
@@ -47,13 +47,17 @@ runCli(async () => {
 
     const projectDir = process.cwd();
     const cli = new PulumiCli(values.stack, projectDir);
+    const project = projectName(projectDir);
+    // Before the config reads below: a kill can leave the checkpoint unreadable to every command.
+    const repair = repairCheckpoint(cli, project);
+    if (repair.line) console.log(repair.line);
     const stackName = values.stack.split("/").pop()!;
     const environment = cli.config("aims:environment") ?? stackName;
     const probe = new PlatformProbe(cli.config("aims:kubernetes.context"), () =>
         adminConnection(cli),
     );
     const report = await recoverStack(cli, probe, {
-        project: projectName(projectDir),
+        project,
         environment,
         scan: values.scan ?? false,
         lockContext: {

@@ -38,6 +38,26 @@ export interface RecoveryReport {
     readonly changed: boolean;
 }
 
+/**
+ * Step 0 of recovery, which the command also runs before anything reads the stack through the
+ * CLI: on a file backend, an empty attributes file beside a whole checkpoint is removed (a line
+ * says so); beside a broken checkpoint, a refusal says what a person does.
+ */
+export function repairCheckpoint(
+    cli: PulumiCli,
+    project: string,
+): { readonly line?: string; readonly refusal?: string } {
+    const folder = fileBackendFolder(cli.backendUrl(), os.homedir());
+    if (folder === undefined) return {};
+    const sidecar = checkpointSidecarVerdict(folder, project, cli.stack);
+    if (sidecar.action === "refuse") return { refusal: sidecar.reason };
+    if (sidecar.action === "remove") {
+        fs.rmSync(sidecar.file);
+        return { line: sidecar.reason };
+    }
+    return {};
+}
+
 /** Rounds of looking for objects the state lacks: each import makes the ids of their dependents known. */
 const MAX_ROUNDS = 4;
 
@@ -53,22 +73,16 @@ export async function recoverStack(
         refusals.push(line);
     };
 
+    // 0. A checkpoint whose attributes file a kill left empty cannot be read at all.
+    const repair = repairCheckpoint(cli, options.project);
+    if (repair.refusal) {
+        refuse(repair.refusal);
+        return { lines, refusals, changed: false };
+    }
+    if (repair.line) lines.push(repair.line);
+    const repairedCheckpoint = repair.line !== undefined;
     const backend = cli.backendUrl();
     const folder = fileBackendFolder(backend, os.homedir());
-    // 0. A checkpoint whose attributes file a kill left empty cannot be read at all.
-    let repairedCheckpoint = false;
-    if (folder !== undefined) {
-        const sidecar = checkpointSidecarVerdict(folder, options.project, cli.stack);
-        if (sidecar.action === "refuse") {
-            refuse(sidecar.reason);
-            return { lines, refusals, changed: false };
-        }
-        if (sidecar.action === "remove") {
-            fs.rmSync(sidecar.file);
-            lines.push(sidecar.reason);
-            repairedCheckpoint = true;
-        }
-    }
 
     // 1. Locks.
     let locks: StackLock[] = [];
