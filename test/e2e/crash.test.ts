@@ -9,8 +9,7 @@
  * - SIGINT (a cancelled job), and PostgreSQL stopped in the middle of an `up`, then started.
  *
  * Stopping PostgreSQL needs commands the platform provides: AIMS_E2E_PG_STOP and AIMS_E2E_PG_START
- * (shell commands). Without them that case fails, saying so; AIMS_E2E_PG_CONTROL=skip skips it,
- * visibly. AIMS_E2E_CRASH_WITHOUT_RECOVER=1 leaves recovery out, to show the suite then fails.
+ * (shell commands). Without them that case fails, saying so. AIMS_E2E_CRASH_WITHOUT_RECOVER=1 leaves recovery out, to show the suite then fails.
  */
 import { strict as assert } from "node:assert";
 import { spawnSync } from "node:child_process";
@@ -248,19 +247,13 @@ describe("crash: deploys that die and the next deploy", function () {
         await recoverAndConverge("plan change, SIGINT at the 4th role update", run, NAMES);
     });
 
-    it("an up during which PostgreSQL stops, then starts, converges", async function () {
-        const control = process.env.AIMS_E2E_PG_CONTROL;
-        if (control === "skip") {
-            console.log("skipped: AIMS_E2E_PG_CONTROL=skip");
-            this.skip();
-        }
+    it("an up during which PostgreSQL stops, then starts, converges", async () => {
         await ensureDeployed();
         const stop = process.env.AIMS_E2E_PG_STOP;
         const start = process.env.AIMS_E2E_PG_START;
         assert.ok(
             stop && start,
-            "this case stops the platform's PostgreSQL: set AIMS_E2E_PG_STOP and AIMS_E2E_PG_START to shell commands that stop and start it " +
-                "(or AIMS_E2E_PG_CONTROL=skip to skip it on a platform where PostgreSQL cannot be stopped)",
+            "this case stops the platform's PostgreSQL: set AIMS_E2E_PG_STOP and AIMS_E2E_PG_START to shell commands that stop and start it",
         );
         const shell = (command: string) => {
             const result = spawnSync("sh", ["-c", command], { encoding: "utf8" });
