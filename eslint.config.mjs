@@ -44,4 +44,10 @@ export default tseslint.config(
         files: ["**/*.js", "**/*.mjs"],
         languageOptions: { globals: globals.node },
     },
+    {
+        // Plain CommonJS scripts that Pulumi runs with node, outside the TypeScript build.
+        files: ["**/*.js"],
+        languageOptions: { sourceType: "commonjs" },
+        rules: { "@typescript-eslint/no-require-imports": "off" },
+    },
 );

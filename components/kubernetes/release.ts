@@ -5,13 +5,6 @@ import { releaseName } from "../vocabulary/naming";
 import { KubernetesSettings } from "../stack/kubernetes";
 import { tenantChartValues } from "./values";
 
-/**
- * Pulumi waits for the release (Helm's --wait): an update succeeds only once the new pods have
- * run their migrations and are ready, so a broken image or migration fails `pulumi up` instead
- * of passing unnoticed. Ten minutes leave room for the image pull and a long migration.
- * `aims:kubernetes.waitForReady: false` turns the wait off where pods cannot run.
- */
-export const RELEASE_TIMEOUT_SECONDS = 600;
 /** Release revisions Helm keeps, each a Secret in the namespace (the ResourceQuota counts them). */
 export const RELEASE_MAX_HISTORY = 10;
 
@@ -28,10 +21,7 @@ export function chartReference(settings: Pick<KubernetesSettings, "chartPath">):
 export interface TenantReleaseArgs {
     readonly tenant: Parameters<typeof tenantChartValues>[0];
     readonly settings: Parameters<typeof tenantChartValues>[1];
-    readonly kubernetes: Pick<
-        KubernetesSettings,
-        "chartPath" | "waitForReady" | "registry" | "imagePullPolicy"
-    >;
+    readonly kubernetes: Pick<KubernetesSettings, "chartPath" | "registry" | "imagePullPolicy">;
     readonly host: string;
     /** The tenant's namespace; an Output, so the release waits for it. */
     readonly namespace: pulumi.Input<string>;
@@ -51,8 +41,9 @@ export function createRelease(
             createNamespace: false,
             chart: chartReference(args.kubernetes),
             values: tenantChartValues(args.tenant, args.settings, args.kubernetes, args.host),
-            skipAwait: !args.kubernetes.waitForReady,
-            timeout: RELEASE_TIMEOUT_SECONDS,
+            // Helm's own wait says only, after its whole timeout, that the release is not ready;
+            // the rollout check (rollout.ts) waits instead, and names what is wrong at once.
+            skipAwait: true,
             // A failed upgrade leaves the old pods serving (maxUnavailable 0); Helm removes what it created.
             atomic: false,
             cleanupOnFail: true,

@@ -1,7 +1,7 @@
 /**
  * TenantWorkload: the Kubernetes part of a tenant. Its namespace, secrets, isolation, the Helm
- * release of the tenant chart and the Ingress, and while offboarding the backup Job, all
- * children of this component.
+ * release of the tenant chart, the check that its rollout succeeded, the Ingress, and while
+ * offboarding the backup Job, all children of this component.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { TenantPlatformArgs } from "../platform-args";
@@ -11,6 +11,7 @@ import { createIngress } from "./ingress";
 import { createIsolation } from "./isolation";
 import { createNamespace } from "./namespace";
 import { createRelease } from "./release";
+import { createRolloutCheck } from "./rollout";
 import { createSecrets } from "./secrets";
 import { KubernetesSettings } from "../stack/kubernetes";
 
@@ -46,6 +47,15 @@ export class TenantWorkload extends pulumi.ComponentResource {
             { tenant, settings, kubernetes, host, namespace },
             { parent: this, dependsOn: podsAfter },
         );
+        // Unless the stack says pods cannot run, `up` succeeds only once the pods are ready, and
+        // what runs after the release (the backup of a scaled-down tenant) waits for that too.
+        const rolledOut = kubernetes.waitForReady
+            ? createRolloutCheck(
+                  name,
+                  { tenant: tenant.name, kubernetes, namespace, release },
+                  { parent: this, dependsOn: [release] },
+              )
+            : release;
         createIngress(
             name,
             { tenant, settings, kubernetes, host, namespace },
@@ -56,7 +66,7 @@ export class TenantWorkload extends pulumi.ComponentResource {
                 name,
                 { tenant, settings, kubernetes, backup, namespace, protection: args.protection },
                 // The dump runs fenced like every pod, once the release has scaled the app to zero.
-                { parent: this, dependsOn: [...podsAfter, release] },
+                { parent: this, dependsOn: [...podsAfter, rolledOut] },
             );
         }
 

@@ -4,7 +4,6 @@
 // other Node.js processes by the command line.
 "use strict";
 // A preload given to --require is CommonJS.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const fs = require("node:fs");
 
 const log = process.env.AIMS_BENCH_MEMORY_LOG;
