@@ -1,7 +1,7 @@
 /**
  * The programs the stand-in images are assembled from, found on this machine: its Python 3 (the
  * real interpreter behind any pyenv shim), its sh, the real pg_dump and pg_restore binaries, and
- * the shared libraries each of them links, as ldd resolves them.
+ * the libraries each of them links, as ldd resolves them.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -18,21 +18,22 @@ export interface HostPython {
     readonly stdlib: string;
     /** The extension modules' folder (lib-dynload). */
     readonly extensions: string;
-    /** libpython of an --enable-shared build, or undefined for a static one. */
+    /** libpython when the interpreter links it, undefined when it is built in. */
     readonly libpython?: string;
 }
 
 const PROBE = `
 import json, os, sys, sysconfig
 v = sysconfig.get_config_vars()
-shared = v.get("Py_ENABLE_SHARED") and v.get("INSTSONAME") and os.path.join(v["LIBDIR"], v["INSTSONAME"])
+soname = v.get("INSTSONAME") or ""
+linked = ".so" in soname and os.path.join(v["LIBDIR"], soname)
 print(json.dumps({
     "executable": os.path.realpath(sys.executable),
     "series": "%d.%d" % sys.version_info[:2],
     "version": "%d.%d.%d" % sys.version_info[:3],
     "stdlib": sysconfig.get_path("stdlib"),
-    "extensions": v["DESTSHARED"],
-    "libpython": os.path.realpath(shared) if shared and os.path.exists(shared) else None,
+    "extensions": os.path.join(sysconfig.get_path("platstdlib"), "lib-dynload"),
+    "libpython": os.path.realpath(linked) if linked and os.path.exists(linked) else None,
 }))
 `;
 
@@ -119,7 +120,7 @@ export function hostShell(): string {
     return fs.realpathSync("/bin/sh");
 }
 
-export interface SharedLibraries {
+export interface LinkedLibraries {
     /** The dynamic loader, at the path the programs name it by (PT_INTERP). */
     readonly loader?: string;
     /** Every other library the programs link, as ldd found it. */
@@ -127,7 +128,7 @@ export interface SharedLibraries {
 }
 
 /** What the ELF files link, transitively (ldd); fails on a library ldd cannot find. */
-export function sharedLibraries(files: readonly string[]): SharedLibraries {
+export function linkedLibraries(files: readonly string[]): LinkedLibraries {
     const libraries = new Set<string>();
     let loader: string | undefined;
     for (const file of files) {

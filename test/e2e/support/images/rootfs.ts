@@ -13,7 +13,7 @@ import {
     type PostgresClient,
     hostShell,
     runtimeLoadedLibraries,
-    sharedLibraries,
+    linkedLibraries,
 } from "./host-runtime";
 
 export const BIN_DIR = "/usr/local/bin";
@@ -41,8 +41,8 @@ function copyFile(source: string, target: string): void {
 }
 
 /** The libraries the ELF files link, into /usr/local/lib, and the loader at its own path. */
-export function copySharedLibraries(root: string, elfFiles: readonly string[]): void {
-    const { loader, libraries } = sharedLibraries(elfFiles);
+export function copyLinkedLibraries(root: string, elfFiles: readonly string[]): void {
+    const { loader, libraries } = linkedLibraries(elfFiles);
     if (loader) copyFile(loader, inRoot(root, loader));
     for (const library of [...libraries, ...runtimeLoadedLibraries()]) {
         copyFile(library, inRoot(root, path.join(LIB_DIR, path.basename(library))));
@@ -79,7 +79,7 @@ export function populatePythonRuntime(root: string, python: HostPython): void {
         .readdirSync(extensions)
         .filter((name) => name.endsWith(".so"))
         .map((name) => path.join(extensions, name));
-    copySharedLibraries(root, [python.executable, ...extensionFiles, ...libpython]);
+    copyLinkedLibraries(root, [python.executable, ...extensionFiles, ...libpython]);
     populateSystemFiles(root);
 }
 
@@ -99,7 +99,7 @@ function populateSystemFiles(root: string): void {
     fs.mkdirSync(inRoot(root, "etc"), { recursive: true });
     fs.writeFileSync(
         inRoot(root, "etc/passwd"),
-        `root:x:0:0:root:/root:/bin/sh\napp:x:${uid}:${gid}:app:/tmp:/bin/sh\n`,
+        `root:x:0:0:root:/:/bin/sh\napp:x:${uid}:${gid}:app:/tmp:/bin/sh\n`,
     );
     fs.writeFileSync(inRoot(root, "etc/group"), `root:x:0:\napp:x:${gid}:\n`);
     fs.mkdirSync(inRoot(root, "tmp"));
@@ -140,7 +140,7 @@ export function populatePythonPackages(
     fs.rmSync(path.join(target, "bin"), { recursive: true, force: true });
     fs.rmSync(path.join(target, "awscli", "examples"), { recursive: true, force: true });
     const extensions = findFiles(target, (name) => name.endsWith(".so"));
-    copySharedLibraries(root, extensions);
+    copyLinkedLibraries(root, extensions);
 }
 
 function findFiles(dir: string, matches: (name: string) => boolean): string[] {
@@ -161,7 +161,7 @@ export function populateBackupTools(
     copyFile(client.pgDump, inRoot(root, `${BIN_DIR}/pg_dump`));
     copyFile(client.pgRestore, inRoot(root, `${BIN_DIR}/pg_restore`));
     copyFile(awsWrapper, inRoot(root, `${BIN_DIR}/aws`));
-    copySharedLibraries(root, [shell, client.pgDump, client.pgRestore]);
+    copyLinkedLibraries(root, [shell, client.pgDump, client.pgRestore]);
 }
 
 /** The stand-in app's files into /app, and the variant's settings beside them. */

@@ -38,7 +38,7 @@ import {
 } from "./rootfs";
 
 /** Raise it whenever a change here changes what the images hold: every key changes with it. */
-export const BUILDER_VERSION = "1";
+export const BUILDER_VERSION = "2";
 export const REPOSITORY_PREFIX = "localhost/aims-standin";
 export const STANDIN_SOURCES = path.join(PROJECT_ROOT, "test", "e2e", "standin-images");
 
