@@ -1,0 +1,301 @@
+/**
+ * The stand-in tenant images of the end-to-end suite: the smallest programs that keep the
+ * promises of the tenant chart and the offboarding backup, built from test/e2e/standin-images
+ * into cached archives, and loaded into the cluster's node.
+ *
+ *   const images = await standinImages(); // in a before hook
+ *   images.backend.image                  // "localhost/aims-standin/backend:<tag>"
+ *
+ * Tags derive from the content key of every input (sources, pinned packages, host Python and
+ * pg_dump versions, this builder's version): an unchanged build is a cache hit and costs nothing.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { PROJECT_ROOT } from "../../../../components/support/project-root";
+import { APP_USER, BACKEND_PORT } from "../../../../components/vocabulary/app-contract";
+import { contentKey, imagesCacheDir } from "./cache";
+import {
+    type HostPython,
+    type PostgresClient,
+    hostPython,
+    hostPythonCommand,
+    hostShell,
+    postgresClient,
+} from "./host-runtime";
+import { type Layer, type LayerSpec, cachedLayer } from "./layer";
+import { loadImageArchive, loadImageCommand } from "./load";
+import { type ImageConfig, writeImageArchive } from "./oci-archive";
+import { PYTHON_PACKAGES } from "./python-packages";
+import {
+    APP_DIR,
+    BIN_DIR,
+    LIB_DIR,
+    populateApp,
+    populateBackupTools,
+    populatePythonPackages,
+    populatePythonRuntime,
+    STDLIB_LEFT_OUT,
+} from "./rootfs";
+
+/** Raise it whenever a change here changes what the images hold: every key changes with it. */
+export const BUILDER_VERSION = "2";
+export const REPOSITORY_PREFIX = "localhost/aims-standin";
+export const STANDIN_SOURCES = path.join(PROJECT_ROOT, "test", "e2e", "standin-images");
+
+/** What makes a variant differ from its image: the settings in /app/standin-variant.json. */
+export interface Variant {
+    readonly name: string;
+    /** Variables the app requires beyond the chart's contract. */
+    readonly extraRequired?: readonly string[];
+    /** A migration `manage.py migrate` fails on, after applying the ones before it. */
+    readonly failMigration?: string;
+}
+
+export const VARIANTS = {
+    /** `migrate` fails: "stand-in: migration 0002 failed: ...". */
+    migrationFails: { name: "migration-fails", failMigration: "0002" },
+    /** Requires a variable the chart does not set, so every container exits at start naming it. */
+    extraRequiredSetting: { name: "extra-setting", extraRequired: ["AIMS_NEW_REQUIRED_SETTING"] },
+} as const satisfies Record<string, Variant>;
+
+export type AppName = "backend" | "frontend" | "backup";
+
+export interface ImageRef {
+    readonly repository: string;
+    readonly tag: string;
+    /** repository:tag */
+    readonly image: string;
+    /** The archive in the cache. */
+    readonly archive: string;
+}
+
+export interface StandinImages {
+    readonly backend: ImageRef;
+    readonly frontend: ImageRef;
+    readonly backup: ImageRef;
+    readonly variants: { readonly [name in keyof typeof VARIANTS]: ImageRef };
+}
+
+/** The app's files in the image's /app, from the sources folder. */
+export function appFiles(app: AppName, sources: string = STANDIN_SOURCES): string[] {
+    const own = path.join(sources, app);
+    const files = fs
+        .readdirSync(own)
+        .filter((name) => name.endsWith(".py"))
+        .sort()
+        .map((name) => path.join(own, name));
+    return app === "backup" ? [] : [path.join(sources, "contract.py"), ...files];
+}
+
+/** The folder an app runs from: its files, and the variant's settings; for tests on the host. */
+export function stageApp(
+    app: AppName,
+    target: string,
+    variant?: Variant,
+    sources?: string,
+): string {
+    populateApp(target, appFiles(app, sources), variant);
+    return path.join(target, APP_DIR);
+}
+
+interface HostInputs {
+    readonly python: HostPython;
+    readonly pythonCommand: string;
+    readonly postgres?: PostgresClient;
+}
+
+const fileKeyParts = (files: readonly string[]) =>
+    files.flatMap((file) => [path.basename(file), fs.readFileSync(file)]);
+
+function runtimeLayer({ python }: HostInputs): LayerSpec {
+    return {
+        name: "python-runtime",
+        key: contentKey([
+            BUILDER_VERSION,
+            "python-runtime",
+            python.executable,
+            python.version,
+            String(fs.statSync(python.executable).size),
+            ...STDLIB_LEFT_OUT,
+        ]),
+        populate: (root) => populatePythonRuntime(root, python),
+    };
+}
+
+function packagesLayer(app: "backend" | "backup", host: HostInputs): LayerSpec {
+    const pins = PYTHON_PACKAGES[app];
+    return {
+        name: `python-packages-${app}`,
+        key: contentKey([BUILDER_VERSION, "python-packages", host.python.version, ...pins]),
+        populate: (root) => populatePythonPackages(root, host.python, host.pythonCommand, pins),
+    };
+}
+
+function backupToolsLayer(postgres: PostgresClient, sources: string): LayerSpec {
+    const wrapper = path.join(sources, "backup", "aws");
+    const shell = hostShell();
+    return {
+        name: "backup-tools",
+        key: contentKey([
+            BUILDER_VERSION,
+            "backup-tools",
+            postgres.version,
+            postgres.pgDump,
+            shell,
+            String(fs.statSync(shell).size),
+            fs.readFileSync(wrapper),
+        ]),
+        populate: (root) => populateBackupTools(root, postgres, wrapper),
+    };
+}
+
+export function appLayer(
+    app: "backend" | "frontend",
+    sources: string,
+    variant?: Variant,
+): LayerSpec {
+    const files = appFiles(app, sources);
+    const extraDirs = app === "frontend" ? [`${APP_DIR}/.next/cache`] : [];
+    return {
+        name: `app-${app}${variant ? `-${variant.name}` : ""}`,
+        key: contentKey([
+            BUILDER_VERSION,
+            "app",
+            app,
+            JSON.stringify(variant ?? null),
+            ...extraDirs,
+            ...fileKeyParts(files),
+        ]),
+        populate: (root) => populateApp(root, files, variant, extraDirs),
+    };
+}
+
+const BASE_ENV = [
+    `PATH=${BIN_DIR}:/usr/bin:/bin`,
+    `LD_LIBRARY_PATH=${LIB_DIR}`,
+    "LANG=C.UTF-8",
+    "HOME=/tmp",
+    "PYTHONDONTWRITEBYTECODE=1",
+    "PYTHONUNBUFFERED=1",
+];
+
+interface ImageDefinition {
+    readonly repository: string;
+    readonly tagPrefix: string;
+    readonly layers: readonly LayerSpec[];
+    readonly config: ImageConfig;
+}
+
+function appImage(
+    app: "backend" | "frontend",
+    host: HostInputs,
+    sources: string,
+    variant?: Variant,
+): ImageDefinition {
+    const command =
+        app === "backend"
+            ? ["python", "manage.py", "runserver", `0.0.0.0:${BACKEND_PORT}`]
+            : ["python", "server.py"];
+    return {
+        repository: `${REPOSITORY_PREFIX}/${app}`,
+        tagPrefix: variant ? `${variant.name}-` : "",
+        layers: [
+            runtimeLayer(host),
+            ...(app === "backend" ? [packagesLayer("backend", host)] : []),
+            appLayer(app, sources, variant),
+        ],
+        config: { user: String(APP_USER.uid), env: BASE_ENV, cmd: command, workingDir: APP_DIR },
+    };
+}
+
+function backupImage(host: HostInputs, sources: string): ImageDefinition {
+    if (!host.postgres) throw new Error("the backup image needs the PostgreSQL client");
+    return {
+        repository: `${REPOSITORY_PREFIX}/backup`,
+        tagPrefix: "",
+        layers: [
+            runtimeLayer(host),
+            packagesLayer("backup", host),
+            backupToolsLayer(host.postgres, sources),
+        ],
+        config: {
+            user: String(APP_USER.uid),
+            env: BASE_ENV,
+            cmd: ["sh", "-c", "pg_dump --version && pg_restore --version && aws --version"],
+            workingDir: "/tmp",
+        },
+    };
+}
+
+/** The tag: the content key of the layers' keys and the config. */
+export function imageTag(definition: ImageDefinition): string {
+    const key = contentKey([
+        BUILDER_VERSION,
+        definition.repository,
+        JSON.stringify(definition.config),
+        ...definition.layers.map((layer) => layer.key),
+    ]);
+    return `${definition.tagPrefix}${key.slice(0, 20)}`;
+}
+
+async function buildImage(definition: ImageDefinition, cacheDir: string): Promise<ImageRef> {
+    const tag = imageTag(definition);
+    const image = `${definition.repository}:${tag}`;
+    const archive = path.join(cacheDir, `${definition.repository.split("/").pop()}-${tag}.tar`);
+    if (!fs.existsSync(archive)) {
+        const layers: Layer[] = [];
+        for (const spec of definition.layers) layers.push(await cachedLayer(spec, cacheDir));
+        writeImageArchive(archive, image, layers, definition.config);
+    }
+    return { repository: definition.repository, tag, image, archive };
+}
+
+export interface BuildOptions {
+    readonly env?: NodeJS.ProcessEnv;
+    readonly sources?: string;
+}
+
+/** Every stand-in image and variant as an archive in the cache, built where missing. */
+export async function buildStandinImages(options: BuildOptions = {}): Promise<StandinImages> {
+    const env = options.env ?? process.env;
+    const sources = options.sources ?? STANDIN_SOURCES;
+    const cacheDir = imagesCacheDir(env);
+    const host: HostInputs = {
+        python: hostPython(env),
+        pythonCommand: hostPythonCommand(env),
+        postgres: postgresClient(env),
+    };
+    return {
+        backend: await buildImage(appImage("backend", host, sources), cacheDir),
+        frontend: await buildImage(appImage("frontend", host, sources), cacheDir),
+        backup: await buildImage(backupImage(host, sources), cacheDir),
+        variants: {
+            migrationFails: await buildImage(
+                appImage("backend", host, sources, VARIANTS.migrationFails),
+                cacheDir,
+            ),
+            extraRequiredSetting: await buildImage(
+                appImage("backend", host, sources, VARIANTS.extraRequiredSetting),
+                cacheDir,
+            ),
+        },
+    };
+}
+
+let built: Promise<StandinImages> | undefined;
+
+/** The stand-in images, built (cached) and loaded into the cluster's node (AIMS_E2E_LOAD_IMAGE). */
+export function standinImages(): Promise<StandinImages> {
+    loadImageCommand(); // before a long build: fails saying what to set
+    built ??= buildStandinImages().then((images) => {
+        const all = [
+            images.backend,
+            images.frontend,
+            images.backup,
+            ...Object.values(images.variants),
+        ];
+        for (const image of all) loadImageArchive(image.archive);
+        return images;
+    });
+    return built;
+}
