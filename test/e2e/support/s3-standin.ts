@@ -6,7 +6,8 @@
  * an anonymous write, as S3 would).
  *
  * It serves plain http: the backup pod's image trusts only the public CAs, so a self-signed
- * certificate would fail its aws CLI (docs/offboarding.md, "Testing against a local S3").
+ * certificate would fail its aws CLI. aims:backup.endpoint and aims:core.url accept only https
+ * URLs, so a stack that points at these stand-ins needs the schema to allow it first.
  */
 import { ChildProcess, spawn } from "node:child_process";
 import { closedPort, httpOrigin } from "../../support/loopback";
