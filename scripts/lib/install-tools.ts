@@ -136,7 +136,7 @@ function goInstall(tool: GoTool, gobin: string, env: NodeJS.ProcessEnv, log: Log
 }
 
 /** Renames the built folder to its final name; a run that finished first has already done it. */
-function moveIntoPlace(staging: string, folder: string): void {
+export function moveIntoPlace(staging: string, folder: string): void {
     try {
         fs.renameSync(staging, folder);
     } catch (err) {

@@ -41,11 +41,16 @@ export const TOOLS = {
 
 export type ToolName = keyof typeof TOOLS;
 
+/** The project's per-user cache: $XDG_CACHE_HOME/aims-tenants, else ~/.cache/aims-tenants. */
+export function projectCacheHome(env: NodeJS.ProcessEnv = process.env): string {
+    const cache = env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
+    return path.join(cache, "aims-tenants");
+}
+
 /** The cache of every installed version: AIMS_TOOLS_DIR, else ~/.cache/aims-tenants/tools. */
 export function toolsHome(env: NodeJS.ProcessEnv = process.env): string {
     if (env.AIMS_TOOLS_DIR) return path.resolve(env.AIMS_TOOLS_DIR);
-    const cache = env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
-    return path.join(cache, "aims-tenants", "tools");
+    return path.join(projectCacheHome(env), "tools");
 }
 
 /** The folder of one pinned version, such as `helm-v3.21.4`: it holds that binary only. */

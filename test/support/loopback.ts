@@ -1,6 +1,7 @@
 /**
- * A stand-in of the core for the scripts that call it: a real HTTP server on 127.0.0.1 that
- * records every request and answers from a script of statuses (the last one repeats).
+ * A real HTTP server for the scripts that call out (by default on 127.0.0.1, any free port) that
+ * records every request and answers each with the status its `answer` decides: a script of
+ * statuses in test/core-calls.test.ts, the core's own checks in the e2e core stand-in.
  */
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -11,11 +12,20 @@ export interface RecordedRequest {
     readonly path: string;
     readonly headers: http.IncomingHttpHeaders;
     readonly body: string;
+    readonly receivedAt: Date;
+}
+
+export interface ListenOn {
+    /** Address to bind; default 127.0.0.1. */
+    readonly host?: string;
+    /** Default 0: any free port. */
+    readonly port?: number;
 }
 
 export interface Loopback {
-    /** `http://127.0.0.1:<port>` */
+    /** `http://<host>:<port>`, the bound host */
     readonly origin: string;
+    readonly port: number;
     readonly requests: RecordedRequest[];
     close(): Promise<void>;
 }
@@ -23,18 +33,21 @@ export interface Loopback {
 /** Starts the server; `answer` decides each response's status from the request and how many came before. */
 export async function startLoopback(
     answer: (request: RecordedRequest, index: number) => number,
+    { host = "127.0.0.1", port: wanted = 0 }: ListenOn = {},
 ): Promise<Loopback> {
     const requests: RecordedRequest[] = [];
     const server = http.createServer((req, res) => {
         let body = "";
         req.setEncoding("utf8");
         req.on("data", (chunk) => (body += chunk));
+        const receivedAt = new Date();
         req.on("end", () => {
             const request = {
                 method: req.method ?? "",
                 path: req.url ?? "",
                 headers: req.headers,
                 body,
+                receivedAt,
             };
             const status = answer(request, requests.length);
             requests.push(request);
@@ -43,19 +56,30 @@ export async function startLoopback(
             );
         });
     });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(wanted, host, resolve);
+    });
     const { port } = server.address() as AddressInfo;
     return {
-        origin: `http://127.0.0.1:${port}`,
+        origin: httpOrigin(host, port),
+        port,
         requests,
         close: () => new Promise((resolve) => server.close(() => resolve())),
     };
 }
 
-/** A port on 127.0.0.1 where nothing listens: one a server just gave back. */
-export async function closedPort(): Promise<number> {
+/** `http://<host>:<port>`, an IPv6 address in brackets. */
+export const httpOrigin = (host: string, port: number): string =>
+    `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+
+/** A port on `host` where nothing listens: one a server just gave back. */
+export async function closedPort(host = "127.0.0.1"): Promise<number> {
     const server = http.createServer();
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    await new Promise<void>((resolve, reject) => {
+        server.once("error", reject);
+        server.listen(0, host, resolve);
+    });
     const { port } = server.address() as AddressInfo;
     await new Promise<void>((resolve) => server.close(() => resolve()));
     return port;
