@@ -1,7 +1,7 @@
 /**
  * TenantWorkload: the Kubernetes part of a tenant. Its namespace, secrets, isolation, the Helm
- * release of the tenant chart and the Ingress, and while offboarding the backup Job, all
- * children of this component.
+ * release of the tenant chart and the Ingress, while offboarding the backup Job, and while its
+ * file says so the restore Job, all children of this component.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { TenantPlatformArgs } from "../platform-args";
@@ -11,6 +11,8 @@ import { createIngress } from "./ingress";
 import { createIsolation } from "./isolation";
 import { createNamespace } from "./namespace";
 import { createRelease } from "./release";
+import { createRestore } from "./restore";
+import type { RestoreSpec } from "../tenant-files/restore";
 import { createSecrets } from "./secrets";
 import { KubernetesSettings } from "../stack/kubernetes";
 
@@ -19,6 +21,8 @@ export interface TenantWorkloadArgs extends TenantPlatformArgs {
     readonly kubernetes: KubernetesSettings;
     /** Set exactly while the tenant is offboarding: where its database is dumped, and with which keys. */
     readonly backup?: KubernetesBackupSettings;
+    /** Set while the tenant file restores the database in this environment: the dump, and `aims:backup` with its keys. */
+    readonly restore?: { readonly spec: RestoreSpec; readonly backup: KubernetesBackupSettings };
 }
 
 export class TenantWorkload extends pulumi.ComponentResource {
@@ -41,11 +45,32 @@ export class TenantWorkload extends pulumi.ComponentResource {
         );
         // Pods start only once their secrets exist and the namespace is fenced and capped.
         const podsAfter = [...Object.values(secrets), ...Object.values(isolation)];
+        const restoreArgs = args.restore && {
+            tenant,
+            settings,
+            kubernetes,
+            namespace,
+            protection: args.protection,
+            backup: args.restore.backup,
+            restore: args.restore.spec,
+        };
+        // An active tenant's app starts only once the restore has completed; a suspended one's
+        // has scaled to zero first (below), so that nothing writes while the dump replaces the data.
+        const restoreFirst =
+            restoreArgs && tenant.status === "active"
+                ? createRestore(name, restoreArgs, { parent: this, dependsOn: podsAfter })
+                : undefined;
         const release = createRelease(
             name,
             { tenant, settings, kubernetes, host, namespace },
-            { parent: this, dependsOn: podsAfter },
+            {
+                parent: this,
+                dependsOn: [...podsAfter, ...(restoreFirst ? [restoreFirst.job] : [])],
+            },
         );
+        if (restoreArgs && !restoreFirst) {
+            createRestore(name, restoreArgs, { parent: this, dependsOn: [...podsAfter, release] });
+        }
         createIngress(
             name,
             { tenant, settings, kubernetes, host, namespace },
