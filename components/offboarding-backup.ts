@@ -80,6 +80,15 @@ function backupEnvironment({
         PGDATABASE: database.name ?? databaseName(tenant),
         BACKUP_BUCKET: backup.bucket,
         BACKUP_KEY: backupObjectKey(backup, environment, tenant),
+        ...objectStorageEnvironment(backup),
+    };
+}
+
+/** The aws CLI's variables for the bucket's storage; the restore container sets them too. */
+export function objectStorageEnvironment(
+    backup: Pick<BackupSettings, "region" | "endpoint">,
+): Record<string, string> {
+    return {
         AWS_DEFAULT_REGION: backup.region,
         ...(backup.endpoint !== undefined && {
             AWS_ENDPOINT_URL: backup.endpoint,

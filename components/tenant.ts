@@ -17,6 +17,7 @@ import type { TenantPlatformArgs } from "./platform-args";
 import { dataProtection } from "./safety/protection";
 import { TenantSpec } from "./tenant-files/registry";
 import { platformOf, StackSettings } from "./stack/settings";
+import { restoreOf } from "./stack/restore";
 import { TENANT_TYPE } from "./vocabulary/type-tokens";
 import { Platform, TenantStatus } from "./vocabulary/words";
 
@@ -150,7 +151,7 @@ export interface PlatformOutputs {
 
 /**
  * The platform-specific resources of a tenant, children of `parent`. The stack blocks the tenant
- * needs (its platform's, and `aims:backup` while it is offboarding) are checked here, once: the
+ * needs (its platform's, and `aims:backup` while it is offboarding or restoring) are checked here, once: the
  * settings already refused a stack without them, so a failure here is a bug, never a user error.
  */
 function createPlatformPart(
@@ -175,7 +176,20 @@ function createPlatformPart(
                       `is offboarding on kubernetes but ${settings.file} has no aims:backup block with accessKeyId and secretAccessKey`,
                   ))
                 : undefined;
-            const workload = new TenantWorkload(name, { ...args, kubernetes, backup }, { parent });
+            const restoreSpec = restoreOf(tenant, settings.environment);
+            const restore = restoreSpec && {
+                spec: restoreSpec,
+                backup:
+                    withCredentials(settings.backup) ??
+                    refuse(
+                        `restores its database on kubernetes but ${settings.file} has no aims:backup block with accessKeyId and secretAccessKey`,
+                    ),
+            };
+            const workload = new TenantWorkload(
+                name,
+                { ...args, kubernetes, backup, restore },
+                { parent },
+            );
             return { part: workload, namespace: workload.namespace };
         }
         case "aws": {
@@ -185,6 +199,9 @@ function createPlatformPart(
                 ? (settings.backup ??
                   refuse(`is offboarding but ${settings.file} has no aims:backup block`))
                 : undefined;
+            if (restoreOf(tenant, settings.environment)) {
+                refuse(`restore is not supported on aws (restore.${settings.environment})`);
+            }
             const service = new TenantService(name, { ...args, aws, backup }, { parent });
             return { part: service, serviceName: service.serviceName };
         }

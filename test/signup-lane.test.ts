@@ -181,6 +181,17 @@ describe("signup lane (npm run lane)", () => {
                     "tenants/delta.yaml: adopt: takes over a school that already runs (it imports instead of creating): not a signup",
                 ],
             ],
+            "a new tenant that restores a dump": [
+                () =>
+                    repo.write({
+                        "tenants/delta.yaml": tenantFile("delta", {
+                            extra: "restore:\n  prod:\n    dump: offboarding/prod/delta/tenant_delta.dump",
+                        }),
+                    }),
+                [
+                    "tenants/delta.yaml: restore: brings a school's data back from a dump, which a reviewer approves: not a signup",
+                ],
+            ],
             "a file under tenants/sub/ and one with .yml": [
                 () =>
                     repo.write({

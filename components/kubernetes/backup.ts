@@ -16,6 +16,8 @@ import {
 import {
     BACKUP_DEADLINE_SECONDS,
     BACKUP_SCRATCH_GIB,
+    BackupContainer,
+    BackupContainerInputs,
     backupContainer,
 } from "../offboarding-backup";
 import { PLANS } from "../vocabulary/plans";
@@ -75,18 +77,48 @@ export function backupJobSpec({
     kubernetes,
     backup,
 }: BackupJobInputs): k8s.types.input.batch.v1.JobSpec {
-    const slot = containerResources(PLANS[tenant.plan].kubernetes);
     const container = backupContainer({
         backup,
         environment: settings.environment,
         tenant: tenant.name,
-        // The tenant's own connection, as the chart's: PgBouncer.
-        database: {
-            host: settings.database.appHost,
-            port: settings.database.appPort,
-            name: tenantDatabaseName(tenant, settings.environment),
-        },
+        database: tenantConnection(tenant, settings),
     });
+    return containerJobSpec(container, {
+        tenant,
+        kubernetes,
+        labels: backupLabels(tenant, settings),
+    });
+}
+
+/** The tenant's own connection, as the chart's: PgBouncer, and its database. */
+export function tenantConnection(
+    tenant: Pick<TenantSpec, "name" | "adopt">,
+    settings: Pick<StackSettings, "environment" | "database">,
+): BackupContainerInputs["database"] {
+    return {
+        host: settings.database.appHost,
+        port: settings.database.appPort,
+        name: tenantDatabaseName(tenant, settings.environment),
+    };
+}
+
+export interface ContainerJobInputs {
+    readonly tenant: Pick<TenantSpec, "name" | "plan">;
+    readonly kubernetes: Pick<KubernetesSettings, "registry" | "imagePullPolicy">;
+    /** Labels of the pod. */
+    readonly labels: Record<string, string>;
+}
+
+/**
+ * The Job of a one-shot container of the backup's kind (the backup's, the restore's): its
+ * database credentials from the tenant's database Secret, the key pair from the backup
+ * credentials Secret, both by reference.
+ */
+export function containerJobSpec(
+    container: BackupContainer,
+    { tenant, kubernetes, labels }: ContainerJobInputs,
+): k8s.types.input.batch.v1.JobSpec {
+    const slot = containerResources(PLANS[tenant.plan].kubernetes);
     const fromSecret = (name: string, secret: string, key: string) => ({
         name,
         valueFrom: { secretKeyRef: { name: secret, key } },
@@ -101,7 +133,7 @@ export function backupJobSpec({
         backoffLimit: BACKUP_BACKOFF_LIMIT,
         activeDeadlineSeconds: BACKUP_DEADLINE_SECONDS,
         template: {
-            metadata: { labels: backupLabels(tenant, settings) },
+            metadata: { labels },
             spec: {
                 restartPolicy: "Never",
                 automountServiceAccountToken: false,
@@ -199,27 +231,8 @@ export function createOffboardingBackup(
     opts: pulumi.CustomResourceOptions,
 ): OffboardingBackup {
     const { tenant, settings, backup } = args;
-    const secret = new k8s.core.v1.Secret(
-        `${name}-backup-credentials`,
-        {
-            metadata: {
-                name: backupCredentialsSecretName(tenant.name),
-                namespace: args.namespace,
-                labels: tenantLabels(tenant, settings),
-            },
-            type: "Opaque",
-            stringData: {
-                [BACKUP_CREDENTIALS_KEYS.accessKeyId]: pulumi.secret(
-                    backup.credentials.accessKeyId,
-                ),
-                [BACKUP_CREDENTIALS_KEYS.secretAccessKey]: pulumi.secret(
-                    backup.credentials.secretAccessKey,
-                ),
-            },
-        },
-        // Only the Job waits for opts.dependsOn.
-        { ...opts, dependsOn: [], ...args.protection },
-    );
+    // Only the Job waits for opts.dependsOn.
+    const secret = createBackupCredentials(name, args, { ...opts, dependsOn: [] });
     const job = new k8s.batch.v1.Job(
         `${name}-offboarding-backup`,
         {
@@ -237,4 +250,43 @@ export function createOffboardingBackup(
         }),
     );
     return { credentials: secret, job };
+}
+
+export interface BackupCredentialsArgs {
+    readonly tenant: Pick<TenantSpec, "name" | "plan">;
+    readonly settings: Pick<StackSettings, "environment">;
+    readonly backup: Pick<KubernetesBackupSettings, "credentials">;
+    readonly namespace: pulumi.Input<string>;
+    readonly protection: DataProtection;
+}
+
+/**
+ * The Secret with the object-storage key pair, which the backup uploads with and the restore
+ * downloads with (a tenant never does both at once: an offboarding tenant cannot restore).
+ */
+export function createBackupCredentials(
+    name: string,
+    { tenant, settings, backup, namespace, protection }: BackupCredentialsArgs,
+    opts: pulumi.CustomResourceOptions,
+): k8s.core.v1.Secret {
+    return new k8s.core.v1.Secret(
+        `${name}-backup-credentials`,
+        {
+            metadata: {
+                name: backupCredentialsSecretName(tenant.name),
+                namespace,
+                labels: tenantLabels(tenant, settings),
+            },
+            type: "Opaque",
+            stringData: {
+                [BACKUP_CREDENTIALS_KEYS.accessKeyId]: pulumi.secret(
+                    backup.credentials.accessKeyId,
+                ),
+                [BACKUP_CREDENTIALS_KEYS.secretAccessKey]: pulumi.secret(
+                    backup.credentials.secretAccessKey,
+                ),
+            },
+        },
+        { ...opts, ...protection },
+    );
 }

@@ -1,7 +1,8 @@
 /**
  * TenantWorkload: the Kubernetes part of a tenant. Its namespace, secrets, isolation, the Helm
- * release of the tenant chart, the check that its rollout succeeded, the Ingress, and while
- * offboarding the backup Job, all children of this component.
+ * release of the tenant chart, the check that its rollout succeeded, the Ingress, while
+ * offboarding the backup Job, and while its file says so the restore Job, all children of this
+ * component.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { TenantPlatformArgs } from "../platform-args";
@@ -11,6 +12,8 @@ import { createIngress } from "./ingress";
 import { createIsolation } from "./isolation";
 import { createNamespace } from "./namespace";
 import { createRelease } from "./release";
+import { createRestore } from "./restore";
+import type { RestoreSpec } from "../tenant-files/restore";
 import { createRolloutCheck } from "./rollout";
 import { createSecrets } from "./secrets";
 import { KubernetesSettings } from "../stack/kubernetes";
@@ -20,6 +23,8 @@ export interface TenantWorkloadArgs extends TenantPlatformArgs {
     readonly kubernetes: KubernetesSettings;
     /** Set exactly while the tenant is offboarding: where its database is dumped, and with which keys. */
     readonly backup?: KubernetesBackupSettings;
+    /** Set while the tenant file restores the database in this environment: the dump, and `aims:backup` with its keys. */
+    readonly restore?: { readonly spec: RestoreSpec; readonly backup: KubernetesBackupSettings };
 }
 
 export class TenantWorkload extends pulumi.ComponentResource {
@@ -42,13 +47,31 @@ export class TenantWorkload extends pulumi.ComponentResource {
         );
         // Pods start only once their secrets exist and the namespace is fenced and capped.
         const podsAfter = [...Object.values(secrets), ...Object.values(isolation)];
+        const restoreArgs = args.restore && {
+            tenant,
+            settings,
+            kubernetes,
+            namespace,
+            protection: args.protection,
+            backup: args.restore.backup,
+            restore: args.restore.spec,
+        };
+        // An active tenant's app starts only once the restore has completed; a suspended one's
+        // has scaled to zero first (below), so that nothing writes while the dump replaces the data.
+        const restoreFirst =
+            restoreArgs && tenant.status === "active"
+                ? createRestore(name, restoreArgs, { parent: this, dependsOn: podsAfter })
+                : undefined;
         const release = createRelease(
             name,
             { tenant, settings, kubernetes, host, namespace },
-            { parent: this, dependsOn: podsAfter },
+            {
+                parent: this,
+                dependsOn: [...podsAfter, ...(restoreFirst ? [restoreFirst.job] : [])],
+            },
         );
         // Unless the stack says pods cannot run, `up` succeeds only once the pods are ready, and
-        // what runs after the release (the backup of a scaled-down tenant) waits for that too.
+        // what runs after the release (the backup or restore of a scaled-down tenant) waits for that too.
         const rolledOut = kubernetes.waitForReady
             ? createRolloutCheck(
                   name,
@@ -56,6 +79,12 @@ export class TenantWorkload extends pulumi.ComponentResource {
                   { parent: this, dependsOn: [release] },
               )
             : release;
+        if (restoreArgs && !restoreFirst) {
+            createRestore(name, restoreArgs, {
+                parent: this,
+                dependsOn: [...podsAfter, rolledOut],
+            });
+        }
         createIngress(
             name,
             { tenant, settings, kubernetes, host, namespace },

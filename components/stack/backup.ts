@@ -1,9 +1,9 @@
 /**
  * The `aims:backup` block of a stack (schema/backup.schema.json): the S3-compatible bucket an
- * offboarding tenant's database is dumped to, the image that does it, and (for Kubernetes
- * tenants) the object-storage credentials. Checked here beyond the schema: the block is
- * required only when a tenant of the stack is offboarding, the access key pair only when one of
- * them runs on Kubernetes, and the region is an AWS region unless the storage is another.
+ * offboarding tenant's database is dumped to (and a restoring tenant's dump is read from), the
+ * image that does it, and (for Kubernetes tenants) the object-storage credentials. Checked here
+ * beyond the schema: the block is required only when a tenant of the stack is offboarding or
+ * restoring, the access key pair only when one of them runs on Kubernetes, and the region is an AWS region unless the storage is another.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { SchemaProblem } from "../json-schema/problems";
@@ -48,27 +48,53 @@ export interface BackupContext {
     readonly stack: string;
 }
 
-/** The rules of `aims:backup` that depend on the stack's offboarding tenants and on each other. */
+/**
+ * The rules of `aims:backup` that depend on the stack's offboarding and restoring tenants and on
+ * each other.
+ */
 export function backupProblems(
     value: unknown,
     offboarding: readonly OffboardingTenant[],
     { isValid, stack }: BackupContext,
+    restoring: readonly OffboardingTenant[] = [],
 ): SchemaProblem[] {
+    const names = (tenants: readonly OffboardingTenant[]) => tenants.map((t) => t.name).join(", ");
     if (value === undefined) {
-        return offboarding.length === 0
-            ? []
-            : [
-                  {
-                      key: "aims:backup",
-                      message: `is required: tenants of this stack are offboarding (${offboarding.map((t) => t.name).join(", ")}) and their database is dumped to its bucket first`,
-                  },
-              ];
+        return [
+            ...(offboarding.length > 0
+                ? [
+                      {
+                          key: "aims:backup",
+                          message: `is required: tenants of this stack are offboarding (${names(offboarding)}) and their database is dumped to its bucket first`,
+                      },
+                  ]
+                : []),
+            ...(restoring.length > 0
+                ? [
+                      {
+                          key: "aims:backup",
+                          message: `is required: tenants of this stack restore their database from a dump in its bucket (${names(restoring)}: restore in their tenant files)`,
+                      },
+                  ]
+                : []),
+        ];
     }
     if (value === null || typeof value !== "object" || Array.isArray(value)) return [];
     const block = value as Record<string, unknown>;
     const problems: SchemaProblem[] = [];
-    const requiredBy = offboarding.filter((tenant) => tenant.platform === "kubernetes");
-    const why = `is required: offboarding tenants on Kubernetes (${requiredBy.map((t) => t.name).join(", ")}) upload with it`;
+    const onKubernetes = (tenants: readonly OffboardingTenant[]) =>
+        tenants.filter((tenant) => tenant.platform === "kubernetes");
+    const uploading = onKubernetes(offboarding);
+    const downloading = onKubernetes(restoring);
+    const requiredBy = [...uploading, ...downloading];
+    const why = `is required: ${[
+        ...(uploading.length > 0
+            ? [`offboarding tenants on Kubernetes (${names(uploading)}) upload with it`]
+            : []),
+        ...(downloading.length > 0
+            ? [`restoring tenants on Kubernetes (${names(downloading)}) download with it`]
+            : []),
+    ].join("; ")}`;
     if (requiredBy.length > 0 && block.accessKeyId === undefined)
         problems.push({ key: "aims:backup.accessKeyId", message: why });
     if (requiredBy.length > 0 && block.secretAccessKey === undefined) {

@@ -12,6 +12,7 @@ import type { TenantSpec } from "../tenant-files/registry";
 import { Environment, Platform } from "../vocabulary/words";
 import { awsProblems, awsSettings, AwsSettings } from "./aws";
 import { backupProblems, backupSettings, BackupSettings } from "./backup";
+import { restoreStackProblems, restoringTenants } from "./restore";
 import type { ConfigSource } from "./config-source";
 import { coreProblems, coreSettings, CoreSettings } from "./core";
 import { kubernetesProblems, kubernetesSettings, KubernetesSettings } from "./kubernetes";
@@ -65,7 +66,7 @@ export interface StackSettings {
     readonly database: DatabaseSettings;
     readonly kubernetes?: KubernetesSettings;
     readonly aws?: AwsSettings;
-    /** `aims:backup`: where offboarding tenants' databases are dumped; always set when a tenant of the stack is offboarding. */
+    /** `aims:backup`: where offboarding tenants' databases are dumped; always set when a tenant of the stack is offboarding or restoring. */
     readonly backup?: BackupSettings;
     /** `aims:core`: the core site the stack's tenants belong to; unset, tenants know no core. */
     readonly core?: CoreSettings;
@@ -130,7 +131,14 @@ export function readStackSettings(
         .filter((tenant) => tenant.status === "offboarding")
         .map((tenant) => ({ name: tenant.name, platform: stackTenants.platformOf(tenant) }));
     const backup = mappingAt(values, "aims:backup");
-    problems.push(...backupProblems(values["aims:backup"], offboarding, { isValid, stack }));
+    problems.push(
+        ...backupProblems(
+            values["aims:backup"],
+            offboarding,
+            { isValid, stack },
+            restoringTenants(stackTenants),
+        ),
+    );
     const platforms = new Set(stackTenants.tenants.map(stackTenants.platformOf));
     const core = mappingAt(values, "aims:core");
     const needsStorageKeys = (endpointSet: boolean) =>
@@ -140,6 +148,7 @@ export function readStackSettings(
     throwIfProblems([
         ...problems.map(({ key, message }) => `${file}: ${key}: ${message}`),
         ...tenantFileProblems(values, isValid, stackTenants),
+        ...restoreStackProblems(values, isValid, stackTenants),
     ]);
     const databaseValues = values["aims:database"] as Omit<DatabaseSettings, "password"> & {
         password: string;

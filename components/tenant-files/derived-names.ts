@@ -119,7 +119,7 @@ export const RESOURCE_NAME_SUFFIXES: Readonly<Record<string, readonly string[]>>
     "kubernetes:helm.sh/v3:Release": ["release"],
     "kubernetes:networking.k8s.io/v1:Ingress": ["ingress"],
     "kubernetes:networking.k8s.io/v1:NetworkPolicy": ["network-policy"],
-    "kubernetes:batch/v1:Job": ["offboarding-backup"],
+    "kubernetes:batch/v1:Job": ["offboarding-backup", "restore"],
     "aws:iam/role:Role": ["task-role", "backup-role"],
     "aws:iam/rolePolicy:RolePolicy": ["task-policy", "backup-policy"],
     "aws:ecs/taskDefinition:TaskDefinition": ["task", "backup-task"],

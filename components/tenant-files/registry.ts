@@ -15,6 +15,7 @@ import { unreadableTextProblems, yamlErrorDetail } from "./untrusted-text";
 import { schemaOf, validatorOf } from "../json-schema/schemas";
 import { schemaProblems } from "../json-schema/problems";
 import { derivedNameCollisions } from "./derived-names";
+import { restoreProblems, RestoreSpecs } from "./restore";
 import { canonicalHost, domainShapeProblem } from "./hosts";
 import {
     MAX_TENANT_NAME_LENGTH,
@@ -41,6 +42,8 @@ export interface TenantSpec {
     readonly schoolId?: string;
     /** Environments where the school already runs under the Argo CD setup and is imported (docs/adoption.md). */
     readonly adopt?: readonly Environment[];
+    /** Per environment, the dump the tenant's database is restored from before the app starts. */
+    readonly restore?: RestoreSpecs;
     readonly image?: { readonly tag?: string };
     readonly aws?: { readonly listenerPriority?: number; readonly shard?: number };
     /** Where the tenant was read from, for messages: `tenants/<name>.yaml`. */
@@ -139,6 +142,7 @@ export function parseTenantFile(file: string, content: Buffer | string): ParsedT
     }
     problems.push(...adoptProblems(file, fields));
     problems.push(...stackShardProblems(file, fields));
+    problems.push(...restoreProblems(file, fields));
     const domainShape =
         typeof fields.domain === "string" && !unreadable.fields.includes("domain")
             ? domainShapeProblem(fields.domain)
@@ -319,10 +323,17 @@ function normalise(file: string, fields: Record<string, unknown>): TenantSpec {
         ...(doc.schoolId !== undefined && { schoolId: doc.schoolId }),
         ...(adopt.length > 0 && { adopt }),
         ...(doc.stackShard && { stackShard: { ...doc.stackShard } }),
+        ...(doc.restore && { restore: restoreCopy(doc.restore) }),
         ...(doc.image && { image: { ...doc.image } }),
         ...(doc.aws && { aws: { ...doc.aws } }),
         file,
     };
+}
+
+function restoreCopy(restore: RestoreSpecs): RestoreSpecs {
+    return Object.fromEntries(
+        ENVIRONMENTS.filter((env) => restore[env]).map((env) => [env, { ...restore[env]! }]),
+    );
 }
 
 function tenantSchemaProblems(

@@ -79,6 +79,23 @@ export const backupObjectKey = (
     tenant: string,
 ): string => `${backup.prefix}/${env}/${tenant}/${databaseName(tenant)}.dump`;
 
+/** Hex digits of the hash of a restore's dump and version in its Job's name. */
+export const RESTORE_HASH_LENGTH = 8;
+/**
+ * Kubernetes Job that restores the tenant's database from a dump: a new dump or version is a new
+ * name, and so a new Job, which runs once; an unchanged one is the Job that already ran.
+ */
+export const restoreJobName = (
+    tenant: string,
+    restore: { readonly dump: string; readonly versionId?: string },
+): string => {
+    const hash = createHash("sha256")
+        .update(JSON.stringify([restore.dump, restore.versionId ?? null]))
+        .digest("hex")
+        .slice(0, RESTORE_HASH_LENGTH);
+    return fitName(`${tenant}-restore-${hash}`, JOB_NAME_LIMIT);
+};
+
 const FITTED_HASH_LENGTH = 6;
 
 /**

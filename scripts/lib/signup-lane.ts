@@ -2,7 +2,8 @@
  * Whether a change is a signup, which may take the fast lane (no person between the pull request
  * and prod). A change is a signup only when every change from the merge base to the head adds a
  * new regular file `tenants/<name>.yaml` (not a link, not executable) that is a valid tenant named
- * `<name>`, does not adopt a running school (adoption imports instead of creating), and lands in
+ * `<name>`, does not adopt a running school (adoption imports instead of creating) nor restore a
+ * dump (a school's data comes back), and lands in
  * shards that have a stack. Anything else, however small, keeps the reviewed path, and every
  * reason is listed. The rule that admitted a signup is recorded: `create-tenant` for the core's
  * pull request (branch `tenant/create-tenant-<name>` adding exactly that tenant's file, as
@@ -137,6 +138,10 @@ function newTenantProblems({ change, after }: TenantChange): string[] {
     if (after.state === "tenant" && after.tenant.adopt)
         return [
             `${change.path}: adopt: takes over a school that already runs (it imports instead of creating): not a signup`,
+        ];
+    if (after.state === "tenant" && after.tenant.restore)
+        return [
+            `${change.path}: restore: brings a school's data back from a dump, which a reviewer approves: not a signup`,
         ];
     return [];
 }
