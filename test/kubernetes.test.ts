@@ -57,6 +57,7 @@ function expectedChildren(name: string): string[][] {
         [TYPES.secret, `${name}-core-secret`],
         [TYPES.secret, `${name}-database-secret`],
         [TYPES.release, `${name}-release`],
+        [TYPES.rolloutCheck, `${name}-rollout`],
         [TYPES.ingress, `${name}-ingress`],
         [TYPES.networkPolicy, `${name}-network-policy`],
         [TYPES.resourceQuota, `${name}-quota`],
@@ -290,26 +291,63 @@ describe("Kubernetes tenant", () => {
     });
 
     describe("Helm release", () => {
-        it("installs the project's tenant chart as release <name> in the namespace, waiting for it", async () => {
-            const { r } = await deployTenant("dev", { name: "school1" });
+        it("installs the project's tenant chart as release <name> in the namespace, and checks its rollout instead of Helm's wait", async () => {
+            const { r, mocks } = await deployTenant("dev", { name: "school1" });
             const inputs = r.release.inputs;
             assert.equal(inputs.name, "school1");
             assert.equal(inputs.namespace, "school1");
             assert.equal(inputs.chart, "./charts/tenant");
-            assert.equal(inputs.skipAwait, false);
-            assert.equal(inputs.timeout, 600);
-            const { r: unawaited } = await deployTenant(
+            assert.equal(
+                inputs.skipAwait,
+                true,
+                "Helm's wait would only time out, without a reason",
+            );
+            assert.equal(inputs.maxHistory, 10);
+            assert.equal(inputs.createNamespace, false);
+
+            const check = mocks.get(TYPES.rolloutCheck, "school1-rollout");
+            assert.equal(
+                check.inputs.create,
+                "node components/kubernetes/rollout-watch/wait-for-rollout.js",
+            );
+            assert.equal(check.inputs.update, check.inputs.create, "every upgrade is checked");
+            assert.ok(check.dependencies.includes(r.release.urn), "after the release");
+            const { AIMS_ROLLOUT_REVISION: _revision, ...environment } = check.inputs.environment;
+            assert.deepEqual(environment, {
+                AIMS_ROLLOUT_TENANT: "school1",
+                AIMS_ROLLOUT_NAMESPACE: "school1",
+                AIMS_ROLLOUT_DEPLOYMENTS: "school1-frontend,school1-backend",
+                AIMS_ROLLOUT_TIMEOUT_SECONDS: "600",
+                AIMS_ROLLOUT_CONTEXT: "aims-dev",
+            });
+            assert.ok(
+                mocks.get(TYPES.ingress, "school1-ingress").dependencies.includes(r.release.urn),
+            );
+        });
+
+        it("checks the rollout with the stack's kubeconfig context, and not at all where pods cannot run", async () => {
+            const { mocks: currentContext } = await deployTenant(
+                "dev",
+                { name: "school1" },
+                withKubernetes({ context: undefined }),
+            );
+            assert.ok(
+                !(
+                    "AIMS_ROLLOUT_CONTEXT" in
+                    currentContext.get(TYPES.rolloutCheck, "school1-rollout").inputs.environment
+                ),
+                "no context: the kubeconfig's current one, as the provider",
+            );
+            const { mocks: unawaited, r } = await deployTenant(
                 "dev",
                 { name: "school1" },
                 withKubernetes({ waitForReady: false }),
             );
-            assert.equal(
-                unawaited.release.inputs.skipAwait,
-                true,
-                "waitForReady: false skips the wait",
+            assert.deepEqual(
+                unawaited.ofType(TYPES.rolloutCheck).map((c) => c.name),
+                ["school1-core-cleanup"],
             );
-            assert.equal(inputs.maxHistory, 10);
-            assert.equal(inputs.createNamespace, false);
+            assert.equal(r.release.inputs.skipAwait, true);
         });
 
         it("gives both images the stack's imagePullPolicy, so that images loaded onto a node start", async () => {

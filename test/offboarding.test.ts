@@ -107,7 +107,7 @@ const backupResources = (mocks: MockStack) =>
     mocks.resources.filter(
         (r) =>
             r.type === JOB ||
-            (r.type === COMMAND && !r.name.endsWith("-core-cleanup")) ||
+            (r.type === COMMAND && !/-(core-cleanup|rollout)$/.test(r.name)) ||
             /-(backup|offboarding-backup|backup-credentials|backup-role|backup-policy|backup-task)$/.test(
                 r.name,
             ),
@@ -653,7 +653,7 @@ describe("offboarding", () => {
             assert.equal(env.AWS_RESPONSE_CHECKSUM_VALIDATION, "when_required");
         });
 
-        it("starts after the database Secret, its own credentials, the isolation and the scaled-down release", async () => {
+        it("starts after the database Secret, its own credentials, the isolation and the scaled-down release's rollout", async () => {
             const { mocks } = await deploy("dev", [k8sOffboarding]);
             const { dependencies } = mocks.get(JOB, "school1-offboarding-backup");
             for (const [type, name] of [
@@ -661,7 +661,7 @@ describe("offboarding", () => {
                 [TYPES.secret, "school1-backup-credentials"],
                 [TYPES.networkPolicy, "school1-network-policy"],
                 [TYPES.resourceQuota, "school1-quota"],
-                [TYPES.release, "school1-release"],
+                [TYPES.rolloutCheck, "school1-rollout"],
             ]) {
                 assert.ok(dependencies.includes(mocks.get(type, name).urn), name);
             }

@@ -16,6 +16,7 @@ export const TYPES = {
     namespace: "kubernetes:core/v1:Namespace",
     secret: "kubernetes:core/v1:Secret",
     release: "kubernetes:helm.sh/v3:Release",
+    rolloutCheck: "command:local:Command",
     ingress: "kubernetes:networking.k8s.io/v1:Ingress",
     networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
     resourceQuota: "kubernetes:core/v1:ResourceQuota",
