@@ -233,7 +233,7 @@ describe("the aims-core stand-in over https, with the suite's test CA", () => {
         const untrusting = await bootstrapReady(url, {});
         assert.equal(untrusting.status, 1);
         assert.match(untrusting.stderr, /CERTIFICATE_VERIFY_FAILED.*unable to get local issuer/);
-        assert.deepEqual(core!.calls, [], "no request got through the handshake");
+        assert.equal(core!.calls.length, 0, "no request got through the handshake");
 
         const trusting = await bootstrapReady(url, { SSL_CERT_FILE: testCa().certFile });
         assert.equal(trusting.status, 0, trusting.stderr);
@@ -269,6 +269,6 @@ describe("the aims-core stand-in over https, with the suite's test CA", () => {
         const node = await deleteTenant(url, trust);
         assert.equal(node.status, 1);
         assert.match(node.stderr, /last answer ERR_TLS_CERT_ALTNAME_INVALID/);
-        assert.deepEqual(core!.calls, []);
+        assert.equal(core!.calls.length, 0);
     });
 });
