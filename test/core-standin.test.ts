@@ -10,6 +10,7 @@ import { DELETE_TENANT_SCRIPT } from "../components/core-cleanup";
 import { bootstrapReadyUrl, deleteTenantUrl } from "../components/stack/core";
 import { CoreStandin, describeCalls, startCoreStandin } from "./e2e/support/core-standin";
 import { nodeHostAddress } from "./e2e/support/node-host";
+import { serverCertificate, testCa } from "./e2e/support/test-ca";
 import { runProgram } from "./support/loopback";
 
 const BOOTSTRAP_SECRET = "standin-bootstrap-secret-0000";
@@ -185,5 +186,89 @@ describe("the aims-core stand-in of the end-to-end suite", () => {
         });
         assert.deepEqual([other.status, get.status, notJson.status], [404, 405, 400]);
         assert.deepEqual(core.schools(), { alpha: "101" });
+    });
+});
+
+describe("the aims-core stand-in over https, with the suite's test CA", () => {
+    let core: CoreStandin | undefined;
+    afterEach(async () => {
+        await core?.close();
+        core = undefined;
+    });
+
+    const start = async (sans: string[], advertisedHost?: string) => {
+        const certificate = serverCertificate(sans);
+        core = await startCoreStandin({
+            host: "127.0.0.1",
+            ...(advertisedHost && { advertisedHost }),
+            tls: { cert: certificate.certPem, key: certificate.keyPem },
+            bootstrapSecret: BOOTSTRAP_SECRET,
+            adminApiKey: ADMIN_KEY,
+            schools: { alpha: "101" },
+        });
+        return core;
+    };
+    const bootstrapReady = (url: string, trust: Record<string, string>) =>
+        runProgram("python3", ["-c", BOOTSTRAP_READY_SCRIPT], {
+            CORE_BOOTSTRAP_READY_URL: bootstrapReadyUrl({ url }),
+            TENANT_BOOTSTRAP_SECRET: BOOTSTRAP_SECRET,
+            TENANT_SUBDOMAIN: "alpha",
+            TENANT_SCHOOL_ID: "101",
+            BOOTSTRAP_READY_ATTEMPTS: "1",
+            ...trust,
+        });
+    const deleteTenant = (url: string, trust: Record<string, string>) =>
+        runProgram(process.execPath, ["-e", DELETE_TENANT_SCRIPT], {
+            CORE_DELETE_TENANT_URL: deleteTenantUrl({ url }),
+            CORE_ADMIN_API_KEY: ADMIN_KEY,
+            TENANT_SUBDOMAIN: "alpha",
+            CORE_CLEANUP_ATTEMPTS: "1",
+            ...trust,
+        });
+
+    it("serves https: the chart's script trusting the CA (SSL_CERT_FILE) is accepted, one that does not is refused by TLS", async () => {
+        const { url, port } = await start(["IP:127.0.0.1", "DNS:localhost"]);
+        assert.equal(url, `https://127.0.0.1:${port}`);
+
+        const untrusting = await bootstrapReady(url, {});
+        assert.equal(untrusting.status, 1);
+        assert.match(untrusting.stderr, /CERTIFICATE_VERIFY_FAILED.*unable to get local issuer/);
+        assert.equal(core!.calls.length, 0, "no request got through the handshake");
+
+        const trusting = await bootstrapReady(url, { SSL_CERT_FILE: testCa().certFile });
+        assert.equal(trusting.status, 0, trusting.stderr);
+        assert.match(trusting.stdout, /core accepted tenant alpha \(school 101\).*HTTP 200/);
+        assert.deepEqual(
+            core!.calls.map((c) => [c.endpoint, c.subdomain, c.schoolId, c.status]),
+            [["bootstrap-ready", "alpha", "101", 200]],
+        );
+    });
+
+    it("serves https: the cleanup's Node fetch trusting the CA (NODE_EXTRA_CA_CERTS) deletes, one that does not is refused by TLS", async () => {
+        const { url } = await start(["IP:127.0.0.1", "DNS:localhost"], "localhost");
+        assert.match(url, /^https:\/\/localhost:\d+$/);
+
+        const untrusting = await deleteTenant(url, {});
+        assert.equal(untrusting.status, 1);
+        assert.match(untrusting.stderr, /last answer UNABLE_TO_VERIFY_LEAF_SIGNATURE/);
+        assert.deepEqual(core!.schools(), { alpha: "101" });
+
+        const trusting = await deleteTenant(url, { NODE_EXTRA_CA_CERTS: testCa().certFile });
+        assert.equal(trusting.status, 0, trusting.stderr);
+        assert.match(trusting.stdout, /aims-core cleanup of tenant alpha .*: done \(HTTP 200\)/);
+        assert.deepEqual(core!.schools(), {});
+    });
+
+    it("is refused, even by clients that trust the CA, at a host its certificate does not name", async () => {
+        const { url } = await start(["DNS:core.aims.invalid"], "127.0.0.1");
+        const trust = { SSL_CERT_FILE: testCa().certFile, NODE_EXTRA_CA_CERTS: testCa().certFile };
+
+        const python = await bootstrapReady(url, trust);
+        assert.equal(python.status, 1);
+        assert.match(python.stderr, /CERTIFICATE_VERIFY_FAILED.*IP address mismatch/);
+        const node = await deleteTenant(url, trust);
+        assert.equal(node.status, 1);
+        assert.match(node.stderr, /last answer ERR_TLS_CERT_ALTNAME_INVALID/);
+        assert.equal(core!.calls.length, 0);
     });
 });

@@ -7,18 +7,23 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { gunzipSync } from "node:zlib";
 import { PROJECT_ROOT } from "../components/support/project-root";
-import { hostPythonCommand } from "./e2e/support/images/host-runtime";
+import { hostPython, hostPythonCommand } from "./e2e/support/images/host-runtime";
 import { tarLayer } from "./e2e/support/images/layer";
 import { LOAD_IMAGE_SETTING, loadImageArchive } from "./e2e/support/images/load";
 import { MEDIA_TYPES, writeImageArchive } from "./e2e/support/images/oci-archive";
+import { CA_BUNDLE } from "./e2e/support/images/rootfs";
 import {
     type AppName,
     type Variant,
     VARIANTS,
     STANDIN_SOURCES,
+    appImage,
     appLayer,
+    caLayer,
+    imageTag,
     stageApp,
 } from "./e2e/support/images/standin-images";
+import { testCa } from "./e2e/support/test-ca";
 
 const BACKEND_CONTRACT = [
     "TENANT_SUBDOMAIN",
@@ -209,6 +214,44 @@ describe("stand-in images", () => {
                 appLayer("backend", STANDIN_SOURCES, VARIANTS.migrationFails).key,
                 original,
             );
+        });
+    });
+
+    describe("the test CA", () => {
+        it("is the images' only CA bundle, named by SSL_CERT_FILE and AWS_CA_BUNDLE, and a new CA gives new tags", () => {
+            const caIn = (dir: string) =>
+                testCa({ PATH: process.env.PATH, AIMS_TEST_CA_DIR: path.join(dir, "test-ca") });
+            const dir = scratch();
+            const first = caIn(path.join(dir, "first"));
+            const other = caIn(path.join(dir, "other"));
+            assert.notEqual(other.fingerprint, first.fingerprint);
+            const python = hostPython();
+            const image = (ca: typeof first) =>
+                appImage(
+                    "backend",
+                    { python, pythonCommand: hostPythonCommand(), ca },
+                    STANDIN_SOURCES,
+                );
+
+            assert.equal(CA_BUNDLE, "/etc/ssl/certs/ca-certificates.crt");
+            const env = image(first).config.env;
+            assert.ok(env.includes(`SSL_CERT_FILE=${CA_BUNDLE}`), env.join(" "));
+            assert.ok(env.includes(`AWS_CA_BUNDLE=${CA_BUNDLE}`), env.join(" "));
+            assert.ok(image(first).layers.some((layer) => layer.key === caLayer(first).key));
+
+            assert.equal(imageTag(image(caIn(path.join(dir, "first")))), imageTag(image(first)));
+            assert.notEqual(imageTag(image(other)), imageTag(image(first)));
+            assert.notEqual(caLayer(other).key, caLayer(first).key);
+
+            const root = path.join(dir, "root");
+            caLayer(first).populate(root);
+            assert.equal(fs.readFileSync(path.join(root, CA_BUNDLE), "utf8"), first.certPem);
+            assert.deepEqual(fs.readdirSync(root, { recursive: true }).sort(), [
+                "etc",
+                "etc/ssl",
+                "etc/ssl/certs",
+                "etc/ssl/certs/ca-certificates.crt",
+            ]);
         });
     });
 

@@ -1,9 +1,11 @@
 /**
  * A real HTTP server for the scripts that call out (by default on 127.0.0.1, any free port) that
  * records every request and answers each with the status its `answer` decides: a script of
- * statuses in test/core-calls.test.ts, the core's own checks in the e2e core stand-in.
+ * statuses in test/core-calls.test.ts, the core's own checks in the e2e core stand-in. Given a
+ * certificate and its key, it serves https.
  */
 import * as http from "node:http";
+import * as https from "node:https";
 import type { AddressInfo } from "node:net";
 import { spawn } from "node:child_process";
 
@@ -22,8 +24,20 @@ export interface ListenOn {
     readonly port?: number;
 }
 
+export interface TlsIdentity {
+    /** PEM of the server certificate. */
+    readonly cert: string;
+    /** PEM of its private key. */
+    readonly key: string;
+}
+
+export interface LoopbackOptions extends ListenOn {
+    /** Serve https with this certificate; http without. */
+    readonly tls?: TlsIdentity;
+}
+
 export interface Loopback {
-    /** `http://<host>:<port>`, the bound host */
+    /** `http://<host>:<port>` (`https://` with TLS), the bound host */
     readonly origin: string;
     readonly port: number;
     readonly requests: RecordedRequest[];
@@ -33,10 +47,10 @@ export interface Loopback {
 /** Starts the server; `answer` decides each response's status from the request and how many came before. */
 export async function startLoopback(
     answer: (request: RecordedRequest, index: number) => number,
-    { host = "127.0.0.1", port: wanted = 0 }: ListenOn = {},
+    { host = "127.0.0.1", port: wanted = 0, tls }: LoopbackOptions = {},
 ): Promise<Loopback> {
     const requests: RecordedRequest[] = [];
-    const server = http.createServer((req, res) => {
+    const handle: http.RequestListener = (req, res) => {
         let body = "";
         req.setEncoding("utf8");
         req.on("data", (chunk) => (body += chunk));
@@ -55,23 +69,24 @@ export async function startLoopback(
                 JSON.stringify({ status }),
             );
         });
-    });
+    };
+    const server = tls ? https.createServer(tls, handle) : http.createServer(handle);
     await new Promise<void>((resolve, reject) => {
         server.once("error", reject);
         server.listen(wanted, host, resolve);
     });
     const { port } = server.address() as AddressInfo;
     return {
-        origin: httpOrigin(host, port),
+        origin: httpOrigin(host, port, tls ? "https" : "http"),
         port,
         requests,
         close: () => new Promise((resolve) => server.close(() => resolve())),
     };
 }
 
-/** `http://<host>:<port>`, an IPv6 address in brackets. */
-export const httpOrigin = (host: string, port: number): string =>
-    `http://${host.includes(":") ? `[${host}]` : host}:${port}`;
+/** `http://<host>:<port>` (or https), an IPv6 address in brackets. */
+export const httpOrigin = (host: string, port: number, scheme: "http" | "https" = "http"): string =>
+    `${scheme}://${host.includes(":") ? `[${host}]` : host}:${port}`;
 
 /** A port on `host` where nothing listens: one a server just gave back. */
 export async function closedPort(host = "127.0.0.1"): Promise<number> {

@@ -9,13 +9,14 @@
  * - POST /api/admin/delete-tenant/: the admin key in X-Admin-API-Key (403 otherwise); a known
  *   subdomain (404 otherwise), which it then forgets, as the core deletes the school.
  *
- * Secrets are compared, never recorded nor printed.
+ * Secrets are compared, never recorded nor printed. Given a certificate (one the suite's test CA
+ * signed, test-ca.ts), it serves https, as aims:core.url requires.
  */
 import { BOOTSTRAP_READY_PATH, DELETE_TENANT_PATH } from "../../../components/stack/core";
 import {
     httpOrigin,
-    ListenOn,
     Loopback,
+    LoopbackOptions,
     RecordedRequest,
     startLoopback,
 } from "../../support/loopback";
@@ -35,7 +36,7 @@ export interface CoreCall {
     readonly outcome: string;
 }
 
-export interface CoreStandinOptions extends ListenOn {
+export interface CoreStandinOptions extends LoopbackOptions {
     /** Host name or address the tenants reach the stand-in at, for `url`; default the bound host. */
     readonly advertisedHost?: string;
     readonly bootstrapSecret: string;
@@ -45,7 +46,7 @@ export interface CoreStandinOptions extends ListenOn {
 }
 
 export interface CoreStandin {
-    /** Base URL for aims:core.url: `http://<advertised host>:<port>`, no trailing slash. */
+    /** Base URL for aims:core.url: `https://<advertised host>:<port>` (http without `tls`), no trailing slash. */
     readonly url: string;
     readonly port: number;
     /** Every call so far, in the order received. */
@@ -123,7 +124,11 @@ export async function startCoreStandin(options: CoreStandinOptions): Promise<Cor
 
     const server: Loopback = await startLoopback(record, options);
     return {
-        url: httpOrigin(options.advertisedHost ?? options.host ?? "127.0.0.1", server.port),
+        url: httpOrigin(
+            options.advertisedHost ?? options.host ?? "127.0.0.1",
+            server.port,
+            options.tls ? "https" : "http",
+        ),
         port: server.port,
         calls,
         schools: () => Object.fromEntries(schools),

@@ -2,16 +2,19 @@
  * A local S3 for the end-to-end suite: the pinned moto server (./moto.ts) on a given host and a
  * free port, with one bucket, versioning on, as aims:backup expects of the real one. moto checks
  * no signature, so the tenants' backup Job may use any key pair, and the helpers here read and
- * write the bucket with plain path-style HTTP requests that only name the key pair (moto refuses
- * an anonymous write, as S3 would).
+ * write the bucket with plain path-style requests that only name the key pair (moto refuses an
+ * anonymous write, as S3 would).
  *
- * It serves plain http: the backup pod's image trusts only the public CAs, so a self-signed
- * certificate would fail its aws CLI. aims:backup.endpoint and aims:core.url accept only https
- * URLs, so a stack that points at these stand-ins needs the schema to allow it first.
+ * It serves https, as aims:backup.endpoint requires, with a certificate of the suite's test CA
+ * (test-ca.ts) for the bound and the advertised host: the stand-in images trust that CA, and so
+ * do the helpers here, but nothing else.
  */
 import { ChildProcess, spawn } from "node:child_process";
+import { isIP } from "node:net";
 import { closedPort, httpOrigin } from "../../support/loopback";
+import { Answer, httpsRequest } from "./https-request";
 import { installMoto } from "./moto";
+import { serverCertificate, testCa } from "./test-ca";
 
 export interface S3StandinOptions {
     /** Address moto binds. */
@@ -35,10 +38,12 @@ export interface ObjectVersion {
 }
 
 export interface S3Standin {
-    /** For aims:backup.endpoint: `http://<advertised host>:<port>`. */
+    /** For aims:backup.endpoint: `https://<advertised host>:<port>`. */
     readonly endpoint: string;
-    /** Where this process reaches it: `http://<host>:<port>`. */
+    /** Where this process reaches it: `https://<host>:<port>`. */
     readonly localEndpoint: string;
+    /** The CA certificate (PEM file) a client must trust to reach it: AWS_CA_BUNDLE. */
+    readonly caFile: string;
     readonly bucket: string;
     readonly region: string;
     /** A key pair for aims:backup; moto accepts any. */
@@ -55,21 +60,38 @@ export async function startS3Standin(options: S3StandinOptions): Promise<S3Stand
     const python = await installMoto();
     const region = options.region ?? "us-east-1";
     const credentials = { accessKeyId: "aims-e2e-backup", secretAccessKey: "aims-e2e-backup-key" };
-    const send = (url: string, init: RequestInit = {}) =>
-        fetch(url, {
+    const ca = testCa();
+    const advertised = options.advertisedHost ?? options.host;
+    const certificate = serverCertificate(subjectAltNames([options.host, advertised]));
+    const send = (url: string, init: { method?: string; body?: Buffer | string } = {}) =>
+        httpsRequest(url, {
             ...init,
+            ca: ca.certPem,
             headers: { Authorization: unsignedAuthorization(credentials.accessKeyId, region) },
         });
     const port = await closedPort(options.host);
-    const local = httpOrigin(options.host, port);
-    const moto = spawn(python, ["-m", "moto.server", "-H", options.host, "-p", String(port)], {
-        stdio: ["ignore", "pipe", "pipe"],
-    });
+    const local = httpOrigin(options.host, port, "https");
+    const moto = spawn(
+        python,
+        ["-m", "moto.server", "-H", options.host, "-p", String(port)].concat([
+            "--ssl-cert",
+            certificate.certFile,
+            "--ssl-key",
+            certificate.keyFile,
+        ]),
+        { stdio: ["ignore", "pipe", "pipe"] },
+    );
     let output = "";
     moto.stdout?.on("data", (chunk) => (output += chunk));
     moto.stderr?.on("data", (chunk) => (output += chunk));
     try {
-        await waitUntilAnswering(local, moto, () => output, options.startTimeoutMs ?? 30_000);
+        await waitUntilAnswering(
+            () => send(local),
+            local,
+            moto,
+            () => output,
+            options.startTimeoutMs ?? 30_000,
+        );
         const bucketUrl = `${local}/${options.bucket}`;
         await expectOk(
             "create the bucket",
@@ -94,15 +116,16 @@ export async function startS3Standin(options: S3StandinOptions): Promise<S3Stand
     const objectUrl = (key: string) =>
         `${local}/${options.bucket}/${key.split("/").map(encodeURIComponent).join("/")}`;
     return {
-        endpoint: httpOrigin(options.advertisedHost ?? options.host, port),
+        endpoint: httpOrigin(advertised, port, "https"),
         localEndpoint: local,
+        caFile: ca.certFile,
         bucket: options.bucket,
         region,
         credentials,
         getObject: async (key) => {
             const response = await send(objectUrl(key));
             await expectOk(`get s3://${options.bucket}/${key}`, response);
-            return Buffer.from(await response.arrayBuffer());
+            return response.body;
         },
         putObject: async (key, body) =>
             expectOk(
@@ -114,7 +137,7 @@ export async function startS3Standin(options: S3StandinOptions): Promise<S3Stand
                 `${local}/${options.bucket}?versions&prefix=${encodeURIComponent(prefix)}`,
             );
             await expectOk(`list the versions under ${prefix}`, response);
-            return parseVersions(await response.text());
+            return parseVersions(response.body.toString());
         },
         stop: () => stopProcess(moto),
     };
@@ -124,7 +147,13 @@ export async function startS3Standin(options: S3StandinOptions): Promise<S3Stand
 const unsignedAuthorization = (accessKeyId: string, region: string): string =>
     `AWS4-HMAC-SHA256 Credential=${accessKeyId}/20250101/${region}/s3/aws4_request, SignedHeaders=host, Signature=${"0".repeat(64)}`;
 
+/** The certificate's names for the hosts: an address as IP, a name as DNS. */
+export const subjectAltNames = (hosts: readonly string[]): string[] => [
+    ...new Set(hosts.map((host) => (isIP(host) ? `IP:${host}` : `DNS:${host}`))),
+];
+
 async function waitUntilAnswering(
+    probe: () => Promise<Answer>,
     origin: string,
     moto: ChildProcess,
     output: () => string,
@@ -135,9 +164,10 @@ async function waitUntilAnswering(
         if (moto.exitCode !== null || moto.signalCode !== null)
             throw new Error(`moto exited (${moto.exitCode ?? moto.signalCode}):\n${output()}`);
         try {
-            await fetch(origin, { signal: AbortSignal.timeout(1000) });
+            await probe();
             return;
-        } catch {
+        } catch (error) {
+            if (/certificate|self.signed|altname/i.test(String(error))) throw error;
             if (Date.now() > deadline)
                 throw new Error(
                     `moto did not answer at ${origin} within ${timeoutMs} ms:\n${output()}`,
@@ -147,9 +177,9 @@ async function waitUntilAnswering(
     }
 }
 
-async function expectOk(what: string, response: Response): Promise<void> {
+async function expectOk(what: string, response: Answer): Promise<void> {
     if (response.ok) return;
-    throw new Error(`could not ${what}: HTTP ${response.status} ${await response.text()}`);
+    throw new Error(`could not ${what}: HTTP ${response.status} ${response.body.toString()}`);
 }
 
 function stopProcess(child: ChildProcess): Promise<void> {

@@ -19,6 +19,8 @@ import {
 export const BIN_DIR = "/usr/local/bin";
 export const LIB_DIR = "/usr/local/lib";
 export const APP_DIR = "/app";
+/** Where Debian keeps its CA bundle; the images' SSL_CERT_FILE and AWS_CA_BUNDLE name it. */
+export const CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
 
 /** Parts of the standard library no stand-in needs. */
 export const STDLIB_LEFT_OUT = [
@@ -162,6 +164,12 @@ export function populateBackupTools(
     copyFile(client.pgRestore, inRoot(root, `${BIN_DIR}/pg_restore`));
     copyFile(awsWrapper, inRoot(root, `${BIN_DIR}/aws`));
     copyLinkedLibraries(root, [shell, client.pgDump, client.pgRestore]);
+}
+
+/** The CAs the images trust, as their only bundle. */
+export function populateCaBundle(root: string, certificatesPem: string): void {
+    fs.mkdirSync(path.dirname(inRoot(root, CA_BUNDLE)), { recursive: true });
+    fs.writeFileSync(inRoot(root, CA_BUNDLE), certificatesPem);
 }
 
 /** The stand-in app's files into /app, and the variant's settings beside them. */

@@ -7,12 +7,15 @@
  *   images.backend.image                  // "localhost/aims-standin/backend:<tag>"
  *
  * Tags derive from the content key of every input (sources, pinned packages, host Python and
- * pg_dump versions, this builder's version): an unchanged build is a cache hit and costs nothing.
+ * pg_dump versions, the test CA, this builder's version): an unchanged build is a cache hit and
+ * costs nothing. The images trust the suite's test CA (../test-ca.ts) and no other, so their
+ * clients reach the https stand-ins of the core and of S3.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { PROJECT_ROOT } from "../../../../components/support/project-root";
 import { APP_USER, BACKEND_PORT } from "../../../../components/vocabulary/app-contract";
+import { type TestCa, testCa } from "../test-ca";
 import { contentKey, imagesCacheDir } from "./cache";
 import {
     type HostPython,
@@ -29,16 +32,18 @@ import { PYTHON_PACKAGES } from "./python-packages";
 import {
     APP_DIR,
     BIN_DIR,
+    CA_BUNDLE,
     LIB_DIR,
     populateApp,
     populateBackupTools,
+    populateCaBundle,
     populatePythonPackages,
     populatePythonRuntime,
     STDLIB_LEFT_OUT,
 } from "./rootfs";
 
 /** Raise it whenever a change here changes what the images hold: every key changes with it. */
-export const BUILDER_VERSION = "2";
+export const BUILDER_VERSION = "3";
 export const REPOSITORY_PREFIX = "localhost/aims-standin";
 export const STANDIN_SOURCES = path.join(PROJECT_ROOT, "test", "e2e", "standin-images");
 
@@ -98,10 +103,11 @@ export function stageApp(
     return path.join(target, APP_DIR);
 }
 
-interface HostInputs {
+export interface HostInputs {
     readonly python: HostPython;
     readonly pythonCommand: string;
     readonly postgres?: PostgresClient;
+    readonly ca: Pick<TestCa, "certPem" | "fingerprint">;
 }
 
 const fileKeyParts = (files: readonly string[]) =>
@@ -128,6 +134,15 @@ function packagesLayer(app: "backend" | "backup", host: HostInputs): LayerSpec {
         name: `python-packages-${app}`,
         key: contentKey([BUILDER_VERSION, "python-packages", host.python.version, ...pins]),
         populate: (root) => populatePythonPackages(root, host.python, host.pythonCommand, pins),
+    };
+}
+
+/** The test CA as the image's CA bundle, keyed by its fingerprint: a new CA makes new images. */
+export function caLayer(ca: HostInputs["ca"]): LayerSpec {
+    return {
+        name: "test-ca",
+        key: contentKey([BUILDER_VERSION, "test-ca", CA_BUNDLE, ca.fingerprint]),
+        populate: (root) => populateCaBundle(root, ca.certPem),
     };
 }
 
@@ -170,23 +185,26 @@ export function appLayer(
     };
 }
 
-const BASE_ENV = [
+export const BASE_ENV = [
     `PATH=${BIN_DIR}:/usr/bin:/bin`,
     `LD_LIBRARY_PATH=${LIB_DIR}`,
     "LANG=C.UTF-8",
     "HOME=/tmp",
     "PYTHONDONTWRITEBYTECODE=1",
     "PYTHONUNBUFFERED=1",
+    // Python's ssl (through OpenSSL) and botocore, which brings its own bundle otherwise.
+    `SSL_CERT_FILE=${CA_BUNDLE}`,
+    `AWS_CA_BUNDLE=${CA_BUNDLE}`,
 ];
 
-interface ImageDefinition {
+export interface ImageDefinition {
     readonly repository: string;
     readonly tagPrefix: string;
     readonly layers: readonly LayerSpec[];
     readonly config: ImageConfig;
 }
 
-function appImage(
+export function appImage(
     app: "backend" | "frontend",
     host: HostInputs,
     sources: string,
@@ -201,6 +219,7 @@ function appImage(
         tagPrefix: variant ? `${variant.name}-` : "",
         layers: [
             runtimeLayer(host),
+            caLayer(host.ca),
             ...(app === "backend" ? [packagesLayer("backend", host)] : []),
             appLayer(app, sources, variant),
         ],
@@ -215,6 +234,7 @@ function backupImage(host: HostInputs, sources: string): ImageDefinition {
         tagPrefix: "",
         layers: [
             runtimeLayer(host),
+            caLayer(host.ca),
             packagesLayer("backup", host),
             backupToolsLayer(host.postgres, sources),
         ],
@@ -264,6 +284,7 @@ export async function buildStandinImages(options: BuildOptions = {}): Promise<St
         python: hostPython(env),
         pythonCommand: hostPythonCommand(env),
         postgres: postgresClient(env),
+        ca: testCa(env),
     };
     return {
         backend: await buildImage(appImage("backend", host, sources), cacheDir),
