@@ -294,7 +294,11 @@ describe("the cleanup command of a tenant", () => {
             { name: "school1" },
             { "aims:core": undefined },
         );
-        assert.deepEqual(mocks.ofType(COMMAND), []);
+        assert.deepEqual(
+            mocks.ofType(COMMAND).map((c) => c.name),
+            ["school1-rollout"],
+            "only the rollout check, no cleanup",
+        );
         assert.equal(mocks.ofType(TYPES.workload).length, 1);
     });
 });

@@ -16,6 +16,7 @@ import {
 describe("the end-to-end platform from the environment", () => {
     let kubeconfig: string;
     let plugins: string;
+    let bin: string;
 
     before(() => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aims-e2e-platform-"));
@@ -23,15 +24,21 @@ describe("the end-to-end platform from the environment", () => {
         fs.writeFileSync(kubeconfig, "apiVersion: v1\nkind: Config\n");
         plugins = path.join(dir, "plugins");
         fs.mkdirSync(plugins);
+        // A CLI that only tells its version: enough for the checks here.
+        bin = path.join(dir, "bin");
+        fs.mkdirSync(bin);
+        fs.writeFileSync(path.join(bin, "pulumi"), "#!/bin/sh\necho v3.248.0\n", { mode: 0o755 });
     });
 
     const complete = (extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
-        PATH: process.env.PATH,
+        PATH: `${bin}${path.delimiter}${process.env.PATH}`,
         KUBECONFIG: kubeconfig,
         PGHOST: "127.0.0.1",
         PGPORT: "5432",
         AIMS_PG_ADMIN_USER: "aims_admin",
         AIMS_PG_ADMIN_PASSWORD: "not-a-real-one",
+        AIMS_NODE_HOST_IP: "172.18.0.1",
+        AIMS_E2E_LOAD_IMAGE: "kind load image-archive {}",
         ...extra,
     });
 
@@ -52,6 +59,13 @@ describe("the end-to-end platform from the environment", () => {
         );
     });
 
+    it("takes the address pods reach this machine at, and a load command with a place for the archive", () => {
+        const platform = () =>
+            platformFromEnvironment(complete({ AIMS_E2E_LOAD_IMAGE: "kind load image-archive" }));
+        assert.throws(platform, /AIMS_E2E_LOAD_IMAGE is not set, or has no \{\}/);
+        assert.equal(platformFromEnvironment(complete()).nodeHost, "172.18.0.1");
+    });
+
     it("lists everything missing at once, and says how to install the plugins", () => {
         assert.throws(
             () => platformFromEnvironment({ PATH: "" }),
@@ -62,8 +76,13 @@ describe("the end-to-end platform from the environment", () => {
                     "PGPORT",
                     "AIMS_PG_ADMIN_USER",
                     "AIMS_PG_ADMIN_PASSWORD",
+                    "AIMS_NODE_HOST_IP",
                 ])
                     assert.match(err.message, new RegExp(`- ${name} is not set`));
+                assert.match(
+                    err.message,
+                    /- AIMS_E2E_LOAD_IMAGE is not set, or has no \{\} for the image archive/,
+                );
                 assert.match(err.message, /`pulumi` is not on the PATH/);
                 assert.match(err.message, /AIMS_E2E_PLUGINS_DIR/);
                 assert.doesNotMatch(err.message, /not-a-real-one/);

@@ -176,7 +176,7 @@ describe("rollout check", () => {
             assert.equal(result.state, "waiting");
         });
 
-        it("fails a pod that cannot be scheduled for a minute, and a Deployment that cannot create pods for 30 s", () => {
+        it("fails a pod that cannot be scheduled for five minutes (an autoscaler's time), and a Deployment that cannot create pods for a minute", () => {
             const unschedulable = {
                 conditions: [
                     {
@@ -191,9 +191,9 @@ describe("rollout check", () => {
             const since = new Map();
             const pods = [pod("p", "school1-backend", "2", unschedulable)];
             assert.equal(verdict(dep, pods, since, 0).state, "waiting");
-            assert.equal(verdict(dep, pods, since, 59_000).state, "waiting");
+            assert.equal(verdict(dep, pods, since, 299_000).state, "waiting");
             assert.equal(
-                verdict(dep, pods, since, 60_000).failures[0].what,
+                verdict(dep, pods, since, 300_000).failures[0].what,
                 "pod p cannot be scheduled: 0/1 nodes are available: 1 Insufficient cpu.",
             );
 
@@ -209,8 +209,9 @@ describe("rollout check", () => {
             });
             const quotaSince = new Map();
             assert.equal(verdict(quota, [], quotaSince, 0).state, "waiting");
+            assert.equal(verdict(quota, [], quotaSince, 59_000).state, "waiting");
             assert.equal(
-                verdict(quota, [], quotaSince, 30_000).failures[0].what,
+                verdict(quota, [], quotaSince, 60_000).failures[0].what,
                 'Deployment school1-backend cannot create pods: pods "x" is forbidden: exceeded quota: tenant-quota',
             );
         });

@@ -20,7 +20,7 @@ import {
     appImage,
     appLayer,
     caLayer,
-    imageTag,
+    imageKey,
     stageApp,
 } from "./e2e/support/images/standin-images";
 import { testCa } from "./e2e/support/test-ca";
@@ -239,8 +239,8 @@ describe("stand-in images", () => {
             assert.ok(env.includes(`AWS_CA_BUNDLE=${CA_BUNDLE}`), env.join(" "));
             assert.ok(image(first).layers.some((layer) => layer.key === caLayer(first).key));
 
-            assert.equal(imageTag(image(caIn(path.join(dir, "first")))), imageTag(image(first)));
-            assert.notEqual(imageTag(image(other)), imageTag(image(first)));
+            assert.equal(imageKey(image(caIn(path.join(dir, "first")))), imageKey(image(first)));
+            assert.notEqual(imageKey(image(other)), imageKey(image(first)));
             assert.notEqual(caLayer(other).key, caLayer(first).key);
 
             const root = path.join(dir, "root");

@@ -429,6 +429,8 @@ function checkNoLocalKit(docs: Docs): void {
  * The end-to-end job: a kind cluster from a pinned action, PostgreSQL 15 with a non-superuser
  * admin, the Pulumi CLI and each provider plugin at the version package-lock.json pins, found
  * through AIMS_E2E_PLUGINS_DIR, and the full history (a scenario deploys an earlier program).
+ * The tenant pods run: the stand-in images are loaded onto kind's node, and the pods reach this
+ * machine's PostgreSQL and stand-ins at the kind network's gateway.
  */
 function checkEndToEndJob({ preview }: Docs): void {
     const job = preview.jobs.e2e;
@@ -466,6 +468,21 @@ function checkEndToEndJob({ preview }: Docs): void {
         );
     }
     assert.match(run, /AIMS_E2E_PLUGINS_DIR=\$HOME\/\.pulumi\/plugins" >> "\$GITHUB_ENV"/);
+    assert.equal(
+        job.env?.AIMS_E2E_LOAD_IMAGE,
+        `kind load image-archive --name ${kind?.with?.cluster_name} {}`,
+        "e2e: the stand-in images are loaded onto the kind cluster's node",
+    );
+    assert.match(
+        run,
+        /docker network inspect kind [^\n]*\.Gateway[^\n]*\n\s*echo "AIMS_NODE_HOST_IP=\$gateway" >> "\$GITHUB_ENV"/,
+        "e2e: pods reach this machine at the kind network's gateway",
+    );
+    assert.match(
+        run,
+        /docker run [^\n]*-p 5432:5432 postgres:15/,
+        "e2e: PostgreSQL published on every address, the gateway's included",
+    );
     assert.match(steps.at(-1)?.run ?? "", /^npm run e2e$/m, "e2e: the suite runs last");
     assert.match(job.if ?? "", /needs\.stacks\.outputs\.signup != 'true'/);
 }
@@ -1496,6 +1513,32 @@ const RULES: Rule[] = [
                 (d) => {
                     delete step(d.preview, "e2e", (s) => !!s.uses?.startsWith("actions/checkout@"))
                         .with;
+                },
+            ],
+            [
+                "no command loads the images onto the node",
+                (d) => {
+                    delete d.preview.jobs.e2e.env!.AIMS_E2E_LOAD_IMAGE;
+                },
+            ],
+            [
+                "the images go to another cluster",
+                (d) => {
+                    d.preview.jobs.e2e.env!.AIMS_E2E_LOAD_IMAGE = "kind load image-archive {}";
+                },
+            ],
+            [
+                "pods are not told where this machine is",
+                (d) => {
+                    const find = step(d.preview, "e2e", (s) => /Gateway/.test(s.run ?? ""));
+                    find.run = find.run!.replace(/^.*AIMS_NODE_HOST_IP.*$/m, "");
+                },
+            ],
+            [
+                "PostgreSQL published on the loopback address only",
+                (d) => {
+                    const pg = step(d.preview, "e2e", (s) => /docker run/.test(s.run ?? ""));
+                    pg.run = pg.run!.replace("-p 5432:5432", "-p 127.0.0.1:5432:5432");
                 },
             ],
         ],

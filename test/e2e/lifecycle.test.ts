@@ -10,7 +10,10 @@ import { strict as assert } from "node:assert";
 import { TENANT_TYPE } from "../../components/vocabulary/type-tokens";
 import { KubeClient, KubeObject } from "./support/kube";
 import { Platform, platformFromEnvironment } from "./support/platform";
+import { dumpAsSql, startBackupStorage, useBackupStorage } from "./support/backup-storage";
 import { adminQuery, Login, refusal, withSession } from "./support/postgres";
+import type { S3Standin } from "./support/s3-standin";
+import { deploymentsReady, podsOf, SeededSchool, seededSchool } from "./support/tenant-app";
 import {
     BASE_DOMAIN,
     OperationRecord,
@@ -21,7 +24,8 @@ import {
 } from "./support/project";
 
 const ALPHA: TenantFile = { name: "alpha", plan: "small" };
-const BRAVO: TenantFile = { name: "bravo", plan: "standard" };
+// Small, but for charlie's plan change: the plans' CPU requests must fit a two-core node.
+const BRAVO: TenantFile = { name: "bravo", plan: "small" };
 const CHARLIE: TenantFile = { name: "charlie", plan: "small" };
 /** Replicas of the chart's Deployments per plan while active (README, plans table). */
 const REPLICAS = { small: 1, standard: 2, large: 3 } as const;
@@ -37,6 +41,8 @@ describe("the program under the real engine", function () {
     let platform: Platform;
     let kube: KubeClient;
     let stack: RealStack | undefined;
+    let s3: S3Standin | undefined;
+    let bravoSeeded: SeededSchool | undefined;
     const timings: Array<[string, number]> = [];
     const timed = async (what: string, operation: Promise<OperationRecord>) => {
         const record = await operation;
@@ -94,9 +100,12 @@ describe("the program under the real engine", function () {
             "tenant databases are left over from an earlier run; drop them first",
         );
         stack = await RealStack.create(platform);
+        s3 = await startBackupStorage(platform);
+        useBackupStorage(stack, s3);
     });
 
     after(async function () {
+        await s3?.stop();
         await stack?.tearDown(() =>
             stack!.editConfig((config) => ({ ...config, "aims:protectData": false })),
         );
@@ -207,6 +216,16 @@ describe("the program under the real engine", function () {
                 [`${name}-backend`]: BACKEND_REPLICAS[tenant.plan],
                 [`${name}-frontend`]: REPLICAS[tenant.plan],
             });
+            assert.deepEqual(
+                await deploymentsReady(kube, name),
+                [`${name}-backend: 1/1 @ 1.0.0`, `${name}-frontend: 1/1 @ 1.0.0`],
+                `${name}: up returned once the pods were ready`,
+            );
+            assert.equal(
+                (await seededSchool(platform, kube, name))?.subdomain,
+                name,
+                `${name}: the pods migrated and bootstrapped its database with its own role`,
+            );
         }
         assert.deepEqual(await databasesLike("tenant_%"), ["tenant_alpha", "tenant_bravo"]);
         const roles = await adminQuery<{
@@ -229,7 +248,7 @@ describe("the program under the real engine", function () {
             },
             {
                 rolname: "tenant_bravo",
-                rolconnlimit: CONNECTION_LIMITS.standard,
+                rolconnlimit: CONNECTION_LIMITS.small,
                 rolsuper: false,
                 rolcreatedb: false,
                 rolcreaterole: false,
@@ -405,6 +424,11 @@ describe("the program under the real engine", function () {
             "charlie-backend": 2,
             "charlie-frontend": 2,
         });
+        assert.deepEqual(
+            await deploymentsReady(kube, "charlie"),
+            ["charlie-backend: 2/2 @ 1.0.0", "charlie-frontend: 2/2 @ 1.0.0"],
+            "up waited for the rollout",
+        );
         const [role] = await adminQuery<{ rolconnlimit: number }>(
             platform,
             "SELECT rolconnlimit FROM pg_roles WHERE rolname = 'tenant_charlie'",
@@ -432,14 +456,25 @@ describe("the program under the real engine", function () {
             async (client) => (await client.query("SELECT name FROM pupils")).rows,
         );
         assert.deepEqual(rows, [{ name: "pupil of tenant_bravo" }]);
+        assert.deepEqual(await podsOf(kube, "bravo"), [], "up waited until no pod could write");
+        bravoSeeded = await seededSchool(platform, kube, "bravo");
+        assert.equal(bravoSeeded?.subdomain, "bravo");
+    });
+
+    it("resume: the pods come back on the data they left", async () => {
+        stack!.writeTenants([ALPHA, BRAVO, { ...CHARLIE, plan: "standard" }]);
+        const up = await timed("up, resume 1 tenant", stack!.up());
+        assert.deepEqual(new Set(up.changed.map((c) => tenantOfUrn(c.urn))), new Set(["bravo"]));
+        assert.deepEqual(await deploymentsReady(kube, "bravo"), [
+            "bravo-backend: 1/1 @ 1.0.0",
+            "bravo-frontend: 1/1 @ 1.0.0",
+        ]);
+        assert.deepEqual(await seededSchool(platform, kube, "bravo"), bravoSeeded);
     });
 
     it("remove without confirmation, or without a backup: the guard refuses through the real StackReference, and nothing changes", async () => {
         const before = (await stack!.resourceUrns()).sort();
-        stack!.writeTenants([
-            { ...BRAVO, status: "suspended" },
-            { ...CHARLIE, plan: "standard" },
-        ]);
+        stack!.writeTenants([BRAVO, { ...CHARLIE, plan: "standard" }]);
         await assert.rejects(stack!.up(), (err: Error) => {
             assert.match(err.message, /aims:allowTenantRemoval: removing .*alpha/);
             return true;
@@ -462,10 +497,10 @@ describe("the program under the real engine", function () {
         assert.deepEqual(await databasesLike("tenant_alpha"), ["tenant_alpha"]);
     });
 
-    it("offboard: the workload stops and the one-shot backup Job is created", async () => {
+    it("offboard: the workload stops, and the backup Job dumps the database to the bucket", async () => {
         stack!.writeTenants([
             { ...ALPHA, status: "offboarding" },
-            { ...BRAVO, status: "suspended" },
+            BRAVO,
             { ...CHARLIE, plan: "standard" },
         ]);
         await timed("up, offboard 1 tenant", stack!.up());
@@ -480,13 +515,20 @@ describe("the program under the real engine", function () {
                 ?.value,
             "tenant_alpha",
         );
+        assert.equal(jobs[0].status.succeeded, 1, "up waited for the backup");
+        const dump = await s3!.getObject("offboarding/dev/alpha/tenant_alpha.dump");
+        const { seededAt } = (await seededSchool(platform, kube, "alpha"))!;
+        assert.match(
+            dumpAsSql(dump),
+            new RegExp(
+                `COPY public\\.standin_school [^\\n]*\\n\\d+\\talpha\\t${seededAt.replace(/[+.]/g, "\\$&")}\\n`,
+            ),
+            "the dump holds the row the app seeded",
+        );
     });
 
     it("remove with confirmation: the namespace, database and role are gone", async () => {
-        stack!.writeTenants([
-            { ...BRAVO, status: "suspended" },
-            { ...CHARLIE, plan: "standard" },
-        ]);
+        stack!.writeTenants([BRAVO, { ...CHARLIE, plan: "standard" }]);
         stack!.editConfig((config) => ({ ...config, "aims:allowTenantRemoval": ["alpha"] }));
         const up = await timed("up, remove 1 offboarded tenant", stack!.up());
         assert.deepEqual(new Set(up.changed.map((c) => c.op)), new Set(["delete"]));

@@ -19,8 +19,12 @@ const STUCK_REASONS = new Set([
     "CreateContainerError",
     "RunContainerError",
 ]);
-/** Seconds a stuck state must last before the rollout counts as failed. */
-const GRACE_SECONDS = { stuck: 15, unschedulable: 60, replicaFailure: 30 };
+/**
+ * Seconds a stuck state must last before the rollout counts as failed. A pod waits for room
+ * longer: a cluster autoscaler takes minutes to add a node, and pods still terminating hold
+ * their CPU and quota until they are gone.
+ */
+const GRACE_SECONDS = { stuck: 15, unschedulable: 300, replicaFailure: 60 };
 /** A crashing container fails the rollout once it has been restarted this often. */
 const CRASH_RESTARTS = 2;
 const REVISION = "deployment.kubernetes.io/revision";

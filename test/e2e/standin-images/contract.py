@@ -7,6 +7,7 @@ by the image builder next to this file).
 """
 import json
 import os
+import signal
 import sys
 
 REQUIRED = {
@@ -57,3 +58,8 @@ def require_environment(app):
 def fail(message, status=1):
     print(message, file=sys.stderr, flush=True)
     sys.exit(status)
+
+
+def exit_on_sigterm():
+    """As PID 1 a process ignores SIGTERM unless it handles it: the pod would wait out its whole grace period."""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

@@ -16,6 +16,12 @@ export interface Platform {
     /** The provider's admin: CREATEDB and CREATEROLE, not a superuser, as on RDS. */
     readonly admin: { readonly user: string; readonly password: string };
     readonly pulumiVersion: string;
+    /**
+     * Where the cluster's pods reach this machine: its PostgreSQL (the tenants' database host)
+     * and the suite's stand-ins of the core and of S3. The node's bridge on a one-node platform,
+     * the gateway of kind's Docker network.
+     */
+    readonly nodeHost: string;
 }
 
 /**
@@ -37,6 +43,8 @@ const HOW_TO = [
     "  - the Pulumi CLI on the PATH, with the kubernetes, postgresql, random and command plugins on the PATH or installed with `pulumi plugin install resource NAME VERSION` and AIMS_E2E_PLUGINS_DIR naming their folder (~/.pulumi/plugins);",
     "  - KUBECONFIG (and AIMS_KUBE_CONTEXT) for a cluster such as kind or k3d;",
     "  - PGHOST, PGPORT, AIMS_PG_ADMIN_USER and AIMS_PG_ADMIN_PASSWORD for a PostgreSQL role with CREATEDB and CREATEROLE;",
+    "  - AIMS_NODE_HOST_IP: the address at which the cluster's pods reach this machine, where that PostgreSQL must listen on PGPORT too;",
+    "  - AIMS_E2E_LOAD_IMAGE: the command that loads an image archive into the cluster's nodes, {} for its path (`kind load image-archive {}`);",
     'README.md, "End-to-end tests", shows how, with kind and a PostgreSQL container.',
 ].join("\n");
 
@@ -57,10 +65,13 @@ export function platformFromEnvironment(env: NodeJS.ProcessEnv = process.env): P
         user: required("AIMS_PG_ADMIN_USER"),
         password: required("AIMS_PG_ADMIN_PASSWORD"),
     };
+    const nodeHost = required("AIMS_NODE_HOST_IP").trim();
+    if (!env.AIMS_E2E_LOAD_IMAGE?.includes("{}"))
+        missing.push("AIMS_E2E_LOAD_IMAGE is not set, or has no {} for the image archive");
     const plugins = installedPluginsDir(env);
     if (plugins && !fs.existsSync(plugins))
         missing.push(`${PLUGINS_DIR_SETTING} names ${plugins}, which does not exist`);
-    const version = spawnSync("pulumi", ["version"], { encoding: "utf8" });
+    const version = spawnSync("pulumi", ["version"], { encoding: "utf8", env });
     if (version.error || version.status !== 0) missing.push("`pulumi` is not on the PATH");
     if (missing.length > 0)
         throw new Error(`${missing.map((m) => `- ${m}`).join("\n")}\n\n${HOW_TO}`);
@@ -71,5 +82,6 @@ export function platformFromEnvironment(env: NodeJS.ProcessEnv = process.env): P
         pgPort,
         admin,
         pulumiVersion: version.stdout.trim(),
+        nodeHost,
     };
 }

@@ -19,7 +19,9 @@ import {
 } from "@pulumi/pulumi/automation";
 import * as yaml from "js-yaml";
 import { PROJECT_ROOT } from "../../../components/support/project-root";
+import { StandinImages, standinImages } from "./images/standin-images";
 import { installedPluginsDir, Platform } from "./platform";
+import { testCa } from "./test-ca";
 import { configuredMode, ProgramMode, setProgramMode } from "./program-mode";
 
 /** Linked into the copy from the program's folder: its code and its chart. */
@@ -41,6 +43,8 @@ export interface StackOptions {
     readonly source?: string;
     /** Added to the environment of every Pulumi command on the stack. */
     readonly environment?: Readonly<Record<string, string>>;
+    /** aims:kubernetes.waitForReady; true by default, as in prod. */
+    readonly waitForReady?: boolean;
 }
 
 /** A resource of the stack's state: its URN, options, and inputs and outputs (secrets encrypted). */
@@ -64,6 +68,12 @@ export interface TenantFile {
     readonly stackShard?: number;
     /** A custom host instead of `<name>.<base domain>`. */
     readonly domain?: string;
+    /** The school's id in the core; required when the stack has aims:core. */
+    readonly schoolId?: string;
+    /** The app version this tenant is pinned to (image.tag). */
+    readonly imageTag?: string;
+    /** The dump its database is restored from, in the stack's environment. */
+    readonly restore?: { readonly dump: string; readonly versionId?: string };
 }
 
 /** What a command of the Pulumi CLI printed, its exit status and how long it took. */
@@ -132,7 +142,8 @@ export class RealStack {
     ): Promise<RealStack> {
         const { stack, stateDir } = await createIsolatedStack(dir, name, options.environment);
         const real = new RealStack(dir, stateDir, stack, mode, name);
-        real.editConfig(() => stackConfig(platform));
+        const images = await standinImages();
+        real.editConfig(() => stackConfig(platform, images, options.waitForReady ?? true));
         await stack.setConfig(
             "aims:database.password",
             { value: platform.admin.password, secret: true },
@@ -144,6 +155,11 @@ export class RealStack {
             true,
         );
         return real;
+    }
+
+    /** Sets a secret of the stack's config, such as `aims:core.bootstrapSecret`. */
+    async setSecret(key: string, value: string): Promise<void> {
+        await this.stack.setConfig(key, { value, secret: true }, true);
     }
 
     /** From now on the stack runs the program in `source` (this checkout by default); its tenants and config stay. */
@@ -171,6 +187,9 @@ export class RealStack {
                 ...(tenant.adopt && { adopt: true }),
                 ...(tenant.stackShard && { stackShard: { dev: tenant.stackShard } }),
                 ...(tenant.domain && { domain: tenant.domain }),
+                ...(tenant.schoolId && { schoolId: tenant.schoolId }),
+                ...(tenant.imageTag && { image: { tag: tenant.imageTag } }),
+                ...(tenant.restore && { restore: { dev: tenant.restore } }),
             };
             fs.writeFileSync(path.join(folder, `${tenant.name}.yaml`), yaml.dump(document));
         }
@@ -356,6 +375,8 @@ export async function createIsolatedStack(
                 PULUMI_CONFIG_PASSPHRASE: crypto.randomBytes(16).toString("hex"),
                 PULUMI_SKIP_UPDATE_CHECK: "true",
                 PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+                // The core cleanup runs where `pulumi up` runs and calls the suite's https core stand-in.
+                NODE_EXTRA_CA_CERTS: testCa().certFile,
                 ...environment,
             },
         },
@@ -363,25 +384,32 @@ export async function createIsolatedStack(
     return { stack, stateDir };
 }
 
-/** The stack's plain config: the platform's cluster and database, no data protection, no waiting for pods. */
-function stackConfig(platform: Platform): Record<string, unknown> {
+/**
+ * The stack's plain config: the platform's cluster and database, the stand-in images loaded onto
+ * its nodes, no data protection. Pods reach the database at the node's host address.
+ */
+function stackConfig(
+    platform: Platform,
+    images: StandinImages,
+    waitForReady: boolean,
+): Record<string, unknown> {
     return {
         "aims:environment": "dev",
         "aims:platform": "kubernetes",
         "aims:baseDomain": BASE_DOMAIN,
         "aims:protectData": false,
         "aims:images": {
-            frontend: "registry.example.org/aims/frontend",
-            backend: "registry.example.org/aims/backend",
-            tag: "2.4.0",
+            frontend: images.repositories.frontend,
+            backend: images.repositories.backend,
+            tag: images.versions.current,
         },
         "aims:database": {
             host: platform.pgHost,
             port: platform.pgPort,
             username: platform.admin.user,
             sslmode: "disable",
-            // The tenants' Secrets point here, so the suite logs in with exactly what a pod would get.
-            appHost: platform.pgHost,
+            // The tenants' Secrets point here, so the suite logs in with exactly what a pod gets.
+            appHost: platform.nodeHost,
             appPort: platform.pgPort,
         },
         "aims:kubernetes": {
@@ -389,12 +417,14 @@ function stackConfig(platform: Platform): Record<string, unknown> {
             ingressClass: "traefik",
             clusterIssuer: "letsencrypt-staging",
             ingressNamespace: "ingress",
-            waitForReady: false,
+            waitForReady,
+            // The images are loaded onto the nodes; no registry serves them.
+            imagePullPolicy: "IfNotPresent",
         },
         "aims:backup": {
             bucket: "aims-e2e-tenant-backups",
             region: "eu-west-1",
-            image: "registry.example.org/aims/pg-backup:16",
+            image: images.backup.image,
             accessKeyId: "aims-e2e-backup-writer",
         },
     };

@@ -3,6 +3,7 @@ import json
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import standin_db
+from contract import exit_on_sigterm, variant
 
 HEALTH_PATH = "/api/health/"
 
@@ -31,7 +32,7 @@ def handler_for(env):
                 return self.answer(500, {"error": f"database: {type(error).__name__}: {error}"})
             if school is None:
                 return self.answer(500, {"error": f"tenant {env['TENANT_SUBDOMAIN']} is not bootstrapped"})
-            self.answer(200, {"status": "ok", "tenant": school[0], "seeded_at": school[1]})
+            self.answer(200, {"status": "ok", "tenant": school[0], "seeded_at": school[1], "version": variant().get("version")})
 
         def answer(self, status, body):
             data = json.dumps(body).encode()
@@ -51,4 +52,5 @@ def serve(env, address):
     host, _, port = address.rpartition(":")
     server = ThreadingHTTPServer((host or "0.0.0.0", int(port)), handler_for(env))
     print(f"stand-in backend: serving tenant {env['TENANT_SUBDOMAIN']} on {address}", flush=True)
+    exit_on_sigterm()
     server.serve_forever()

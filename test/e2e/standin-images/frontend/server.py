@@ -2,7 +2,7 @@
 import json
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from contract import fail, require_environment
+from contract import exit_on_sigterm, fail, require_environment
 
 SHOWN = ["TENANT_SUBDOMAIN", "PUBLIC_URL", "BACKEND_INTERNAL_URL", "NEXT_PUBLIC_API_BASE_URL"]
 
@@ -30,6 +30,7 @@ def main():
 
     server = ThreadingHTTPServer(("0.0.0.0", port), Handler)
     print(f"stand-in frontend: serving tenant {env['TENANT_SUBDOMAIN']} on port {port}", flush=True)
+    exit_on_sigterm()
     server.serve_forever()
 
 

@@ -3,13 +3,16 @@
  * promises of the tenant chart and the offboarding backup, built from test/e2e/standin-images
  * into cached archives, and loaded into the cluster's node.
  *
- *   const images = await standinImages(); // in a before hook
- *   images.backend.image                  // "localhost/aims-standin/backend:<tag>"
+ *   const images = await standinImages();  // in a before hook
+ *   images.repositories.backend            // "localhost/aims-standin/backend"
+ *   images.versions.next                   // "1.1.0": a backend and a frontend image of that tag
  *
- * Tags derive from the content key of every input (sources, pinned packages, host Python and
- * pg_dump versions, the test CA, this builder's version): an unchanged build is a cache hit and
- * costs nothing. The images trust the suite's test CA (../test-ca.ts) and no other, so their
- * clients reach the https stand-ins of the core and of S3.
+ * An app version is a tag under which both a backend and a frontend image exist, as
+ * aims:images.tag and a tenant's image.tag expect. Archives are cached by the content key of
+ * every input (sources, pinned packages, host Python and pg_dump versions, the test CA, this
+ * builder's version): an unchanged build is a cache hit and costs nothing; a changed one is
+ * loaded under the same tag. The images trust the suite's test CA (../test-ca.ts) and no other,
+ * so their clients reach the https stand-ins of the core and of S3.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -43,13 +46,17 @@ import {
 } from "./rootfs";
 
 /** Raise it whenever a change here changes what the images hold: every key changes with it. */
-export const BUILDER_VERSION = "3";
+export const BUILDER_VERSION = "4";
 export const REPOSITORY_PREFIX = "localhost/aims-standin";
+/** The backup image's tag, as aims:backup.image must name one. */
+export const BACKUP_TAG = "15";
 export const STANDIN_SOURCES = path.join(PROJECT_ROOT, "test", "e2e", "standin-images");
 
 /** What makes a variant differ from its image: the settings in /app/standin-variant.json. */
 export interface Variant {
     readonly name: string;
+    /** The app version the image reports. */
+    readonly version?: string;
     /** Variables the app requires beyond the chart's contract. */
     readonly extraRequired?: readonly string[];
     /** A migration `manage.py migrate` fails on, after applying the ones before it. */
@@ -63,6 +70,21 @@ export const VARIANTS = {
     extraRequiredSetting: { name: "extra-setting", extraRequired: ["AIMS_NEW_REQUIRED_SETTING"] },
 } as const satisfies Record<string, Variant>;
 
+/**
+ * The app versions the suite deploys. `next` behaves as `current` and differs only in the version
+ * it reports, so a change between them is a plain upgrade; the others cannot start.
+ */
+export const APP_VERSIONS = {
+    current: { tag: "1.0.0" },
+    next: { tag: "1.1.0" },
+    /** Every container exits at start naming AIMS_NEW_REQUIRED_SETTING. */
+    missingSetting: { tag: "1.2.0", variant: VARIANTS.extraRequiredSetting },
+    /** `migrate` fails on migration 0002, after applying 0001. */
+    failingMigration: { tag: "1.3.0", variant: VARIANTS.migrationFails },
+} as const satisfies Record<string, { tag: string; variant?: Variant }>;
+
+export type AppVersionName = keyof typeof APP_VERSIONS;
+
 export type AppName = "backend" | "frontend" | "backup";
 
 export interface ImageRef {
@@ -75,10 +97,12 @@ export interface ImageRef {
 }
 
 export interface StandinImages {
-    readonly backend: ImageRef;
-    readonly frontend: ImageRef;
+    readonly repositories: { readonly backend: string; readonly frontend: string };
+    /** The tag of each app version: a backend and a frontend image exist under it. */
+    readonly versions: { readonly [name in AppVersionName]: string };
     readonly backup: ImageRef;
-    readonly variants: { readonly [name in keyof typeof VARIANTS]: ImageRef };
+    /** Every archive, for the node to load. */
+    readonly archives: readonly string[];
 }
 
 /** The app's files in the image's /app, from the sources folder. */
@@ -199,7 +223,6 @@ export const BASE_ENV = [
 
 export interface ImageDefinition {
     readonly repository: string;
-    readonly tagPrefix: string;
     readonly layers: readonly LayerSpec[];
     readonly config: ImageConfig;
 }
@@ -216,7 +239,6 @@ export function appImage(
             : ["python", "server.py"];
     return {
         repository: `${REPOSITORY_PREFIX}/${app}`,
-        tagPrefix: variant ? `${variant.name}-` : "",
         layers: [
             runtimeLayer(host),
             caLayer(host.ca),
@@ -231,7 +253,6 @@ function backupImage(host: HostInputs, sources: string): ImageDefinition {
     if (!host.postgres) throw new Error("the backup image needs the PostgreSQL client");
     return {
         repository: `${REPOSITORY_PREFIX}/backup`,
-        tagPrefix: "",
         layers: [
             runtimeLayer(host),
             caLayer(host.ca),
@@ -247,21 +268,24 @@ function backupImage(host: HostInputs, sources: string): ImageDefinition {
     };
 }
 
-/** The tag: the content key of the layers' keys and the config. */
-export function imageTag(definition: ImageDefinition): string {
-    const key = contentKey([
+/** The content key of an image: of its layers' keys and its config. */
+export function imageKey(definition: ImageDefinition): string {
+    return contentKey([
         BUILDER_VERSION,
         definition.repository,
         JSON.stringify(definition.config),
         ...definition.layers.map((layer) => layer.key),
-    ]);
-    return `${definition.tagPrefix}${key.slice(0, 20)}`;
+    ]).slice(0, 20);
 }
 
-async function buildImage(definition: ImageDefinition, cacheDir: string): Promise<ImageRef> {
-    const tag = imageTag(definition);
+async function buildImage(
+    definition: ImageDefinition,
+    tag: string,
+    cacheDir: string,
+): Promise<ImageRef> {
     const image = `${definition.repository}:${tag}`;
-    const archive = path.join(cacheDir, `${definition.repository.split("/").pop()}-${tag}.tar`);
+    const name = `${definition.repository.split("/").pop()}-${tag}-${imageKey(definition)}.tar`;
+    const archive = path.join(cacheDir, name);
     if (!fs.existsSync(archive)) {
         const layers: Layer[] = [];
         for (const spec of definition.layers) layers.push(await cachedLayer(spec, cacheDir));
@@ -286,20 +310,33 @@ export async function buildStandinImages(options: BuildOptions = {}): Promise<St
         postgres: postgresClient(env),
         ca: testCa(env),
     };
+    const archives: string[] = [];
+    const versions: Partial<Record<AppVersionName, string>> = {};
+    for (const [name, version] of Object.entries(APP_VERSIONS)) {
+        // Each image says which version it is, as the real ones do.
+        const variant: Variant =
+            "variant" in version
+                ? { ...version.variant, version: version.tag }
+                : { name: version.tag, version: version.tag };
+        for (const app of ["backend", "frontend"] as const) {
+            const built = await buildImage(
+                appImage(app, host, sources, variant),
+                version.tag,
+                cacheDir,
+            );
+            archives.push(built.archive);
+        }
+        versions[name as AppVersionName] = version.tag;
+    }
+    const backup = await buildImage(backupImage(host, sources), BACKUP_TAG, cacheDir);
     return {
-        backend: await buildImage(appImage("backend", host, sources), cacheDir),
-        frontend: await buildImage(appImage("frontend", host, sources), cacheDir),
-        backup: await buildImage(backupImage(host, sources), cacheDir),
-        variants: {
-            migrationFails: await buildImage(
-                appImage("backend", host, sources, VARIANTS.migrationFails),
-                cacheDir,
-            ),
-            extraRequiredSetting: await buildImage(
-                appImage("backend", host, sources, VARIANTS.extraRequiredSetting),
-                cacheDir,
-            ),
+        repositories: {
+            backend: `${REPOSITORY_PREFIX}/backend`,
+            frontend: `${REPOSITORY_PREFIX}/frontend`,
         },
+        versions: versions as StandinImages["versions"],
+        backup,
+        archives: [...archives, backup.archive],
     };
 }
 
@@ -309,13 +346,7 @@ let built: Promise<StandinImages> | undefined;
 export function standinImages(): Promise<StandinImages> {
     loadImageCommand(); // before a long build: fails saying what to set
     built ??= buildStandinImages().then((images) => {
-        const all = [
-            images.backend,
-            images.frontend,
-            images.backup,
-            ...Object.values(images.variants),
-        ];
-        for (const image of all) loadImageArchive(image.archive);
+        for (const archive of images.archives) loadImageArchive(archive);
         return images;
     });
     return built;
