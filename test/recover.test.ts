@@ -103,12 +103,13 @@ describe("recover: physical ids", () => {
         );
     });
 
-    it("looks for nothing behind random values, grants, memberships and providers", () => {
+    it("looks for nothing behind random values, grants, memberships, providers and commands (the core cleanup, the rollout check)", () => {
         for (const type of [
             "random:index/randomPassword:RandomPassword",
             "postgresql:index/grant:Grant",
             "postgresql:index/grantRole:GrantRole",
             "pulumi:providers:kubernetes",
+            "command:local:Command",
         ])
             assert.equal(physicalIdentity(type, {}).kind, "recreated", type);
     });

@@ -19,6 +19,7 @@ export interface KubeObject {
     metadata: {
         name: string;
         namespace?: string;
+        generation?: number;
         labels?: Record<string, string>;
         annotations?: Record<string, string>;
     };

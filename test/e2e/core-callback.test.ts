@@ -5,14 +5,12 @@
  * reach this machine at; it checks the secret, the subdomain and the school id as the core does.
  */
 import { strict as assert } from "node:assert";
-import * as crypto from "node:crypto";
-import { CoreStandin, startCoreStandin } from "./support/core-standin";
+import { newCoreSecrets, startCoreOnNode, useCore } from "./support/core-on-node";
+import type { CoreStandin } from "./support/core-standin";
 import { KubeClient } from "./support/kube";
 import { Platform, platformFromEnvironment } from "./support/platform";
 import { RealStack, TenantFile, tenantOfUrn } from "./support/project";
-import { subjectAltNames } from "./support/s3-standin";
 import { deploymentsReady, seededSchool } from "./support/tenant-app";
-import { serverCertificate } from "./support/test-ca";
 
 const INDIA: TenantFile = { name: "india", plan: "small", schoolId: "4101" };
 const JULIET: TenantFile = { name: "juliet", plan: "small", schoolId: "4102" };
@@ -25,31 +23,17 @@ describe("the core callback and cleanup, between pods, pulumi up and a core", fu
     let kube: KubeClient;
     let stack: RealStack | undefined;
     let core: CoreStandin | undefined;
-    const bootstrapSecret = crypto.randomBytes(16).toString("hex");
-    const adminApiKey = crypto.randomBytes(16).toString("hex");
+    const secrets = newCoreSecrets();
 
     before(async function () {
         platform = platformFromEnvironment();
         kube = KubeClient.fromKubeconfig(platform.kubeconfig, platform.kubeContext);
-        const certificate = serverCertificate(subjectAltNames([platform.nodeHost]));
-        core = await startCoreStandin({
-            host: platform.nodeHost,
-            tls: { cert: certificate.certPem, key: certificate.keyPem },
-            bootstrapSecret,
-            adminApiKey,
-            schools: { india: INDIA.schoolId!, juliet: JULIET.schoolId! },
+        core = await startCoreOnNode(platform, secrets, {
+            india: INDIA.schoolId!,
+            juliet: JULIET.schoolId!,
         });
         stack = await RealStack.create(platform);
-        stack.editConfig((config) => ({
-            ...config,
-            "aims:core": {
-                url: core!.url,
-                database: { host: platform.nodeHost, port: 5432, name: "aimsgodb", user: "aims" },
-            },
-        }));
-        await stack.setSecret("aims:core.database.password", "not-used-by-the-stand-in");
-        await stack.setSecret("aims:core.bootstrapSecret", bootstrapSecret);
-        await stack.setSecret("aims:core.adminApiKey", adminApiKey);
+        await useCore(stack, platform, core, secrets);
     });
 
     after(async function () {
@@ -112,7 +96,7 @@ describe("the core callback and cleanup, between pods, pulumi up and a core", fu
     });
 
     it("back to the right secret, without the tenant that never started: up converges, and the core forgets that school", async () => {
-        await stack!.setSecret("aims:core.bootstrapSecret", bootstrapSecret);
+        await stack!.setSecret("aims:core.bootstrapSecret", secrets.bootstrapSecret);
         stack!.writeTenants([INDIA]);
         const up = await stack!.up();
         assert.ok(up.changed.some((c) => c.op === "delete" && tenantOfUrn(c.urn) === "juliet"));

@@ -410,9 +410,32 @@ describe("the program under the real engine", function () {
         assert.deepEqual(new Set(up.changed.map((c) => c.op)), new Set(["create"]));
     });
 
-    it("plan change: only that tenant's resources change", async () => {
+    it("suspend: both Deployments go to zero and the data stays", async () => {
+        stack!.writeTenants([ALPHA, { ...BRAVO, status: "suspended" }, CHARLIE]);
+        const up = await timed("up, suspend 1 tenant", stack!.up());
+        assert.deepEqual(new Set(up.changed.map((c) => tenantOfUrn(c.urn))), new Set(["bravo"]));
+        assert.deepEqual(replicasOf(await deployments("bravo")), {
+            "bravo-backend": 0,
+            "bravo-frontend": 0,
+        });
+        const bravo = await loginOf("bravo");
+        const rows = await withSession(
+            platform,
+            bravo,
+            bravo.database,
+            async (client) => (await client.query("SELECT name FROM pupils")).rows,
+        );
+        assert.deepEqual(rows, [{ name: "pupil of tenant_bravo" }]);
+        assert.deepEqual(await podsOf(kube, "bravo"), [], "up waited until no pod could write");
+        bravoSeeded = await seededSchool(platform, kube, "bravo");
+        assert.equal(bravoSeeded?.subdomain, "bravo");
+    });
+
+    // While bravo is suspended: a rolling update keeps the old pods until the new ones are ready,
+    // and the node has two cores.
+    it("plan change: only that tenant's resources change, and up waits for its rollout", async () => {
         const upgraded = { ...CHARLIE, plan: "standard" as const };
-        stack!.writeTenants([ALPHA, BRAVO, upgraded]);
+        stack!.writeTenants([ALPHA, { ...BRAVO, status: "suspended" }, upgraded]);
         const up = await timed("up, change 1 tenant's plan", stack!.up());
         assert.deepEqual(new Set(up.changed.map((c) => tenantOfUrn(c.urn))), new Set(["charlie"]));
         assert.deepEqual(
@@ -434,31 +457,6 @@ describe("the program under the real engine", function () {
             "SELECT rolconnlimit FROM pg_roles WHERE rolname = 'tenant_charlie'",
         );
         assert.equal(role.rolconnlimit, CONNECTION_LIMITS.standard);
-    });
-
-    it("suspend: both Deployments go to zero and the data stays", async () => {
-        stack!.writeTenants([
-            ALPHA,
-            { ...BRAVO, status: "suspended" },
-            { ...CHARLIE, plan: "standard" },
-        ]);
-        const up = await timed("up, suspend 1 tenant", stack!.up());
-        assert.deepEqual(new Set(up.changed.map((c) => tenantOfUrn(c.urn))), new Set(["bravo"]));
-        assert.deepEqual(replicasOf(await deployments("bravo")), {
-            "bravo-backend": 0,
-            "bravo-frontend": 0,
-        });
-        const bravo = await loginOf("bravo");
-        const rows = await withSession(
-            platform,
-            bravo,
-            bravo.database,
-            async (client) => (await client.query("SELECT name FROM pupils")).rows,
-        );
-        assert.deepEqual(rows, [{ name: "pupil of tenant_bravo" }]);
-        assert.deepEqual(await podsOf(kube, "bravo"), [], "up waited until no pod could write");
-        bravoSeeded = await seededSchool(platform, kube, "bravo");
-        assert.equal(bravoSeeded?.subdomain, "bravo");
     });
 
     it("resume: the pods come back on the data they left", async () => {

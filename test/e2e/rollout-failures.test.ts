@@ -78,6 +78,15 @@ describe("a tenant whose new version cannot start", function () {
         ]);
     });
 
+    it("an up without the fix fails again: a failed check is never recorded as passed", async () => {
+        const message = await stack!.up().then(
+            () => assert.fail("up succeeded without the fix"),
+            (err: Error) => err.message,
+        );
+        assert.match(message, /tenant lima: the rollout cannot succeed/);
+        assert.match(message, /AIMS_NEW_REQUIRED_SETTING/);
+    });
+
     it("after the fix, the next up converges", converges);
 
     it("a tag no registry has: the image pull is named", async () => {

@@ -54,8 +54,10 @@ export function physicalIdentity(
     if (type.startsWith("pulumi:providers:"))
         return recreated("a provider is configuration in the state");
     if (type.startsWith("random:")) return recreated("a random value exists only in the state");
-    // The core cleanup: its create runs nothing, its delete tells the core to forget the tenant.
-    if (type === "command:local:Command") return recreated("a command with no create step");
+    // The core cleanup's create runs nothing (its delete tells the core to forget the tenant); the
+    // rollout check's create only reads the cluster. Either may run again.
+    if (type === "command:local:Command")
+        return recreated("a command whose create changes nothing outside the state");
     if (type === "postgresql:index/grant:Grant" || type === "postgresql:index/grantRole:GrantRole")
         return recreated("granting again what is granted is no error");
     if (type === "postgresql:index/database:Database" || type === "postgresql:index/role:Role") {
