@@ -29,7 +29,7 @@ import { shellQuote } from "../components/support/shell";
 import { ENVIRONMENTS, Platform } from "../components/vocabulary/words";
 import { configSource, readStackConfig, SECRET_PLACEHOLDER } from "../components/stack/stack-file";
 import { AWS } from "./support/aws";
-import { TYPES } from "./support/kubernetes";
+import { LOCKED_DOWN_CONTAINER, TYPES } from "./support/kubernetes";
 import {
     isSecret,
     MockStack,
@@ -570,16 +570,7 @@ describe("offboarding", () => {
             assert.equal(container.image, "registry.example.org/aims/pg-backup:16");
             assert.equal(container.imagePullPolicy, "Always");
             assert.deepEqual(container.command, ["sh", "-ec", BACKUP_SCRIPT]);
-            assert.deepEqual(container.securityContext, {
-                runAsNonRoot: true,
-                runAsUser: 10001,
-                runAsGroup: 10001,
-                allowPrivilegeEscalation: false,
-                privileged: false,
-                readOnlyRootFilesystem: true,
-                capabilities: { drop: ["ALL"] },
-                seccompProfile: { type: "RuntimeDefault" },
-            });
+            assert.deepEqual(container.securityContext, LOCKED_DOWN_CONTAINER);
             assert.deepEqual(container.volumeMounts, [{ name: "tmp", mountPath: "/tmp" }]);
             const ref = (name: string, secret: string, key: string) => ({
                 name,

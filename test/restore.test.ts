@@ -18,7 +18,7 @@ import {
     restoreJobName,
 } from "../components/vocabulary/naming";
 import { Platform } from "../components/vocabulary/words";
-import { TYPES } from "./support/kubernetes";
+import { LOCKED_DOWN_CONTAINER, TYPES } from "./support/kubernetes";
 import { reveal, Secret, settingsOf, spec, stackConfig, startMocks } from "./support/mocks";
 import { policyViolations } from "./support/policy";
 
@@ -483,16 +483,7 @@ describe("restore", () => {
             assert.equal(container.name, "restore");
             assert.equal(container.image, "registry.example.org/aims/pg-backup:16");
             assert.deepEqual(container.command, ["sh", "-ec", RESTORE_SCRIPT]);
-            assert.deepEqual(container.securityContext, {
-                runAsNonRoot: true,
-                runAsUser: 10001,
-                runAsGroup: 10001,
-                allowPrivilegeEscalation: false,
-                privileged: false,
-                readOnlyRootFilesystem: true,
-                capabilities: { drop: ["ALL"] },
-                seccompProfile: { type: "RuntimeDefault" },
-            });
+            assert.deepEqual(container.securityContext, LOCKED_DOWN_CONTAINER);
             assert.deepEqual(container.volumeMounts, [{ name: "tmp", mountPath: "/tmp" }]);
             const ref = (name: string, secret: string, key: string) => ({
                 name,
@@ -558,11 +549,12 @@ describe("restore", () => {
             }
         });
 
-        it("runs after the scale-down of a suspended tenant: the Job depends on the release", async () => {
+        it("runs after the scale-down of a suspended tenant: the Job waits for the release's rollout check", async () => {
             const mocks = await deploy("dev", [devRestore({ status: "suspended" })]);
             const job = mocks.get(JOB, "school1-restore");
             const release = mocks.get(TYPES.release, "school1-release");
-            assert.ok(job.dependencies.includes(release.urn));
+            const rollout = mocks.get(TYPES.rolloutCheck, "school1-rollout");
+            assert.ok(job.dependencies.includes(rollout.urn), "after the last pod is gone");
             assert.ok(!release.dependencies.includes(job.urn));
         });
 

@@ -131,6 +131,38 @@ describe("rollout check", () => {
             assert.equal(result.failures[0].previous, true);
         });
 
+        it("fails an init container that the kubelet still shows as terminated between restarts, naming its exit code", () => {
+            const dep = deployment("school1-backend", 1, { replicas: 1, updatedReplicas: 1 });
+            const terminated = (restartCount: number) => ({
+                initContainerStatuses: [
+                    { name: "migrate", restartCount: 0, state: { terminated: { exitCode: 0 } } },
+                    {
+                        name: "bootstrap-ready",
+                        restartCount,
+                        state: { terminated: { exitCode: 1, reason: "Error" } },
+                    },
+                ],
+            });
+            assert.equal(
+                verdict(dep, [pod("p", "school1-backend", "2", terminated(1))]).state,
+                "waiting",
+            );
+            const result = verdict(dep, [pod("p", "school1-backend", "2", terminated(3))]);
+            assert.deepEqual(
+                result.failures.map((f: { what: string; previous: boolean }) => [
+                    f.what,
+                    f.previous,
+                ]),
+                [
+                    [
+                        "pod p, init container bootstrap-ready keeps failing: exit code 1 (Error), restarted 3 times",
+                        false,
+                    ],
+                ],
+                "its log is the current container's",
+            );
+        });
+
         it("lets a container fail once, as the loser of two pods' first migration does", () => {
             const dep = deployment("school1-backend", 1, { replicas: 1, updatedReplicas: 1 });
             const result = verdict(dep, [pod("p", "school1-backend", "2", crashing(1))]);

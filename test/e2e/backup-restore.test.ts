@@ -14,6 +14,8 @@ import type { S3Standin } from "./support/s3-standin";
 import { deploymentsReady, SeededSchool, seededSchool, tenantLogin } from "./support/tenant-app";
 
 const MIKE: TenantFile = { name: "mike", plan: "small" };
+/** A stack never deploys zero tenants: papa stays while mike leaves. */
+const PAPA: TenantFile = { name: "papa", plan: "small" };
 const MIKE_DUMP = "offboarding/dev/mike/tenant_mike.dump";
 
 describe("backup and restore of a school's data", function () {
@@ -42,7 +44,7 @@ describe("backup and restore of a school's data", function () {
         s3 = await startBackupStorage(platform);
         stack = await RealStack.create(platform);
         useBackupStorage(stack, s3);
-        stack.writeTenants([MIKE]);
+        stack.writeTenants([MIKE, PAPA]);
         await stack.up();
         seeded = await seededSchool(platform, kube, "mike");
         assert.equal(seeded?.subdomain, "mike");
@@ -54,7 +56,7 @@ describe("backup and restore of a school's data", function () {
     });
 
     it("offboard: the backup Job dumps the school's data to the bucket", async () => {
-        stack!.writeTenants([{ ...MIKE, status: "offboarding" }]);
+        stack!.writeTenants([{ ...MIKE, status: "offboarding" }, PAPA]);
         await stack!.up();
         const versions = await s3!.listVersions("offboarding/dev/mike/");
         assert.deepEqual(
@@ -68,7 +70,7 @@ describe("backup and restore of a school's data", function () {
     });
 
     it("remove: the school's database is gone", async () => {
-        stack!.writeTenants([]);
+        stack!.writeTenants([PAPA]);
         stack!.editConfig((config) => ({ ...config, "aims:allowTenantRemoval": ["mike"] }));
         await stack!.up();
         stack!.editConfig(({ "aims:allowTenantRemoval": _done, ...config }) => config);
@@ -80,7 +82,7 @@ describe("backup and restore of a school's data", function () {
     });
 
     it("add it again from its dump: the restore runs before the app, which starts on the restored data", async () => {
-        stack!.writeTenants([{ ...MIKE, restore: { dump: MIKE_DUMP } }]);
+        stack!.writeTenants([{ ...MIKE, restore: { dump: MIKE_DUMP } }, PAPA]);
         const up = await stack!.up();
         const started = (suffix: string) =>
             up.events.findIndex((e) => e.phase === "started" && e.urn.endsWith(suffix));
@@ -118,6 +120,7 @@ describe("backup and restore of a school's data", function () {
             if (tenant === "november") await s3!.putObject(dump, "not a dump at all\n");
             stack!.writeTenants([
                 { ...MIKE, restore: { dump: MIKE_DUMP } },
+                PAPA,
                 { name: tenant, plan: "small", restore: { dump } },
             ]);
             const failure = await stack!.up().then(
@@ -128,8 +131,21 @@ describe("backup and restore of a school's data", function () {
             assert.match(failure, reason);
             assert.deepEqual(await deploymentsReady(kube, tenant), [], "no release, no pod");
             assert.deepEqual(await tablesOf(tenant), [], "no partial database");
-            stack!.writeTenants([{ ...MIKE, restore: { dump: MIKE_DUMP } }]);
+            // A tenant whose first deploy failed is deployed all the same: its removal is confirmed.
+            stack!.writeTenants([{ ...MIKE, restore: { dump: MIKE_DUMP } }, PAPA]);
+            stack!.editConfig((config) => ({
+                ...config,
+                "aims:allowTenantRemoval": [tenant],
+                "aims:forceTenantRemoval": [tenant],
+            }));
             await stack!.up();
+            stack!.editConfig(
+                ({
+                    "aims:allowTenantRemoval": _allowed,
+                    "aims:forceTenantRemoval": _forced,
+                    ...config
+                }) => config,
+            );
         });
     }
 });

@@ -73,7 +73,8 @@ describe("a tenant whose new version cannot start", function () {
 
     it("a missing variable: the container that exits at start is named, with its log", async () => {
         await failsWith(APP_VERSIONS.missingSetting.tag, [
-            /pod lima-backend-\S+, init container migrate keeps failing: exit code 2/,
+            // The frontend of that version requires it too: whichever fails twice first is named.
+            /pod lima-(backend-\S+, init container migrate|frontend-\S+, container frontend) keeps failing: exit code 2/,
             /missing required environment variables: AIMS_NEW_REQUIRED_SETTING/,
         ]);
     });
@@ -91,7 +92,7 @@ describe("a tenant whose new version cannot start", function () {
 
     it("a tag no registry has: the image pull is named", async () => {
         await failsWith("9.9.9-missing", [
-            /pod lima-backend-\S+, container backend: (ErrImagePull|ImagePullBackOff): .*localhost\/aims-standin\/backend:9\.9\.9-missing/,
+            /pod lima-backend-\S+, init container migrate: (ErrImagePull|ImagePullBackOff): .*localhost\/aims-standin\/backend:9\.9\.9-missing/,
         ]);
     });
 

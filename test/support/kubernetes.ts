@@ -25,6 +25,18 @@ export const TYPES = {
     database: "postgresql:index/database:Database",
 } as const;
 
+/** The security context of every container the program runs: the chart's, the backup's, the restore's. */
+export const LOCKED_DOWN_CONTAINER = {
+    runAsNonRoot: true,
+    runAsUser: 10001,
+    runAsGroup: 10001,
+    allowPrivilegeEscalation: false,
+    privileged: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ["ALL"] },
+    seccompProfile: { type: "RuntimeDefault" },
+} as const;
+
 export interface DeployedTenant {
     readonly mocks: MockStack;
     readonly tenant: Tenant;

@@ -82,18 +82,23 @@ function containerProblems(pod) {
     for (const s of statuses) {
         const waiting = s.state?.waiting;
         const where = `pod ${pod.metadata.name}, ${s.kind} ${s.name}`;
-        const last = s.lastState?.terminated;
-        if (waiting?.reason === "CrashLoopBackOff" && s.restartCount >= CRASH_RESTARTS) {
+        // Between restarts the kubelet shows a crashed container as waiting in CrashLoopBackOff,
+        // or (an init container, on some versions) still as terminated with its exit code.
+        const failedNow = s.state?.terminated?.exitCode > 0 ? s.state.terminated : undefined;
+        const crashing = waiting?.reason === "CrashLoopBackOff" || failedNow !== undefined;
+        if (crashing && s.restartCount >= CRASH_RESTARTS) {
+            const last = failedNow ?? s.lastState?.terminated;
             const exit = last
                 ? `exit code ${last.exitCode}${last.reason ? ` (${last.reason})` : ""}`
-                : "";
+                : "CrashLoopBackOff";
             problems.push({
                 key: `${pod.metadata.name}/${s.name}/crash`,
                 grace: 0,
                 container: s.name,
                 pod: pod.metadata.name,
-                previous: true,
-                what: `${where} keeps failing: ${exit || "CrashLoopBackOff"}, restarted ${s.restartCount} times${last?.message ? `: ${last.message.trim()}` : ""}`,
+                // The log of the run that failed: the current one while it is still shown as terminated.
+                previous: failedNow === undefined,
+                what: `${where} keeps failing: ${exit}, restarted ${s.restartCount} times${last?.message ? `: ${last.message.trim()}` : ""}`,
             });
         } else if (waiting && STUCK_REASONS.has(waiting.reason)) {
             problems.push({

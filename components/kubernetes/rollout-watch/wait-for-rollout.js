@@ -44,7 +44,8 @@ async function logTail(api, namespace, failure) {
     if (!failure.container) return "";
     const query = (previous) =>
         `/api/v1/namespaces/${namespace}/pods/${failure.pod}/log?container=${encodeURIComponent(failure.container)}&tailLines=${LOG_LINES}${previous ? "&previous=true" : ""}`;
-    const log = (await api.text(query(true))) ?? (await api.text(query(false)));
+    const log =
+        (await api.text(query(failure.previous))) ?? (await api.text(query(!failure.previous)));
     if (!log?.trim()) return "";
     return `\n    last lines of its log:\n${log
         .trimEnd()
