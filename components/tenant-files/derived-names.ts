@@ -130,7 +130,7 @@ export const RESOURCE_NAME_SUFFIXES: Readonly<Record<string, readonly string[]>>
     "aws:lb/listenerRule:ListenerRule": TARGET_GROUP_ROLES.map((role) => `${role}-rule`),
     "aws:secretsmanager/secret:Secret": ["db-credentials", "core"],
     "aws:secretsmanager/secretVersion:SecretVersion": ["db-credentials-value", "core-value"],
-    "command:local:Command": ["offboarding-backup", "core-cleanup"],
+    "command:local:Command": ["offboarding-backup", "core-cleanup", "rollout"],
 };
 
 export const resourceName = (tenant: string, suffix: string): string =>
