@@ -11,6 +11,7 @@ import { stackMarker } from "./components/safety/deployment-history";
 import { programConfigSource } from "./components/stack/config-source";
 import { throwIfProblems } from "./components/support/errors";
 import { guardTenantRemovals } from "./components/safety/guard";
+import { ringsOutput } from "./components/safety/ring-history";
 import { hostProblems } from "./components/tenant-files/hosts";
 import { stackProviders } from "./components/providers";
 import { loadTenants } from "./components/tenant-files/registry";
@@ -59,6 +60,8 @@ export = async () => {
             ...(component.namespace && { namespace: component.namespace }),
             ...(component.serviceName && { serviceName: component.serviceName }),
         })),
+        /** The rings and their versions, in a stack with rings: the guard refuses a version that goes back. */
+        ...(settings.rings && { rings: ringsOutput(settings.rings) }),
         /** Says that this stack has been deployed: without it, a missing `tenants` output would look like a new stack. */
         aimsStack: stackMarker(),
     };
