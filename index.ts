@@ -19,6 +19,7 @@ import { projectRootOf } from "./components/support/project-root";
 import { platformOf, readStackSettings, tenantsOfStack } from "./components/stack/settings";
 import { projectStacks, runningStack } from "./components/stack/project-stacks";
 import { shardStackProblems } from "./components/stack/shard-stacks";
+import { tenantRingProblems } from "./components/stack/ring-stacks";
 import { Tenant } from "./components/tenant";
 
 export = async () => {
@@ -31,6 +32,7 @@ export = async () => {
     throwIfProblems([
         ...hostProblems(allTenants, stacks),
         ...shardStackProblems(stacks, allTenants),
+        ...tenantRingProblems(stacks, allTenants),
     ]);
     const tenants = tenantsOfStack(allTenants, settings);
     const otherShards = allTenants.filter(
