@@ -142,12 +142,17 @@ export function ringProblems(
     const declared = `${RINGS}: ${names.join(", ")}`;
     const defaultRing = values[DEFAULT_RING];
     if (isValid(DEFAULT_RING) && typeof defaultRing === "string" && !names.includes(defaultRing)) {
-        problems.push(at(DEFAULT_RING, `names "${defaultRing}", which is not a ring (${declared})`));
+        problems.push(
+            at(DEFAULT_RING, `names "${defaultRing}", which is not a ring (${declared})`),
+        );
     }
     rollbackRings.forEach((name, index) => {
         if (!names.includes(name)) {
             problems.push(
-                at(`${ROLLBACK_RINGS}[${index}]`, `names "${name}", which is not a ring (${declared})`),
+                at(
+                    `${ROLLBACK_RINGS}[${index}]`,
+                    `names "${name}", which is not a ring (${declared})`,
+                ),
             );
         }
     });

@@ -16,7 +16,8 @@ export interface Version {
     readonly prerelease: readonly string[];
 }
 
-const ORDERABLE = /^v?(\d+(?:\.\d+)*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z.-]+)?$/;
+const ORDERABLE =
+    /^v?(\d+(?:\.\d+)*)(?:-([0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*))?(?:\+[0-9A-Za-z.-]+)?$/;
 
 /** The version a tag names, or undefined when the tag has no order. */
 export function parseVersion(tag: string): Version | undefined {
