@@ -104,7 +104,7 @@ describe("npm run release", () => {
             "greenfield.yaml": tenantFile("greenfield", "platform: aws\n"),
         });
         const original = fs.readFileSync(stackPath(), "utf8");
-        const imagesBlock = /  aims:images:\n(    .*\n)+/;
+        const imagesBlock = / {2}aims:images:\n( {4}.*\n)+/;
         assert.match(original, imagesBlock);
         git("init", "-q", "-b", "main");
         git("config", "user.email", "test@example.org");

@@ -42,7 +42,10 @@ export function taskVolumes(
 
 export interface TenantTaskDefinitionArgs {
     readonly tenant: Pick<TenantSpec, "name" | "plan" | "image" | "ring" | "schoolId">;
-    readonly settings: Pick<StackSettings, "environment" | "images" | "rings" | "database" | "core">;
+    readonly settings: Pick<
+        StackSettings,
+        "environment" | "images" | "rings" | "database" | "core"
+    >;
     readonly aws: Pick<
         AwsSettings,
         "region" | "executionRoleArn" | "efsFileSystemId" | "databaseHost" | "databasePort"
