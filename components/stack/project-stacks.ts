@@ -47,8 +47,16 @@ export function runningStack(settings: {
 }): ProjectStack {
     const { stack, file, baseDomain, environment, stackShard } = settings;
     const listenerArns = (settings.aws?.listeners ?? []).map((listener) => listener.arn);
-    const ringNames = (settings.rings?.rings ?? []).map((ring) => ring.name);
-    return { stack, file, baseDomain, environment, stackShard, listenerArns, ringNames };
+    const ringNames = settings.rings?.rings.map((ring) => ring.name);
+    return {
+        stack,
+        file,
+        baseDomain,
+        environment,
+        stackShard,
+        listenerArns,
+        ...(ringNames && { ringNames }),
+    };
 }
 
 /**
@@ -90,11 +98,11 @@ export function projectStackOf(stack: string, config: Record<string, unknown>): 
                   typeof listener?.arn === "string" ? [listener.arn] : [],
               )
             : [],
-        ringNames: Array.isArray(rings)
-            ? rings.flatMap((ring: { name?: unknown } | null) =>
-                  typeof ring?.name === "string" ? [ring.name] : [],
-              )
-            : [],
+        ...(Array.isArray(rings) && {
+            ringNames: rings.flatMap((ring: { name?: unknown } | null) =>
+                typeof ring?.name === "string" ? [ring.name] : [],
+            ),
+        }),
     };
 }
 
