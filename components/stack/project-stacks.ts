@@ -2,7 +2,7 @@
  * The stacks of the project, as their files in the repository say. The program gets only its own
  * stack's config, but the other stack files sit next to it, so it reads from each what the checks
  * across stacks need: the base domain (hosts apart), the environment and shard (one stack per
- * shard, a stack for every tenant's shard), the AWS listeners (never shared by two shards) and
+ * shard, a stack for every tenant's shard), the AWS listeners (never used by two shards) and
  * the rings (a tenant's ring must be one that a stack deploying it declares).
  * A file it cannot read, or a value of the wrong type, is left out: that stack's own validation
  * reports it.
