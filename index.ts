@@ -11,6 +11,7 @@ import { stackMarker } from "./components/safety/deployment-history";
 import { programConfigSource } from "./components/stack/config-source";
 import { throwIfProblems } from "./components/support/errors";
 import { guardTenantRemovals } from "./components/safety/guard";
+import { ringsOutput } from "./components/safety/ring-history";
 import { hostProblems } from "./components/tenant-files/hosts";
 import { stackProviders } from "./components/providers";
 import { loadTenants } from "./components/tenant-files/registry";
@@ -18,6 +19,7 @@ import { projectRootOf } from "./components/support/project-root";
 import { platformOf, readStackSettings, tenantsOfStack } from "./components/stack/settings";
 import { projectStacks, runningStack } from "./components/stack/project-stacks";
 import { shardStackProblems } from "./components/stack/shard-stacks";
+import { tenantRingProblems } from "./components/stack/ring-stacks";
 import { Tenant } from "./components/tenant";
 
 export = async () => {
@@ -30,6 +32,7 @@ export = async () => {
     throwIfProblems([
         ...hostProblems(allTenants, stacks),
         ...shardStackProblems(stacks, allTenants),
+        ...tenantRingProblems(stacks, allTenants),
     ]);
     const tenants = tenantsOfStack(allTenants, settings);
     const otherShards = allTenants.filter(
@@ -59,6 +62,8 @@ export = async () => {
             ...(component.namespace && { namespace: component.namespace }),
             ...(component.serviceName && { serviceName: component.serviceName }),
         })),
+        /** The rings and their versions, in a stack with rings: the guard refuses a version that goes back. */
+        ...(settings.rings && { rings: ringsOutput(settings.rings) }),
         /** Says that this stack has been deployed: without it, a missing `tenants` output would look like a new stack. */
         aimsStack: stackMarker(),
     };

@@ -30,6 +30,7 @@ import { listStacks, readOfflineSettings } from "../components/stack/stack-file"
 import { projectStacks } from "../components/stack/project-stacks";
 import { deploys, leastLoadedShard, shardStackProblems } from "../components/stack/shard-stacks";
 import { formatTable } from "./lib/table";
+import { tenantRingProblems } from "../components/stack/ring-stacks";
 import { displayNameOf, NewTenant, renderTenantFile, withStatus } from "./lib/tenant-file";
 
 const USAGE = `usage:
@@ -113,6 +114,7 @@ function checkStacks(tenants: readonly TenantSpec[]): Map<string, StackSettings>
     const stacks = projectStacks(projectDir);
     problems.push(...hostProblems(tenants, stacks));
     problems.push(...shardStackProblems(stacks, tenants));
+    problems.push(...tenantRingProblems(stacks, tenants));
     if (problems.length > 0) throw new ValidationError(problems);
     return settings;
 }

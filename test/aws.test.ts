@@ -906,7 +906,7 @@ describe("AWS tenant (TenantService)", () => {
                 propagateTags: "SERVICE",
                 enableEcsManagedTags: true,
                 enableExecuteCommand: false,
-                waitForSteadyState: false,
+                waitForSteadyState: true,
                 tags: {
                     "aims:tenant": "greenfield",
                     "aims:status": "active",

@@ -95,7 +95,7 @@ describe("stack settings", () => {
             "Pulumi.dev.yaml: aims:images: is required",
         ]);
         assert.deepEqual(problems("dev", { "aims:images": { frontend: "r/f", backend: "r/b" } }), [
-            "Pulumi.dev.yaml: aims:images.tag: is required",
+            "Pulumi.dev.yaml: aims:images.tag: is required: it is the app version of every tenant of a stack without aims:rings",
         ]);
     });
 

@@ -180,7 +180,15 @@ describe("Pulumi.yaml", () => {
         assert.deepEqual(Object.keys(declared).sort(), [...declarable].sort());
         assert.deepEqual(
             keys.filter((key) => !declarable.includes(key)),
-            ["aims:environment", "aims:kubernetes", "aims:aws", "aims:backup", "aims:core"],
+            [
+                "aims:environment",
+                "aims:rings",
+                "aims:defaultRing",
+                "aims:kubernetes",
+                "aims:aws",
+                "aims:backup",
+                "aims:core",
+            ],
         );
     });
 

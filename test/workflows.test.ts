@@ -84,6 +84,7 @@ interface Workflow {
         schedule?: Array<{ cron: string }>;
         [event: string]: unknown;
     };
+    permissions?: Record<string, string>;
     concurrency?: Concurrency;
     env?: Record<string, string>;
     jobs: Record<string, Job>;
@@ -119,6 +120,7 @@ interface Docs {
     preview: Workflow;
     deploy: Workflow;
     tenant: Workflow;
+    promote: Workflow;
     gitlab: GitlabCi;
     /** The child pipeline of .gitlab-ci.yml, as scripts/gitlab-pipeline.ts generates it for `stacks`. */
     gitlabChild: GitlabCi;
@@ -140,6 +142,7 @@ function loadDocs(stacks: readonly DiscoveredStack[]): Docs {
         preview: yaml.load(readText(".github/workflows/preview.yml")) as Workflow,
         deploy: yaml.load(readText(".github/workflows/deploy.yml")) as Workflow,
         tenant: yaml.load(readText(".github/workflows/tenant.yml")) as Workflow,
+        promote: yaml.load(readText(".github/workflows/promote.yml")) as Workflow,
         gitlab,
         gitlabChild: stackPipeline(gitlab, stacks) as GitlabCi,
         stacks: stackGroups(stacks),
@@ -414,6 +417,7 @@ function checkNoLocalKit(docs: Docs): void {
         ["preview.yml", docs.preview],
         ["deploy.yml", docs.deploy],
         ["tenant.yml", docs.tenant],
+        ["promote.yml", docs.promote],
         [".gitlab-ci.yml", docs.gitlab],
     ];
     for (const [file, doc] of pipelines) {
@@ -1037,6 +1041,40 @@ function checkTenantCommands({ tenant }: Docs): void {
     );
 }
 
+/**
+ * promote.yml: on a schedule and by hand, runs `release -- promote --next` and opens one pull
+ * request of the stack files; it never merges, never deploys, and forgets its kubeconfig.
+ */
+function checkPromoteWorkflow({ promote }: Docs): void {
+    assert.deepEqual(Object.keys(promote.on).sort(), ["schedule", "workflow_dispatch"]);
+    assert.deepEqual(promote.permissions, { contents: "write", "pull-requests": "write" });
+    const steps = allSteps(promote);
+    assert.match(runOf(promote.jobs.promote), /^npm run --silent release -- promote --next\b/m);
+    const pr = steps.filter((s) => s.uses?.startsWith("peter-evans/create-pull-request@"));
+    assert.equal(pr.length, 1, "promote.yml opens one pull request");
+    assert.equal(pr[0].uses, "peter-evans/create-pull-request@v7");
+    assert.equal(
+        pr[0].with?.["add-paths"],
+        "Pulumi.*.yaml",
+        "the pull request holds only stack files",
+    );
+    for (const { where, script } of scriptsOf(promote)) {
+        assert.doesNotMatch(script, /gh pr merge|--auto\b/, `promote.yml: ${where} merges`);
+        assert.doesNotMatch(
+            script,
+            /\bpulumi\s+(up|update|destroy|refresh|preview)\b/,
+            `promote.yml: ${where} runs pulumi`,
+        );
+    }
+    assert.deepEqual(
+        Object.values(promote.jobs).flatMap(pulumiSteps),
+        [],
+        "promote.yml runs no Pulumi action",
+    );
+    const forget = steps.find((s) => /rm -f "\$RUNNER_TEMP\/kubeconfig"/.test(s.run ?? ""));
+    assert.equal(forget?.if, "always()", "promote.yml forgets the kubeconfig whatever happened");
+}
+
 function checkTenantNeverDeploys({ tenant }: Docs): void {
     assert.deepEqual(
         Object.values(tenant.jobs).flatMap(pulumiSteps),
@@ -1297,7 +1335,7 @@ describe("delivery: actionlint", () => {
 
     it("passes every workflow in .github/workflows", () => {
         const files = workflowFiles();
-        assert.deepEqual(files, ["deploy.yml", "preview.yml", "tenant.yml"]);
+        assert.deepEqual(files, ["deploy.yml", "preview.yml", "promote.yml", "tenant.yml"]);
         const result = spawnSync(
             actionlint,
             ["-no-color", ...files.map((f) => path.join(".github", "workflows", f))],
@@ -1344,6 +1382,50 @@ const step = (wf: Workflow, job: string, pick: (s: Step) => boolean): Step => {
 const previewStep = (d: Docs) => step(d.preview, "preview", (s) => s.uses === "pulumi/actions@v6");
 
 const RULES: Rule[] = [
+    {
+        rule: "promote.yml proposes promotions as a pull request, never merged nor deployed by itself",
+        check: checkPromoteWorkflow,
+        breaks: [
+            [
+                "it merges the pull request",
+                (d) => {
+                    stepsOf(d.promote.jobs.promote).push({
+                        run: 'gh pr merge "$PR" --auto --squash',
+                    });
+                },
+            ],
+            [
+                "it runs pulumi up",
+                (d) => {
+                    stepsOf(d.promote.jobs.promote).push({ run: "pulumi up --yes" });
+                },
+            ],
+            [
+                "its pull request may carry any file",
+                (d) => {
+                    const pr = stepsOf(d.promote.jobs.promote).find((s) =>
+                        s.uses?.startsWith("peter-evans/"),
+                    )!;
+                    delete pr.with!["add-paths"];
+                },
+            ],
+            [
+                "it runs on every push",
+                (d) => {
+                    (d.promote.on as Record<string, unknown>).push = { branches: ["main"] };
+                },
+            ],
+            [
+                "the kubeconfig stays when a step fails",
+                (d) => {
+                    const forget = stepsOf(d.promote.jobs.promote).find((s) =>
+                        /kubeconfig"$/.test(s.run ?? ""),
+                    )!;
+                    delete forget.if;
+                },
+            ],
+        ],
+    },
     {
         rule: "previews run on every pull request",
         check: checkPreviewTrigger,
@@ -2545,7 +2627,7 @@ describe("delivery: no plaintext secret", () => {
     const files = [...workflowFiles().map((f) => `.github/workflows/${f}`), ".gitlab-ci.yml"];
 
     it("no workflow nor .gitlab-ci.yml holds a credential or a plaintext password or token", () => {
-        assert.equal(files.length, 4);
+        assert.equal(files.length, 5);
         for (const file of files) assert.deepEqual(secretProblems(readText(file), file), []);
     });
 

@@ -60,9 +60,10 @@ export function createEcsService(
             propagateTags: "SERVICE",
             enableEcsManagedTags: true,
             enableExecuteCommand: false,
-            // A rollout is followed by the circuit breaker, not by `pulumi up`: one slow tenant must
-            // not hold the whole stack's update, and a failed rollout rolls back on its own.
-            waitForSteadyState: false,
+            // `pulumi up` fails, naming the tenant's service, when its rollout does not settle or the
+            // circuit breaker rolls it back: as on Kubernetes, an update that gives a ring a version
+            // succeeds only once the ring runs it (docs/releases.md).
+            waitForSteadyState: true,
             tags: args.tags,
         },
         opts,

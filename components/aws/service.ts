@@ -21,6 +21,7 @@ import { createSecrets } from "./secrets";
 import { AwsSettings } from "../stack/aws";
 import { createAccessPoint } from "./storage";
 import { tenantTags } from "./tags";
+import { ringOf } from "../stack/rings";
 import { createTaskDefinition } from "./task-definition";
 
 export interface TenantServiceArgs extends TenantPlatformArgs {
@@ -49,7 +50,7 @@ export class TenantService extends pulumi.ComponentResource {
         }
         const listener = listenerOf(tenant, awsSettings);
         const priority = listenerPriority(tenant);
-        const tags = tenantTags(tenant, protection);
+        const tags = tenantTags(tenant, protection, ringOf(tenant, settings.rings));
 
         const media = awsMediaAccess(settings, awsSettings, tenant.name);
         const secrets = createSecrets(

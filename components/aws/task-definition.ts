@@ -9,14 +9,15 @@ import type { StackSettings } from "../stack/settings";
 import { containerDefinitions, VOLUMES } from "./containers";
 import { databaseEndpoint, usesStorageKeysOnAws } from "./secrets";
 import { AwsSettings } from "../stack/aws";
+import { appVersionOf } from "../stack/rings";
 
-/** `repository:tag`, the tenant's `image.tag` overriding the stack's. */
+/** `repository:tag`: the tenant's `image.tag` pin, else its ring's version, else the stack's tag. */
 export function imageReference(
     repository: string,
-    tenant: Pick<TenantSpec, "image">,
-    settings: Pick<StackSettings, "images">,
+    tenant: Pick<TenantSpec, "image" | "ring">,
+    settings: Pick<StackSettings, "images" | "rings">,
 ): string {
-    return `${repository}:${tenant.image?.tag ?? settings.images.tag}`;
+    return `${repository}:${appVersionOf(tenant, settings).tag}`;
 }
 
 /** Task volumes: the tenant's EFS directory through its access point, encrypted and IAM-authorised. */
@@ -40,8 +41,11 @@ export function taskVolumes(
 }
 
 export interface TenantTaskDefinitionArgs {
-    readonly tenant: Pick<TenantSpec, "name" | "plan" | "image" | "schoolId">;
-    readonly settings: Pick<StackSettings, "environment" | "images" | "database" | "core">;
+    readonly tenant: Pick<TenantSpec, "name" | "plan" | "image" | "ring" | "schoolId">;
+    readonly settings: Pick<
+        StackSettings,
+        "environment" | "images" | "rings" | "database" | "core"
+    >;
     readonly aws: Pick<
         AwsSettings,
         "region" | "executionRoleArn" | "efsFileSystemId" | "databaseHost" | "databasePort"

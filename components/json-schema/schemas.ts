@@ -12,6 +12,7 @@ import coreSchema from "../../schema/core.schema.json";
 import databaseSchema from "../../schema/database.schema.json";
 import imagesSchema from "../../schema/images.schema.json";
 import kubernetesSchema from "../../schema/kubernetes.schema.json";
+import ringsSchema from "../../schema/rings.schema.json";
 import stackSchema from "../../schema/stack.schema.json";
 import tenantSchema from "../../schema/tenant.schema.json";
 
@@ -37,6 +38,7 @@ const SCHEMAS = {
     "images.schema.json": imagesSchema,
     "database.schema.json": databaseSchema,
     "kubernetes.schema.json": kubernetesSchema,
+    "rings.schema.json": ringsSchema,
     "aws.schema.json": awsSchema,
     "backup.schema.json": backupSchema,
     "core.schema.json": coreSchema,

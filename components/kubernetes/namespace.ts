@@ -6,11 +6,13 @@ import {
     DATA_RETAINED_LABEL,
     ENVIRONMENT_LABEL,
     namespaceName,
+    RING_LABEL,
     TENANT_STATUS_LABEL,
 } from "../vocabulary/naming";
 import { DataProtection } from "../safety/protection";
 import type { TenantSpec } from "../tenant-files/registry";
 import type { StackSettings } from "../stack/settings";
+import { ringOf } from "../stack/rings";
 
 /** Prefix of the labels this project puts on what it creates. */
 export const LABEL_PREFIX = "aims.example.org";
@@ -33,12 +35,14 @@ export function tenantLabels(
  * in it (the chart's, or one a compromised app might create) can run privileged or as root.
  */
 export function namespaceLabels(
-    tenant: Pick<TenantSpec, "name" | "plan" | "status">,
-    settings: Pick<StackSettings, "environment">,
+    tenant: Pick<TenantSpec, "name" | "plan" | "status" | "ring">,
+    settings: Pick<StackSettings, "environment" | "rings">,
     protection: Pick<DataProtection, "retainOnDelete">,
 ): Record<string, string> {
+    const ring = ringOf(tenant, settings.rings);
     return {
         ...tenantLabels(tenant, settings),
+        ...(ring && { [RING_LABEL]: ring }),
         // The policy pack exempts an offboarding tenant's data from the prod protection rule,
         // and checks that prod data is retained on delete.
         [TENANT_STATUS_LABEL]: tenant.status,
@@ -51,8 +55,8 @@ export function namespaceLabels(
 }
 
 export interface TenantNamespaceArgs {
-    readonly tenant: Pick<TenantSpec, "name" | "plan" | "status">;
-    readonly settings: Pick<StackSettings, "environment">;
+    readonly tenant: Pick<TenantSpec, "name" | "plan" | "status" | "ring">;
+    readonly settings: Pick<StackSettings, "environment" | "rings">;
     readonly protection: DataProtection;
     /** Set for an adopted tenant: the namespace already exists and is imported. */
     readonly adoption?: Pick<AdoptionImportIds, "namespace">;

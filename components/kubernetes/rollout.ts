@@ -19,6 +19,8 @@ export const ROLLOUT_TIMEOUT_SECONDS = 600;
 
 export interface RolloutCheckArgs {
     readonly tenant: string;
+    /** The tenant's ring of fleet upgrades, in a stack with rings: a failure names it. */
+    readonly ring?: string;
     readonly kubernetes: Pick<KubernetesSettings, "context">;
     readonly namespace: pulumi.Input<string>;
     /** The release whose rollout is checked: each new revision runs the check again. */
@@ -32,6 +34,7 @@ export function rolloutCheckEnvironment(
     const release = releaseName(args.tenant);
     return {
         AIMS_ROLLOUT_TENANT: args.tenant,
+        ...(args.ring && { AIMS_ROLLOUT_RING: args.ring }),
         AIMS_ROLLOUT_NAMESPACE: args.namespace,
         // The chart's Deployments have the names of its Services.
         AIMS_ROLLOUT_DEPLOYMENTS: [frontendServiceName(release), backendServiceName(release)].join(

@@ -16,6 +16,7 @@ import { PLANS } from "../vocabulary/plans";
 import type { TenantSpec } from "../tenant-files/registry";
 import type { StackSettings } from "../stack/settings";
 import { KubernetesSettings } from "../stack/kubernetes";
+import { appVersionOf } from "../stack/rings";
 import { ContainerResources, containerResources } from "./sizing";
 
 export interface ImageValues {
@@ -67,8 +68,8 @@ export interface TenantChartValues {
 }
 
 export function tenantChartValues(
-    tenant: Pick<TenantSpec, "name" | "plan" | "status" | "image" | "schoolId" | "adopt">,
-    settings: Pick<StackSettings, "images" | "database" | "core" | "environment">,
+    tenant: Pick<TenantSpec, "name" | "plan" | "status" | "image" | "ring" | "schoolId" | "adopt">,
+    settings: Pick<StackSettings, "images" | "rings" | "database" | "core" | "environment">,
     kubernetes: Pick<KubernetesSettings, "registry" | "imagePullPolicy">,
     host: string,
 ): TenantChartValues {
@@ -76,7 +77,7 @@ export function tenantChartValues(
     // A tenant that is not running keeps its Deployments, scaled to zero.
     const running = isRunning(tenant.status);
     const resources = containerResources(plan);
-    const tag = tenant.image?.tag ?? settings.images.tag;
+    const { tag } = appVersionOf(tenant, settings);
     const image = (repository: string): ImageValues => ({
         repository,
         tag,

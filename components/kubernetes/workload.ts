@@ -15,6 +15,7 @@ import { createRelease } from "./release";
 import { createRestore } from "./restore";
 import type { RestoreSpec } from "../tenant-files/restore";
 import { createRolloutCheck } from "./rollout";
+import { ringOf } from "../stack/rings";
 import { createSecrets } from "./secrets";
 import { KubernetesSettings } from "../stack/kubernetes";
 
@@ -75,7 +76,13 @@ export class TenantWorkload extends pulumi.ComponentResource {
         const rolledOut = kubernetes.waitForReady
             ? createRolloutCheck(
                   name,
-                  { tenant: tenant.name, kubernetes, namespace, release },
+                  {
+                      tenant: tenant.name,
+                      ring: ringOf(tenant, settings.rings),
+                      kubernetes,
+                      namespace,
+                      release,
+                  },
                   { parent: this, dependsOn: [release] },
               )
             : release;

@@ -14,7 +14,15 @@ export interface DeployedTenant {
     readonly status: TenantStatus;
 }
 
+/** A ring as the stack's previous `rings` output recorded it. */
+export interface DeployedRing {
+    readonly name: string;
+    readonly version: string;
+}
+
 export const TENANTS_OUTPUT = "tenants";
+/** The rings and their versions, in a stack with rings: a ring's version may not go back unconfirmed. */
+export const RINGS_OUTPUT = "rings";
 /** The Pulumi name of the StackReference through which the stack reads its own outputs. */
 export const HISTORY_REFERENCE_NAME = "deployed-tenants";
 export const MARKER_OUTPUT = "aimsStack";
@@ -31,7 +39,12 @@ export const stackMarker = (): StackMarker => ({ outputsVersion: OUTPUTS_VERSION
 export type DeploymentHistory =
     /** No marker and no tenants output: the stack has never been deployed. */
     | { readonly kind: "new" }
-    | { readonly kind: "deployed"; readonly tenants: readonly DeployedTenant[] }
+    | {
+          readonly kind: "deployed";
+          readonly tenants: readonly DeployedTenant[];
+          /** Absent when the stack had no rings (or was deployed before rings existed). */
+          readonly rings?: readonly DeployedRing[];
+      }
     /** The stack was deployed, but what it deployed cannot be known; `reason` says why. */
     | { readonly kind: "lost"; readonly reason: string };
 
@@ -39,7 +52,11 @@ export type DeploymentHistory =
  * Interprets the two outputs of the previous update (undefined when absent). In doubt it says
  * "lost": the guard refuses then, since it cannot tell which tenants an update would remove.
  */
-export function interpretHistory(tenants: unknown, marker: unknown): DeploymentHistory {
+export function interpretHistory(
+    tenants: unknown,
+    marker: unknown,
+    rings?: unknown,
+): DeploymentHistory {
     const hasMarker = marker !== undefined && marker !== null;
     if (hasMarker) {
         const version = (marker as Partial<StackMarker>)?.outputsVersion;
@@ -84,10 +101,28 @@ export function interpretHistory(tenants: unknown, marker: unknown): DeploymentH
     if (repeated !== undefined) {
         return lost(`its "${TENANTS_OUTPUT}" output lists "${repeated}" more than once`);
     }
+    if (rings !== undefined && rings !== null && !isRingList(rings)) {
+        return lost(
+            `its "${RINGS_OUTPUT}" output is not a list of rings with a name and a version (got ${describe(rings)})`,
+        );
+    }
     return {
         kind: "deployed",
         tenants: tenants.map(({ name, platform, status }) => ({ name, platform, status })),
+        ...(isRingList(rings) && {
+            rings: rings.map(({ name, version }) => ({ name, version })),
+        }),
     };
+}
+
+function isRingList(value: unknown): value is DeployedRing[] {
+    return (
+        Array.isArray(value) &&
+        value.every(
+            (ring: Partial<DeployedRing> | null) =>
+                typeof ring?.name === "string" && typeof ring.version === "string",
+        )
+    );
 }
 
 function isDeployedTenant(value: unknown): value is DeployedTenant {
@@ -124,6 +159,10 @@ export async function readDeploymentHistory(): Promise<DeploymentHistory> {
         const details = await self.getOutputDetails(name);
         return details.value ?? details.secretValue;
     };
-    const [tenants, marker] = await Promise.all([valueOf(TENANTS_OUTPUT), valueOf(MARKER_OUTPUT)]);
-    return interpretHistory(tenants, marker);
+    const [tenants, marker, rings] = await Promise.all([
+        valueOf(TENANTS_OUTPUT),
+        valueOf(MARKER_OUTPUT),
+        valueOf(RINGS_OUTPUT),
+    ]);
+    return interpretHistory(tenants, marker, rings);
 }

@@ -9,7 +9,8 @@
  * - the removal of a tenant that was never offboarding (no backup), unless `aims:forceTenantRemoval`;
  * - a move between platforms not confirmed in `aims:allowPlatformMove`, and a move to another
  *   shard stack, which is a removal from this one;
- * - a confirmation that confirms nothing, so that it cannot confirm a later accident.
+ * - a confirmation that confirms nothing, so that it cannot confirm a later accident;
+ * - with rings, a ring's version that goes back unconfirmed (./ring-history.ts).
  */
 import {
     DeployedTenant,
@@ -21,6 +22,7 @@ import {
 import { throwIfProblems } from "../support/errors";
 import type { TenantSpec } from "../tenant-files/registry";
 import { platformMoveSummary, removalSummary } from "./removal";
+import { ringHistoryProblems } from "./ring-history";
 import { platformOf, StackSettings } from "../stack/settings";
 import { stackShardOf } from "../stack/shard-stacks";
 
@@ -206,11 +208,18 @@ function shardMoveProblem(
 const namesOrNone = (tenants: readonly DeployedTenant[]): string =>
     tenants.map((t) => t.name).join(", ") || "none";
 
-/** Throws a ValidationError with every problem when the update would lose a tenant unconfirmed. */
+/**
+ * Throws a ValidationError with every problem when the update would lose a tenant, or lower a
+ * ring's version, unconfirmed.
+ */
 export async function guardTenantRemovals(
     next: readonly TenantSpec[],
-    settings: GuardSettings,
+    settings: GuardSettings & Pick<StackSettings, "rings">,
     otherShards: readonly TenantSpec[] = [],
 ): Promise<void> {
-    throwIfProblems(guardProblems(await readDeploymentHistory(), next, settings, otherShards));
+    const history = await readDeploymentHistory();
+    throwIfProblems([
+        ...guardProblems(history, next, settings, otherShards),
+        ...ringHistoryProblems(history, settings),
+    ]);
 }

@@ -2,7 +2,8 @@
  * The stacks of the project, as their files in the repository say. The program gets only its own
  * stack's config, but the other stack files sit next to it, so it reads from each what the checks
  * across stacks need: the base domain (hosts apart), the environment and shard (one stack per
- * shard, a stack for every tenant's shard) and the AWS listeners (never shared by two shards).
+ * shard, a stack for every tenant's shard), the AWS listeners (never used by two shards) and
+ * the rings (a tenant's ring must be one that a stack deploying it declares).
  * A file it cannot read, or a value of the wrong type, is left out: that stack's own validation
  * reports it.
  */
@@ -23,6 +24,8 @@ export interface ProjectStack {
     readonly stackShard: number;
     /** ARNs of `aims:aws.listeners`. */
     readonly listenerArns: readonly string[];
+    /** Names of `aims:rings`; none for a stack without rings. */
+    readonly ringNames?: readonly string[];
 }
 
 /** Shard of a stack without `aims:stackShard`: the schema's default, the first. */
@@ -40,10 +43,20 @@ export function runningStack(settings: {
     readonly environment: Environment;
     readonly stackShard: number;
     readonly aws?: { readonly listeners: readonly { readonly arn: string }[] };
+    readonly rings?: { readonly rings: readonly { readonly name: string }[] };
 }): ProjectStack {
     const { stack, file, baseDomain, environment, stackShard } = settings;
     const listenerArns = (settings.aws?.listeners ?? []).map((listener) => listener.arn);
-    return { stack, file, baseDomain, environment, stackShard, listenerArns };
+    const ringNames = settings.rings?.rings.map((ring) => ring.name);
+    return {
+        stack,
+        file,
+        baseDomain,
+        environment,
+        stackShard,
+        listenerArns,
+        ...(ringNames && { ringNames }),
+    };
 }
 
 /**
@@ -72,6 +85,7 @@ export function projectStackOf(stack: string, config: Record<string, unknown>): 
     const stackShard = config["aims:stackShard"] ?? FIRST_STACK_SHARD;
     const baseDomain = config["aims:baseDomain"];
     const listeners = (config["aims:aws"] as { listeners?: unknown } | undefined)?.listeners;
+    const rings = config["aims:rings"];
     return {
         stack,
         file: `Pulumi.${stack}.yaml`,
@@ -84,6 +98,11 @@ export function projectStackOf(stack: string, config: Record<string, unknown>): 
                   typeof listener?.arn === "string" ? [listener.arn] : [],
               )
             : [],
+        ...(Array.isArray(rings) && {
+            ringNames: rings.flatMap((ring: { name?: unknown } | null) =>
+                typeof ring?.name === "string" ? [ring.name] : [],
+            ),
+        }),
     };
 }
 

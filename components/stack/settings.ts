@@ -13,6 +13,7 @@ import { Environment, Platform } from "../vocabulary/words";
 import { awsProblems, awsSettings, AwsSettings } from "./aws";
 import { backupProblems, backupSettings, BackupSettings } from "./backup";
 import { restoreStackProblems, restoringTenants } from "./restore";
+import { ringProblems, ringSettings, RingSettings } from "./rings";
 import type { ConfigSource } from "./config-source";
 import { coreProblems, coreSettings, CoreSettings } from "./core";
 import { kubernetesProblems, kubernetesSettings, KubernetesSettings } from "./kubernetes";
@@ -44,8 +45,8 @@ export interface DatabaseSettings {
 export interface ImageSettings {
     readonly frontend: string;
     readonly backend: string;
-    /** Default app version; a tenant's `image.tag` overrides it. */
-    readonly tag: string;
+    /** App version of a stack without rings; a tenant's `image.tag` overrides it. */
+    readonly tag?: string;
 }
 
 export interface StackSettings {
@@ -63,6 +64,8 @@ export interface StackSettings {
     /** Protect and retain data resources. Defaults to true: turning it off must be explicit. */
     readonly protectData: boolean;
     readonly images: ImageSettings;
+    /** `aims:rings`: the rings of fleet upgrades and their versions; unset, every tenant runs `images.tag`. */
+    readonly rings?: RingSettings;
     readonly database: DatabaseSettings;
     readonly kubernetes?: KubernetesSettings;
     readonly aws?: AwsSettings;
@@ -149,7 +152,9 @@ export function readStackSettings(
         ...problems.map(({ key, message }) => `${file}: ${key}: ${message}`),
         ...tenantFileProblems(values, isValid, stackTenants),
         ...restoreStackProblems(values, isValid, stackTenants),
+        ...ringProblems(values, isValid, stackTenants),
     ]);
+    const rings = ringSettings(values);
     const databaseValues = values["aims:database"] as Omit<DatabaseSettings, "password"> & {
         password: string;
     };
@@ -163,6 +168,7 @@ export function readStackSettings(
         baseDomain: values["aims:baseDomain"] as string,
         protectData: values["aims:protectData"] as boolean,
         images: values["aims:images"] as ImageSettings,
+        ...(rings && { rings }),
         database: { ...databaseValues, password: pulumi.secret(databaseValues.password) },
         ...(kubernetes && { kubernetes: kubernetesSettings(kubernetes) }),
         ...(aws && { aws: awsSettings(aws) }),

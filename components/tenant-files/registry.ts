@@ -44,6 +44,8 @@ export interface TenantSpec {
     readonly adopt?: readonly Environment[];
     /** Per environment, the dump the tenant's database is restored from before the app starts. */
     readonly restore?: RestoreSpecs;
+    /** The ring of fleet upgrades, in stacks that declare rings; their default ring when unset. */
+    readonly ring?: string;
     readonly image?: { readonly tag?: string };
     readonly aws?: { readonly listenerPriority?: number; readonly shard?: number };
     /** Where the tenant was read from, for messages: `tenants/<name>.yaml`. */
@@ -324,6 +326,7 @@ function normalise(file: string, fields: Record<string, unknown>): TenantSpec {
         ...(adopt.length > 0 && { adopt }),
         ...(doc.stackShard && { stackShard: { ...doc.stackShard } }),
         ...(doc.restore && { restore: restoreCopy(doc.restore) }),
+        ...(doc.ring && { ring: doc.ring }),
         ...(doc.image && { image: { ...doc.image } }),
         ...(doc.aws && { aws: { ...doc.aws } }),
         file,

@@ -124,6 +124,9 @@ export const TENANT_STATUS_TAG = "aims:status";
  */
 export const DATA_RETAINED_LABEL = "aims.example.org/data-retained";
 export const DATA_RETAINED_TAG = "aims:data-retained";
+/** Where a tenant's ring of fleet upgrades is visible, in a stack with rings: a namespace label, an AWS tag. */
+export const RING_LABEL = "aims.example.org/ring";
+export const RING_TAG = "aims:ring";
 /** Where the stack's environment is visible: a namespace label, a default tag of the AWS provider. */
 export const ENVIRONMENT_LABEL = "aims.example.org/environment";
 export const ENVIRONMENT_TAG = "aims:environment";
