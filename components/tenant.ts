@@ -87,8 +87,8 @@ export class Tenant extends pulumi.ComponentResource {
             createCoreCleanup(
                 name,
                 { tenant: tenant.name, core: settings.core, protect: protection.protect },
-                // Deleted before the platform part: the core forgets the tenant while it is whole.
-                { parent: this, dependsOn: [platformOutputs.part] },
+                // Deleted before what holds the school: the core forgets the tenant while it is whole.
+                { parent: this, dependsOn: platformOutputs.school },
             );
         }
 
@@ -143,6 +143,8 @@ function generateSecrets(
 export interface PlatformOutputs {
     /** The platform's component. */
     readonly part: pulumi.ComponentResource;
+    /** What the core cleanup is deleted before: the part, or the resources of it that hold the school. */
+    readonly school: pulumi.Resource[];
     /** Kubernetes: the tenant's namespace. */
     readonly namespace?: pulumi.Output<string>;
     /** AWS: the tenant's ECS service. */
@@ -190,7 +192,7 @@ function createPlatformPart(
                 { ...args, kubernetes, backup, restore },
                 { parent },
             );
-            return { part: workload, namespace: workload.namespace };
+            return { part: workload, school: workload.school, namespace: workload.namespace };
         }
         case "aws": {
             const aws =
@@ -203,7 +205,7 @@ function createPlatformPart(
                 refuse(`restore is not supported on aws (restore.${settings.environment})`);
             }
             const service = new TenantService(name, { ...args, aws, backup }, { parent });
-            return { part: service, serviceName: service.serviceName };
+            return { part: service, school: [service], serviceName: service.serviceName };
         }
     }
 }

@@ -268,6 +268,11 @@ describe("the cleanup command of a tenant", () => {
                 `deleted before ${part.name}, so a refusal leaves the tenant whole`,
             );
         }
+        const rollout = mocks.get(COMMAND, "school1-rollout");
+        assert.ok(
+            !cleanup.dependencies.includes(rollout.urn),
+            "not after the rollout check: a tenant whose first rollout failed is cleaned up too",
+        );
         assert.equal(cleanup.protect, false);
     });
 

@@ -33,12 +33,18 @@ export class TenantWorkload extends pulumi.ComponentResource {
     public readonly namespace: pulumi.Output<string>;
     /** Name of the Helm release in that namespace. */
     public readonly releaseName: pulumi.Output<string>;
+    /**
+     * What holds the school: its namespace and release. The core cleanup waits for these, not for
+     * the rollout check, so that a tenant whose first rollout failed is still cleaned up when removed.
+     */
+    public readonly school: pulumi.Resource[];
 
     constructor(name: string, args: TenantWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
         super(TENANT_WORKLOAD_TYPE, name, {}, opts);
         const { tenant, settings, kubernetes, host, backup } = args;
 
-        const namespace = createNamespace(name, args, { parent: this }).metadata.name;
+        const namespaceResource = createNamespace(name, args, { parent: this });
+        const namespace = namespaceResource.metadata.name;
         // args carries `adoption` on to the secrets: an adopted school's are imported.
         const secrets = createSecrets(name, { ...args, namespace }, { parent: this });
         const isolation = createIsolation(
@@ -108,6 +114,7 @@ export class TenantWorkload extends pulumi.ComponentResource {
 
         this.namespace = namespace;
         this.releaseName = release.name;
+        this.school = [namespaceResource, release];
         this.registerOutputs({ namespace: this.namespace, releaseName: this.releaseName });
     }
 }
