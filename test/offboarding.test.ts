@@ -569,6 +569,11 @@ describe("offboarding", () => {
             assert.equal(container.name, "backup");
             assert.equal(container.image, "registry.example.org/aims/pg-backup:16");
             assert.equal(container.imagePullPolicy, "Always");
+            assert.equal(
+                container.terminationMessagePolicy,
+                "FallbackToLogsOnError",
+                "a failure's log lines reach Pulumi's message",
+            );
             assert.deepEqual(container.command, ["sh", "-ec", BACKUP_SCRIPT]);
             assert.deepEqual(container.securityContext, LOCKED_DOWN_CONTAINER);
             assert.deepEqual(container.volumeMounts, [{ name: "tmp", mountPath: "/tmp" }]);

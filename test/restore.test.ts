@@ -481,6 +481,7 @@ describe("restore", () => {
             const [container] = pod.containers;
             assert.equal(pod.containers.length, 1);
             assert.equal(container.name, "restore");
+            assert.equal(container.terminationMessagePolicy, "FallbackToLogsOnError");
             assert.equal(container.image, "registry.example.org/aims/pg-backup:16");
             assert.deepEqual(container.command, ["sh", "-ec", RESTORE_SCRIPT]);
             assert.deepEqual(container.securityContext, LOCKED_DOWN_CONTAINER);

@@ -147,6 +147,9 @@ export function containerJobSpec(
                         name: container.name,
                         image: container.image,
                         imagePullPolicy: kubernetes.imagePullPolicy,
+                        // A failed container's last log lines become its termination message,
+                        // which Pulumi prints with the Job's failure: the script says what went wrong.
+                        terminationMessagePolicy: "FallbackToLogsOnError",
                         command: [...container.command],
                         env: [
                             ...Object.entries(container.environment).map(([name, value]) => ({

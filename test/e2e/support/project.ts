@@ -70,6 +70,8 @@ export interface TenantFile {
     readonly domain?: string;
     /** The school's id in the core; required when the stack has aims:core. */
     readonly schoolId?: string;
+    /** Its ring, when the stack has rings. */
+    readonly ring?: string;
     /** The app version this tenant is pinned to (image.tag). */
     readonly imageTag?: string;
     /** The dump its database is restored from, in the stack's environment. */
@@ -188,6 +190,7 @@ export class RealStack {
                 ...(tenant.stackShard && { stackShard: { dev: tenant.stackShard } }),
                 ...(tenant.domain && { domain: tenant.domain }),
                 ...(tenant.schoolId && { schoolId: tenant.schoolId }),
+                ...(tenant.ring && { ring: tenant.ring }),
                 ...(tenant.imageTag && { image: { tag: tenant.imageTag } }),
                 ...(tenant.restore && { restore: { dev: tenant.restore } }),
             };
