@@ -9,7 +9,6 @@ import { BOOTSTRAP_READY_SCRIPT } from "../components/core-contract";
 import { DELETE_TENANT_SCRIPT } from "../components/core-cleanup";
 import { bootstrapReadyUrl, deleteTenantUrl } from "../components/stack/core";
 import { CoreStandin, describeCalls, startCoreStandin } from "./e2e/support/core-standin";
-import { nodeHostAddress } from "./e2e/support/node-host";
 import { serverCertificate, testCa } from "./e2e/support/test-ca";
 import { runProgram } from "./support/loopback";
 
@@ -45,11 +44,6 @@ describe("the aims-core stand-in of the end-to-end suite", () => {
             CORE_CLEANUP_ATTEMPTS: "1",
             ...overrides,
         });
-
-    it("advertises the node's bridge address unless AIMS_NODE_HOST_IP says otherwise", () => {
-        assert.equal(nodeHostAddress({}), "10.88.0.1");
-        assert.equal(nodeHostAddress({ AIMS_NODE_HOST_IP: " 172.18.0.1 " }), "172.18.0.1");
-    });
 
     it("serves at the advertised host, the bound one by default", async () => {
         assert.equal(core.url, `http://127.0.0.1:${core.port}`);

@@ -20,10 +20,9 @@ import {
 } from "../components/vocabulary/naming";
 import { BACKUP_COMMAND, BACKUP_SCRIPT } from "../components/offboarding-backup";
 import { PLANS } from "../components/vocabulary/plans";
-import { stackProviders } from "../components/providers";
 import type { TenantSpec } from "../components/tenant-files/registry";
 import { PROJECT_ROOT } from "../components/support/project-root";
-import { platformOf, readStackSettings, StackSettings } from "../components/stack/settings";
+import { readStackSettings, StackSettings } from "../components/stack/settings";
 import { Tenant } from "../components/tenant";
 import { shellQuote } from "../components/support/shell";
 import { ENVIRONMENTS, Platform } from "../components/vocabulary/words";
@@ -33,6 +32,7 @@ import { LOCKED_DOWN_CONTAINER, TYPES } from "./support/kubernetes";
 import {
     isSecret,
     MockStack,
+    deployStack,
     RecordedResource,
     reveal,
     Secret,
@@ -81,22 +81,11 @@ function problems(
     assert.fail("expected the settings to be rejected");
 }
 
-/** Declares `specs` on `stack` as index.ts does (explicit providers) and waits for every registration. */
-async function deploy(
+const deploy = (
     stack: string,
     tenants: readonly TenantSpec[],
     overrides: Record<string, unknown> = {},
-) {
-    const mocks = startMocks(stack, overrides);
-    const settings = settingsOf(stack, tenants, overrides);
-    const providers = stackProviders(
-        settings,
-        new Set<Platform>(tenants.map((s) => platformOf(s, settings))),
-    );
-    for (const tenant of tenants) new Tenant(tenant.name, { tenant, settings }, { providers });
-    await mocks.settled();
-    return { mocks, settings };
-}
+) => deployStack(stack, tenants, overrides);
 
 const childNames = (mocks: MockStack, parent: RecordedResource) =>
     mocks.resources

@@ -5,10 +5,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as yaml from "js-yaml";
 import * as batchV1 from "kubernetes-models/batch/v1";
-import { stackProviders } from "../components/providers";
 import { RESTORE_COMMAND, RESTORE_SCRIPT } from "../components/restore";
 import { SECRET_PLACEHOLDER } from "../components/stack/stack-file";
-import { platformOf, StackSettings } from "../components/stack/settings";
 import { ValidationError } from "../components/support/errors";
 import { Tenant } from "../components/tenant";
 import { parseTenantFile, TenantSpec } from "../components/tenant-files/registry";
@@ -17,9 +15,16 @@ import {
     MAX_TENANT_NAME_LENGTH,
     restoreJobName,
 } from "../components/vocabulary/naming";
-import { Platform } from "../components/vocabulary/words";
 import { LOCKED_DOWN_CONTAINER, TYPES } from "./support/kubernetes";
-import { reveal, Secret, settingsOf, spec, stackConfig, startMocks } from "./support/mocks";
+import {
+    deployStack,
+    reveal,
+    Secret,
+    settingsOf,
+    spec,
+    stackConfig,
+    startMocks,
+} from "./support/mocks";
 import { policyViolations } from "./support/policy";
 
 const JOB = "kubernetes:batch/v1:Job";
@@ -56,21 +61,11 @@ function settingsProblems(overrides: Record<string, unknown>, tenants: readonly 
     assert.fail("expected the settings to be rejected");
 }
 
-async function deploy(
+const deploy = (
     stack: string,
     tenants: readonly TenantSpec[],
     overrides: Record<string, unknown> = {},
-) {
-    const mocks = startMocks(stack, overrides);
-    const settings: StackSettings = settingsOf(stack, tenants, overrides);
-    const providers = stackProviders(
-        settings,
-        new Set<Platform>(tenants.map((s) => platformOf(s, settings))),
-    );
-    for (const tenant of tenants) new Tenant(tenant.name, { tenant, settings }, { providers });
-    await mocks.settled();
-    return mocks;
-}
+) => deployStack(stack, tenants, overrides).then((deployed) => deployed.mocks);
 
 /** school1 restoring in dev, from DEV_DUMP at VERSION (`null`: the newest version). */
 const devRestore = (overrides: Partial<TenantSpec> = {}, versionId: string | null = VERSION) =>

@@ -8,7 +8,10 @@ import { STACK_SECRET_PATHS } from "../../components/stack/secrets";
 import { configSource, readStackConfig, StackConfig } from "../../components/stack/stack-file";
 import { PROJECT_ROOT } from "../../components/support/project-root";
 import type { TenantSpec } from "../../components/tenant-files/registry";
-import { readStackSettings, StackSettings } from "../../components/stack/settings";
+import { platformOf, readStackSettings, StackSettings } from "../../components/stack/settings";
+import { stackProviders } from "../../components/providers";
+import { Tenant } from "../../components/tenant";
+import type { Platform } from "../../components/vocabulary/words";
 
 export { MockStack, RecordedResource, reveal, redact, Secret } from "../../scripts/lib/mock-stack";
 
@@ -73,4 +76,21 @@ export function valueOf<T>(output: pulumi.Output<T> | undefined): Promise<T> {
 export async function isSecret<T>(output: pulumi.Output<T> | undefined): Promise<boolean> {
     if (!output) throw new Error("expected an Output, got undefined");
     return pulumi.isSecret(output);
+}
+
+/** Declares `tenants` on `stack` as index.ts does (explicit providers) and waits for every registration. */
+export async function deployStack(
+    stack: string,
+    tenants: readonly TenantSpec[],
+    overrides: Record<string, unknown> = {},
+): Promise<{ mocks: MockStack; settings: StackSettings }> {
+    const mocks = startMocks(stack, overrides);
+    const settings = settingsOf(stack, tenants, overrides);
+    const providers = stackProviders(
+        settings,
+        new Set<Platform>(tenants.map((s) => platformOf(s, settings))),
+    );
+    for (const tenant of tenants) new Tenant(tenant.name, { tenant, settings }, { providers });
+    await mocks.settled();
+    return { mocks, settings };
 }
