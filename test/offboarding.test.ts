@@ -81,11 +81,7 @@ function problems(
     assert.fail("expected the settings to be rejected");
 }
 
-const deploy = (
-    stack: string,
-    tenants: readonly TenantSpec[],
-    overrides: Record<string, unknown> = {},
-) => deployStack(stack, tenants, overrides);
+const deploy = deployStack;
 
 const childNames = (mocks: MockStack, parent: RecordedResource) =>
     mocks.resources

@@ -171,4 +171,4 @@ function rolloutVerdict(observed, since, now) {
         : { state: "waiting", waitingFor, problems };
 }
 
-module.exports = { rolloutVerdict, GRACE_SECONDS, CRASH_RESTARTS };
+module.exports = { rolloutVerdict };

@@ -6,8 +6,7 @@ import * as crypto from "node:crypto";
 import { CoreStandin, startCoreStandin } from "./core-standin";
 import type { Platform } from "./platform";
 import type { RealStack } from "./project";
-import { subjectAltNames } from "./s3-standin";
-import { serverCertificate } from "./test-ca";
+import { serverCertificate, subjectAltNames } from "./test-ca";
 
 export interface CoreSecrets {
     readonly bootstrapSecret: string;

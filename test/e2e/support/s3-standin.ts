@@ -10,11 +10,10 @@
  * do the helpers here, but nothing else.
  */
 import { ChildProcess, spawn } from "node:child_process";
-import { isIP } from "node:net";
 import { closedPort, httpOrigin } from "../../support/loopback";
 import { Answer, httpsRequest } from "./https-request";
 import { installMoto } from "./moto";
-import { serverCertificate, testCa } from "./test-ca";
+import { serverCertificate, subjectAltNames, testCa } from "./test-ca";
 
 export interface S3StandinOptions {
     /** Address moto binds. */
@@ -146,11 +145,6 @@ export async function startS3Standin(options: S3StandinOptions): Promise<S3Stand
 /** An Authorization header of the SigV4 form, its signature a placeholder: moto reads who, not the proof. */
 const unsignedAuthorization = (accessKeyId: string, region: string): string =>
     `AWS4-HMAC-SHA256 Credential=${accessKeyId}/20250101/${region}/s3/aws4_request, SignedHeaders=host, Signature=${"0".repeat(64)}`;
-
-/** The certificate's names for the hosts: an address as IP, a name as DNS. */
-export const subjectAltNames = (hosts: readonly string[]): string[] => [
-    ...new Set(hosts.map((host) => (isIP(host) ? `IP:${host}` : `DNS:${host}`))),
-];
 
 async function waitUntilAnswering(
     probe: () => Promise<Answer>,

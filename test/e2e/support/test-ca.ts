@@ -9,6 +9,7 @@
 import { spawnSync } from "node:child_process";
 import { createHash, randomBytes, X509Certificate } from "node:crypto";
 import * as fs from "node:fs";
+import { isIP } from "node:net";
 import * as path from "node:path";
 import { moveIntoPlace } from "../../../scripts/lib/install-tools";
 import { projectCacheHome } from "../../../scripts/lib/tools";
@@ -185,3 +186,8 @@ function issue(sans: readonly string[], dir: string, caDir: string, env: NodeJS.
         fs.rmSync(staging, { recursive: true, force: true });
     }
 }
+
+/** A certificate's names for the hosts: an address as IP, a name as DNS. */
+export const subjectAltNames = (hosts: readonly string[]): string[] => [
+    ...new Set(hosts.map((host) => (isIP(host) ? `IP:${host}` : `DNS:${host}`))),
+];
